@@ -1,0 +1,1 @@
+"""pulsedesk: internal requests and satisfaction pulses in Slack."""

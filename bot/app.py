@@ -1,0 +1,83 @@
+"""The one place that builds the Bolt app and wires services to listeners."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.clock import Clock, SystemClock
+from bot.db import SessionFactory, create_db_engine, create_session_factory
+from bot.departments import DepartmentConfig
+from bot.services import requests as request_service
+from bot.services.desk import RequestDesk
+from bot.settings import Settings
+from bot.slack import SlackGateway, build_web_client
+from handlers import register_all
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pulsedesk:
+    app: App
+    session_factory: SessionFactory
+    gateway: SlackGateway
+    desk: RequestDesk
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    session_factory: SessionFactory | None = None,
+    clock: Clock | None = None,
+) -> Pulsedesk:
+    clock = clock or SystemClock()
+    if client is None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        client = build_web_client(token=token, base_url=settings.slack_api_url)
+    if session_factory is None:
+        session_factory = create_session_factory(create_db_engine(settings.database_url))
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        # Socket Mode requests arrive over an authenticated WebSocket, not signed HTTP.
+        request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=False,
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    gateway = SlackGateway(client, clock=clock)
+    desk = RequestDesk(session_factory=session_factory, gateway=gateway, clock=clock)
+    register_all(app, desk=desk, gateway=gateway)
+    return Pulsedesk(app=app, session_factory=session_factory, gateway=gateway, desk=desk)
+
+
+def sync_departments_at_start(
+    *,
+    session_factory: SessionFactory,
+    configs: Sequence[DepartmentConfig],
+    team_id: str,
+    clock: Clock,
+) -> None:
+    """Make the database's departments match the file the bot was started with."""
+    with session_factory.begin() as session:
+        sync = request_service.sync_departments(
+            session=session, team_id=team_id, configs=configs, now=clock.now()
+        )
+    logger.info(
+        "departments.synced",
+        extra={
+            "team_id": team_id,
+            "added": sync.added,
+            "updated": sync.updated,
+            "deactivated": sync.deactivated,
+        },
+    )

@@ -1,0 +1,53 @@
+"""Every action_id, block_id and callback_id the bot sends, and the one codec for button values."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ActionId(StrEnum):
+    CLAIM = "request_claim"
+    UNCLAIM = "request_unclaim"
+    RESOLVE = "request_resolve"
+    REASSIGN = "request_reassign"
+    CANCEL = "request_cancel"
+    REOPEN = "request_reopen"
+    DEPARTMENT = "request_department"
+    DESCRIPTION = "request_description"
+    URGENCY = "request_urgency"
+
+
+class BlockId(StrEnum):
+    DEPARTMENT = "department"
+    DESCRIPTION = "description"
+    URGENCY = "urgency"
+    CARD_ACTIONS = "card_actions"
+
+
+class CallbackId(StrEnum):
+    NEW_REQUEST = "request_new"
+
+
+def encode_request_id(request_id: int) -> str:
+    return f"req:{request_id}"
+
+
+def decode_request_id(value: str | None) -> int | None:
+    """The request id carried in a button value, or None if it is not one of ours."""
+    return _decode_suffix(value, "req:")
+
+
+def encode_card_actions_block_id(request_id: int) -> str:
+    # A users_select carries no value, so the card's actions block names the request.
+    return f"{BlockId.CARD_ACTIONS}:{request_id}"
+
+
+def decode_card_actions_block_id(block_id: str | None) -> int | None:
+    return _decode_suffix(block_id, f"{BlockId.CARD_ACTIONS}:")
+
+
+def _decode_suffix(value: str | None, prefix: str) -> int | None:
+    if not value or not value.startswith(prefix):
+        return None
+    digits = value.removeprefix(prefix)
+    return int(digits) if digits.isascii() and digits.isdigit() else None

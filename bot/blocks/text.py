@@ -1,0 +1,77 @@
+"""Turning user text into safe, bounded Slack text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+ELLIPSIS = "…"
+
+_SLACK_ENTITY = re.compile(r"<([^<>]*)>")
+_HTML_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+_SPECIAL_MENTIONS = {"!channel": "@channel", "!here": "@here", "!everyone": "@everyone"}
+
+
+def _plain_entity(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target in _SPECIAL_MENTIONS:
+        return _SPECIAL_MENTIONS[target]
+    if target.startswith("!subteam^"):
+        return "@" + (label or target.removeprefix("!subteam^"))
+    if target.startswith("@"):
+        return "@" + (label or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if target.startswith("!"):
+        return label or target[1:]
+    return f"{label} ({target})" if label and label != target else target
+
+
+def slack_to_plain(text: str) -> str:
+    """Decode Slack's message markup (entities, `<...>` links and mentions) into plain text.
+
+    Stored text is plain so that every surface can escape it once, the same way.
+    """
+    decoded = _SLACK_ENTITY.sub(_plain_entity, text)
+    for entity, char in _HTML_ENTITIES:
+        decoded = decoded.replace(entity, char)
+    return decoded
+
+
+def escape(text: str) -> str:
+    """Escape `&`, `<`, `>` so user text can never ping, link or format through the bot."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def escape_truncate(text: str, limit: int) -> str:
+    """Escape, then cut to `limit` characters without splitting an entity in half."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - len(ELLIPSIS)]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + ELLIPSIS
+
+
+def first_line(text: str, limit: int) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return truncate(" ".join(line.split()), limit)
+
+
+def user_mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def slack_date(moment: datetime) -> str:
+    """A date that each reader sees in their own time zone, with a UTC fallback."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

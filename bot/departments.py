@@ -1,0 +1,146 @@
+"""The departments file (TOML): parsed, validated and explained field by field when wrong."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.domain.routing import RESERVED_WORDS
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class DepartmentsFileError(Exception):
+    """The departments file cannot be used; the message names the file, entry and field."""
+
+
+def _lowercase_key(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+
+
+class DepartmentConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    channel: str
+    keywords: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+    aliases: list[Key] = []
+    agents: list[str] = []
+    leads: list[str] = []
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _normalise_key(cls, value: object) -> object:
+        return _lowercase_key(value)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _normalise_aliases(cls, value: object) -> object:
+        return [_lowercase_key(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _normalise_keywords(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [" ".join(v.lower().split()) if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_is_id(cls, value: str) -> str:
+        if not CHANNEL_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not a channel ID; use the ID (like C0123456789) shown at the "
+                "bottom of the channel's details in Slack, not its name"
+            )
+        return value
+
+    @field_validator("agents", "leads")
+    @classmethod
+    def _user_ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not USER_ID.match(value):
+                raise ValueError(f"{value!r} is not a Slack user ID (like U0123456789)")
+        return list(dict.fromkeys(values))
+
+
+class DepartmentsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    departments: list[DepartmentConfig] = Field(min_length=1)
+
+
+def _describe_location(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "departments" and isinstance(loc[1], int):
+        index = loc[1]
+        entries = data.get("departments")
+        label = f"departments[{index}]"
+        if isinstance(entries, list) and index < len(entries) and isinstance(entries[index], dict):
+            key = entries[index].get("key")
+            if isinstance(key, str):
+                label += f' (key "{key}")'
+        rest = ".".join(str(part) for part in loc[2:])
+        return f'{label}: field "{rest}"' if rest else label
+    return 'field "' + ".".join(str(part) for part in loc) + '"'
+
+
+def _check_unique_names(path: Path, departments: list[DepartmentConfig]) -> None:
+    owners: dict[str, str] = {}
+    for index, department in enumerate(departments):
+        for field, name in [("key", department.key)] + [("aliases", a) for a in department.aliases]:
+            where = f'{path}: departments[{index}] (key "{department.key}"): field "{field}"'
+            if name in RESERVED_WORDS:
+                raise DepartmentsFileError(
+                    f'{where}: "{name}" is reserved for a /request sub-command'
+                )
+            if name in owners:
+                raise DepartmentsFileError(
+                    f'{where}: "{name}" is already used by department "{owners[name]}"'
+                )
+            owners[name] = department.key
+
+
+def parse_departments(path: Path, content: str) -> list[DepartmentConfig]:
+    try:
+        data = tomllib.loads(content)
+    except tomllib.TOMLDecodeError as error:
+        raise DepartmentsFileError(f"{path}: not valid TOML: {error}") from None
+    try:
+        parsed = DepartmentsFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = _describe_location(data, tuple(first["loc"]))
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling)"
+        raise DepartmentsFileError(f"{path}: {where}: {message}") from None
+    _check_unique_names(path, parsed.departments)
+    return parsed.departments
+
+
+def load_departments(path: Path) -> list[DepartmentConfig]:
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DepartmentsFileError(
+            f"{path}: file not found; copy departments.example.toml to {path} and edit it, "
+            "or set DEPARTMENTS_FILE"
+        ) from None
+    return parse_departments(path, content)

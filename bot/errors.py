@@ -1,0 +1,31 @@
+"""Errors a user can act on. The global error handler turns them into ephemeral replies."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user asked for cannot be done; `message` is safe mrkdwn to show them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(UserError):
+    pass
+
+
+class NotAllowed(UserError):
+    pass
+
+
+class InvalidTransition(UserError):
+    pass
+
+
+class FormErrors(UserError):
+    """Invalid modal input, keyed by block_id, answered with `response_action: errors`."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors

@@ -1,0 +1,209 @@
+"""The request desk's workflows: each runs its own short transactions and sends what follows.
+
+Transactions never span a Slack call, so a slow Web API never holds a database lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import requests as blocks
+from bot.clock import Clock
+from bot.db import SessionFactory
+from bot.domain.lifecycle import RequestAction, RequestStatus, Role
+from bot.domain.routing import KeywordRoute, ParsedCommand, parse_command, route_by_keywords
+from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
+from bot.services import requests as service
+from bot.slack import SlackGateway
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FilingOutcome:
+    request: RequestSnapshot
+    created: bool
+    card_posted: bool
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    command: ParsedCommand
+    keyword_route: KeywordRoute | None
+    departments: list[DepartmentSnapshot]
+
+
+class RequestDesk:
+    def __init__(self, *, session_factory: SessionFactory, gateway: SlackGateway, clock: Clock):
+        self._sessions = session_factory
+        self._gateway = gateway
+        self._clock = clock
+
+    def route_command(self, *, team_id: str, text: str) -> CommandRoute:
+        with self._sessions.begin() as session:
+            routable = service.routable_departments(session=session, team_id=team_id)
+            departments = service.list_departments(session=session, team_id=team_id)
+        command = parse_command(text, routable)
+        keyword_route = None
+        if command.department_key is None and command.text:
+            keyword_route = route_by_keywords(command.text, routable)
+        return CommandRoute(command, keyword_route, departments)
+
+    def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
+        with self._sessions.begin() as session:
+            return service.list_departments(session=session, team_id=team_id)
+
+    def department_aliases(self, *, team_id: str) -> dict[str, tuple[str, ...]]:
+        with self._sessions.begin() as session:
+            routable = service.routable_departments(session=session, team_id=team_id)
+        return {d.key: tuple(d.aliases) for d in routable}
+
+    def file_request(
+        self,
+        *,
+        team_id: str,
+        requester_id: str,
+        department_key: str,
+        text: str,
+        urgency: Urgency,
+        idempotency_key: str,
+    ) -> FilingOutcome:
+        with self._sessions.begin() as session:
+            filed = service.file_request(
+                session=session,
+                team_id=team_id,
+                requester_id=requester_id,
+                department_key=department_key,
+                text=text,
+                urgency=urgency,
+                idempotency_key=idempotency_key,
+                now=self._clock.now(),
+            )
+        request = filed.request
+        logger.info(
+            "request.filed" if filed.created else "request.file_repeated",
+            extra={"request_id": request.id, "team_id": team_id, "department": department_key},
+        )
+        if not filed.created:
+            return FilingOutcome(request, created=False, card_posted=request.card_ts is not None)
+        return FilingOutcome(request, created=True, card_posted=self._post_card(request))
+
+    def _post_card(self, request: RequestSnapshot) -> bool:
+        channel = request.department.channel_id
+        try:
+            ts = self._gateway.post_message(
+                channel=channel, message=blocks.build_request_card(request)
+            )
+        except SlackApiError:
+            logger.exception(
+                "request.card_post_failed", extra={"request_id": request.id, "channel": channel}
+            )
+            return False
+        with self._sessions.begin() as session:
+            service.record_card(session=session, request_id=request.id, channel_id=channel, ts=ts)
+        return True
+
+    def my_open_requests(self, *, team_id: str, user_id: str) -> list[RequestSnapshot]:
+        with self._sessions.begin() as session:
+            return service.list_open_requests(
+                session=session, team_id=team_id, requester_id=user_id
+            )
+
+    def roles_for(self, request: RequestSnapshot, user_id: str) -> frozenset[Role]:
+        roles = set()
+        if user_id == request.requester_id:
+            roles.add(Role.REQUESTER)
+        agents = request.department.agents
+        if user_id in agents or (
+            not agents and user_id in self._gateway.channel_members(request.department.channel_id)
+        ):
+            roles.add(Role.AGENT)
+        return frozenset(roles)
+
+    def act(
+        self,
+        *,
+        team_id: str,
+        request_id: int,
+        actor_id: str,
+        action: RequestAction,
+        assignee_id: str | None = None,
+    ) -> RequestSnapshot:
+        """Apply a lifecycle action, then update the card and tell the people concerned."""
+        with self._sessions.begin() as session:
+            before = service.get_request(session=session, team_id=team_id, request_id=request_id)
+        roles = self.roles_for(before, actor_id)
+        with self._sessions.begin() as session:
+            after = service.transition_request(
+                session=session,
+                request=before,
+                actor_id=actor_id,
+                action=action,
+                roles=roles,
+                now=self._clock.now(),
+                assignee_id=assignee_id,
+            )
+        logger.info(
+            "request.transition",
+            extra={
+                "request_id": after.id,
+                "action": action.value,
+                "from_status": before.status.value,
+                "to_status": after.status.value,
+            },
+        )
+        self._refresh_card(after)
+        self._notify(before=before, after=after, action=action, actor_id=actor_id)
+        return after
+
+    def _refresh_card(self, request: RequestSnapshot) -> None:
+        if request.card_channel_id is None or request.card_ts is None:
+            return
+        channel, ts = request.card_channel_id, request.card_ts
+        self._gateway.try_send(
+            "request.card_update_failed",
+            lambda: self._gateway.update_message(
+                channel=channel, ts=ts, message=blocks.build_request_card(request)
+            ),
+            request_id=request.id,
+        )
+
+    def _dm(self, user_id: str, message: blocks.Message, request: RequestSnapshot) -> None:
+        self._gateway.try_send(
+            "request.dm_failed",
+            lambda: self._gateway.post_message(channel=user_id, message=message),
+            request_id=request.id,
+        )
+
+    def _notify(
+        self,
+        *,
+        before: RequestSnapshot,
+        after: RequestSnapshot,
+        action: RequestAction,
+        actor_id: str,
+    ) -> None:
+        requester = after.requester_id
+        if action is RequestAction.CLAIM:
+            self._dm(requester, blocks.build_claimed_dm(after), after)
+        elif action is RequestAction.REASSIGN and after.assignee_id:
+            self._dm(requester, blocks.build_claimed_dm(after), after)
+            if after.assignee_id != actor_id:
+                message = blocks.build_assigned_dm(after, assigned_by=actor_id)
+                self._dm(after.assignee_id, message, after)
+        elif action is RequestAction.UNCLAIM:
+            self._dm(requester, blocks.build_unclaimed_dm(after), after)
+        elif action is RequestAction.RESOLVE:
+            self._dm(requester, blocks.build_resolved_dm(after), after)
+        elif action in (RequestAction.REOPEN, RequestAction.CANCEL):
+            previous = before.assignee_id
+            if previous and previous != actor_id and before.status is not RequestStatus.OPEN:
+                message = (
+                    blocks.build_reopened_dm(after)
+                    if action is RequestAction.REOPEN
+                    else blocks.build_cancelled_dm(after)
+                )
+                self._dm(previous, message, after)

@@ -1,0 +1,89 @@
+"""Settings read once from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+_PLACEHOLDER_MARKERS = ("your-", "xxxx", "changeme", "replace")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line a person can act on."""
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(marker in lowered for marker in _PLACEHOLDER_MARKERS)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = "sqlite:///pulsedesk.db"
+    port: int = Field(default=3000, ge=1, le=65535)
+    departments_file: Path = Path("departments.toml")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url_ends_with_slash(cls, value: str) -> str:
+        # slack-sdk joins the method name straight onto the base URL.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)  # type: ignore[no-any-return]
+
+    def require_slack_credentials(self) -> None:
+        """Refuse to start without usable credentials, naming what to set and where to get it."""
+        token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+        if not token or _is_placeholder(token):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
+                "Slack app's 'OAuth & Permissions' page into .env"
+            )
+        if not token.startswith("xoxb-"):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (from your Slack app's "
+                "'OAuth & Permissions' page)"
+            )
+        if self.socket_mode:
+            app_token = self.slack_app_token.get_secret_value() if self.slack_app_token else ""
+            if not app_token.startswith("xapp-") or _is_placeholder(app_token):
+                raise ConfigError(
+                    "SLACK_APP_TOKEN must be an app-level token starting with xapp- with the "
+                    "connections:write scope (your Slack app's 'Basic Information' page), "
+                    "or unset it to use HTTP mode"
+                )
+            return
+        secret = self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""
+        if not secret or _is_placeholder(secret):
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's "
+                "'Basic Information' page into .env (or set SLACK_APP_TOKEN for Socket Mode)"
+            )

@@ -1,0 +1,123 @@
+"""The one way out to Slack: a WebClient with retries, and the calls the services make."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.webhook import WebhookClient
+
+from bot.clock import Clock
+
+logger = logging.getLogger(__name__)
+
+MEMBERSHIP_CACHE_TTL = timedelta(minutes=5)
+RATE_LIMIT_RETRIES = 5
+SERVER_ERROR_RETRIES = 3
+CONNECTION_ERROR_RETRIES = 3
+
+
+def build_retry_handlers(*, backoff_factor: float = 0.5) -> list[RetryHandler]:
+    """Retry 429s after Slack's Retry-After, and 5xx and connection errors with backoff."""
+    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff_factor)
+    return [
+        ConnectionErrorRetryHandler(
+            max_retry_count=CONNECTION_ERROR_RETRIES, interval_calculator=interval
+        ),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES, interval_calculator=interval),
+    ]
+
+
+def build_web_client(
+    *, token: str | None, base_url: str, retry_backoff_factor: float = 0.5
+) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=build_retry_handlers(backoff_factor=retry_backoff_factor),
+    )
+
+
+Message = dict[str, Any]
+
+
+class SlackGateway:
+    """Outbound Slack calls used by the services, with the small caches they need."""
+
+    def __init__(self, client: WebClient, *, clock: Clock) -> None:
+        self._client = client
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._members: dict[str, tuple[datetime, frozenset[str]]] = {}
+
+    @property
+    def client(self) -> WebClient:
+        return self._client
+
+    def post_message(self, *, channel: str, message: Message) -> str:
+        """Post to a channel, or to the app's DM with a user when `channel` is a user id."""
+        response = self._client.chat_postMessage(
+            channel=channel, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
+        )
+        return str(response["ts"])
+
+    def update_message(self, *, channel: str, ts: str, message: Message) -> None:
+        self._client.chat_update(
+            channel=channel, ts=ts, text=message["text"], blocks=message.get("blocks")
+        )
+
+    def respond(self, response_url: str, **message: Any) -> None:
+        """Answer through an interaction's response_url (ephemeral replies, replacing messages)."""
+        webhook = WebhookClient(response_url, retry_handlers=self._client.retry_handlers)
+        response = webhook.send_dict(message)
+        if response.status_code != 200:
+            raise SlackApiError(  # type: ignore[no-untyped-call]
+                f"response_url answered {response.status_code}", response
+            )
+
+    def publish_home(self, *, user_id: str, view: dict[str, Any]) -> None:
+        self._client.views_publish(user_id=user_id, view=view)
+
+    def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
+        self._client.views_open(trigger_id=trigger_id, view=view)
+
+    def channel_members(self, channel: str) -> frozenset[str]:
+        now = self._clock.now()
+        with self._lock:
+            cached = self._members.get(channel)
+            if cached and cached[0] > now:
+                return cached[1]
+        members: set[str] = set()
+        cursor: str | None = None
+        while True:
+            response = self._client.conversations_members(channel=channel, cursor=cursor, limit=200)
+            members.update(response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        result = frozenset(members)
+        with self._lock:
+            self._members[channel] = (now + MEMBERSHIP_CACHE_TTL, result)
+        return result
+
+    def try_send(self, event: str, send: Callable[[], object], **ids: object) -> bool:
+        """Run one notification; a failure is logged with its traceback and does not stop others."""
+        try:
+            send()
+        except SlackApiError:
+            logger.exception(event, extra=ids)
+            return False
+        return True

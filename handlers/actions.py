@@ -1,0 +1,70 @@
+"""Buttons and selects on request cards and requester messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks import requests as blocks
+from bot.blocks.ids import ActionId
+from bot.domain.lifecycle import RequestAction
+from bot.services.desk import RequestDesk
+from handlers.payloads import RequestButton
+
+CARD_ACTIONS = {
+    ActionId.CLAIM: RequestAction.CLAIM,
+    ActionId.UNCLAIM: RequestAction.UNCLAIM,
+    ActionId.RESOLVE: RequestAction.RESOLVE,
+    ActionId.REASSIGN: RequestAction.REASSIGN,
+}
+
+# The requester acts from their own message, which is replaced by the outcome.
+REQUESTER_ACTIONS = {
+    ActionId.CANCEL: (RequestAction.CANCEL, "cancelled"),
+    ActionId.REOPEN: (RequestAction.REOPEN, "reopened"),
+}
+
+Listener = Callable[..., None]
+
+
+def _card_action_listener(desk: RequestDesk, request_action: RequestAction) -> Listener:
+    def handle_card_action(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        button = RequestButton.parse(body, action)
+        desk.act(
+            team_id=button.team_id,
+            request_id=button.request_id,
+            actor_id=button.user_id,
+            action=request_action,
+            assignee_id=button.selected_user,
+        )
+
+    return handle_card_action
+
+
+def _requester_action_listener(
+    desk: RequestDesk, request_action: RequestAction, done: str
+) -> Listener:
+    def handle_requester_action(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        button = RequestButton.parse(body, action)
+        request = desk.act(
+            team_id=button.team_id,
+            request_id=button.request_id,
+            actor_id=button.user_id,
+            action=request_action,
+        )
+        respond(replace_original=True, **blocks.build_requester_update(request, action_done=done))
+
+    return handle_requester_action
+
+
+def register(app: App, *, desk: RequestDesk) -> None:
+    for action_id, request_action in CARD_ACTIONS.items():
+        app.action(action_id)(_card_action_listener(desk, request_action))
+    for action_id, (request_action, done) in REQUESTER_ACTIONS.items():
+        app.action(action_id)(_requester_action_listener(desk, request_action, done))

@@ -1,0 +1,124 @@
+"""Slack payloads parsed once into typed inputs, so listeners never dig through raw dicts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks.ids import ActionId, BlockId, decode_card_actions_block_id, decode_request_id
+from bot.blocks.kit import INPUT_MAX_LENGTH
+from bot.blocks.text import slack_to_plain
+from bot.domain.snapshots import Urgency
+from bot.errors import FormErrors, NotFound
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return str(body.get("team_id") or "")
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    team_id: str
+    user_id: str
+    channel_id: str
+    text: str
+    trigger_id: str
+
+    @classmethod
+    def parse(cls, command: dict[str, Any]) -> SlashCommand:
+        return cls(
+            team_id=str(command.get("team_id") or ""),
+            user_id=str(command["user_id"]),
+            channel_id=str(command.get("channel_id") or ""),
+            text=slack_to_plain(str(command.get("text") or "")),
+            trigger_id=str(command.get("trigger_id") or ""),
+        )
+
+    @property
+    def idempotency_key(self) -> str:
+        # Every invocation has its own trigger_id; a redelivery carries the same one.
+        return f"command:{self.trigger_id or uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class RequestButton:
+    team_id: str
+    user_id: str
+    request_id: int
+    selected_user: str | None
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> RequestButton:
+        request_id = decode_request_id(action.get("value")) or decode_card_actions_block_id(
+            action.get("block_id")
+        )
+        if request_id is None:
+            raise NotFound("That button no longer points at a request.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            request_id=request_id,
+            selected_user=action.get("selected_user"),
+        )
+
+
+@dataclass(frozen=True)
+class NewRequestForm:
+    team_id: str
+    user_id: str
+    view_id: str
+    department_key: str
+    text: str
+    urgency: Urgency
+    origin_channel_id: str | None
+
+    @property
+    def idempotency_key(self) -> str:
+        # The same modal submitted twice (double click, retry) has the same view id.
+        return f"view:{self.view_id}"
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> NewRequestForm:
+        view = body["view"]
+        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        department = values.get(BlockId.DEPARTMENT, {}).get(ActionId.DEPARTMENT, {})
+        description = values.get(BlockId.DESCRIPTION, {}).get(ActionId.DESCRIPTION, {})
+        urgency = values.get(BlockId.URGENCY, {}).get(ActionId.URGENCY, {})
+
+        errors: dict[str, str] = {}
+        department_key = ((department.get("selected_option") or {}).get("value") or "").strip()
+        if not department_key:
+            errors[BlockId.DEPARTMENT] = "Choose the department this is for."
+        text = (description.get("value") or "").strip()
+        if not text:
+            errors[BlockId.DESCRIPTION] = "Describe what you need."
+        elif len(text) > INPUT_MAX_LENGTH:
+            errors[BlockId.DESCRIPTION] = f"Keep it under {INPUT_MAX_LENGTH} characters."
+        urgency_value = (urgency.get("selected_option") or {}).get("value") or Urgency.NORMAL
+        if urgency_value not in {u.value for u in Urgency}:
+            errors[BlockId.URGENCY] = "Choose normal or high."
+        if errors:
+            raise FormErrors(errors)
+
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+        except json.JSONDecodeError:
+            metadata = {}
+        origin = metadata.get("channel") if isinstance(metadata, dict) else None
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            view_id=str(view["id"]),
+            department_key=department_key,
+            text=text,
+            urgency=Urgency(urgency_value),
+            origin_channel_id=origin if isinstance(origin, str) else None,
+        )

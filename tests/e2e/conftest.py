@@ -1,0 +1,133 @@
+"""The real app behind its real HTTP endpoint, talking to a recording fake Slack."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import Pulsedesk, create_app, sync_departments_at_start
+from bot.db import SessionFactory
+from bot.departments import parse_departments
+from bot.server import create_http_server
+from bot.settings import Settings
+from bot.slack import build_web_client
+from tests.e2e.slack_client import SlackClient
+from tests.fake_clock import FakeClock
+from tests.fake_slack import FakeSlack
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+TEAM_ID = "T0TEST"
+IT_AGENTS = ("U0AGENT1", "U0AGENT2")
+HR_CHANNEL_MEMBERS = ["U0HRAGENT", "U0HRLEAD"]
+
+DEPARTMENTS_TOML = """
+[[departments]]
+key = "it"
+name = "IT Help Desk"
+channel = "C0IT000001"
+keywords = ["laptop", "vpn", "password"]
+aliases = ["tech"]
+agents = ["U0AGENT1", "U0AGENT2"]
+leads = ["U0ITLEAD"]
+
+[[departments]]
+key = "hr"
+name = "People & Culture"
+channel = "C0HR000001"
+keywords = ["payroll", "holiday", "laptop allowance"]
+
+[[departments]]
+key = "facilities"
+name = "Facilities"
+channel = "C0FAC00001"
+keywords = ["desk", "badge", "vpn"]
+"""
+
+
+@dataclass
+class Desk:
+    pulsedesk: Pulsedesk
+    url: str
+    slack: SlackClient
+    fake: FakeSlack
+    session_factory: SessionFactory
+    clock: FakeClock
+
+
+@pytest.fixture
+def fake_slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+    # slack-sdk honours proxy variables and ignores NO_PROXY; the fake is local.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    fake = FakeSlack(team_id=TEAM_ID).start()
+    fake.channel_members["C0HR000001"] = list(HR_CHANNEL_MEMBERS)
+    yield fake
+    fake.stop()
+
+
+def start_desk(
+    *,
+    fake: FakeSlack,
+    session_factory: SessionFactory,
+    clock: FakeClock,
+    database_url: str,
+    tmp_path: Path,
+) -> tuple[Desk, Any, threading.Thread]:
+    departments_file = tmp_path / "departments.toml"
+    departments_file.write_text(DEPARTMENTS_TOML)
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.api_url,
+        database_url=database_url,
+        departments_file=departments_file,
+    )
+    client = build_web_client(
+        token="xoxb-test-token", base_url=fake.api_url, retry_backoff_factor=0.01
+    )
+    pulsedesk = create_app(settings, client=client, session_factory=session_factory, clock=clock)
+    sync_departments_at_start(
+        session_factory=session_factory,
+        configs=parse_departments(departments_file, DEPARTMENTS_TOML),
+        team_id=TEAM_ID,
+        clock=clock,
+    )
+    server = create_http_server(pulsedesk, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    slack = SlackClient(
+        url=f"{url}/slack/events",
+        signing_secret=SIGNING_SECRET,
+        team_id=TEAM_ID,
+        response_base=fake.base_url + "response/",
+    )
+    desk = Desk(pulsedesk, url, slack, fake, session_factory, clock)
+    return desk, server, thread
+
+
+@pytest.fixture
+def desk(
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    clock: FakeClock,
+    database_url: str,
+    tmp_path: Path,
+) -> Iterator[Desk]:
+    desk, server, thread = start_desk(
+        fake=fake_slack,
+        session_factory=session_factory,
+        clock=clock,
+        database_url=database_url,
+        tmp_path=tmp_path,
+    )
+    yield desk
+    server.close()
+    thread.join(timeout=5)
+    assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"

@@ -1,0 +1,228 @@
+"""A recording fake of the Slack Web API (and of response_url), served over real HTTP.
+
+Tests point SLACK_API_URL at it, script failures per method (429 with Retry-After, 500),
+hold a method until released, and wait on conditions over the recorded calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.slack_limits import block_kit_problems, message_problems
+
+WAIT_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class ScriptedFailure:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=lambda: {"ok": False, "error": "fatal_error"})
+
+
+class FakeSlack:
+    def __init__(self, *, team_id: str = "T0TEST", bot_user_id: str = "U0BOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.calls: list[Call] = []
+        self.channel_members: dict[str, list[str]] = {}
+        self.errors: dict[str, str] = {}
+        self.rejected: list[tuple[str, list[str]]] = []
+        self._failures: dict[str, list[ScriptedFailure]] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._condition = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        for hold in self._holds.values():
+            hold.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.base_url}response/{name}"
+
+    # -- scripting ---------------------------------------------------------------------------
+    def fail(self, method: str, *failures: ScriptedFailure) -> None:
+        """The next calls of `method` get these answers, in order, before normal service."""
+        with self._condition:
+            self._failures.setdefault(method, []).extend(failures)
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 0) -> None:
+        failure = ScriptedFailure(
+            429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
+        )
+        self.fail(method, *([failure] * times))
+
+    def server_error(self, method: str, *, times: int = 1) -> None:
+        self.fail(method, *([ScriptedFailure(500)] * times))
+
+    def hold(self, method: str) -> threading.Event:
+        """Calls of `method` block until the returned event is set."""
+        event = threading.Event()
+        self._holds[method] = event
+        return event
+
+    # -- inspection ----------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._condition:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(
+        self, predicate: Callable[[list[Call]], Any], *, timeout: float = WAIT_TIMEOUT_SECONDS
+    ) -> Any:
+        """Wait until predicate(calls) is truthy and return its value; fail after `timeout`."""
+        with self._condition:
+            result = self._condition.wait_for(lambda: predicate(list(self.calls)), timeout)
+        if not result:
+            methods = [c.method for c in self.calls]
+            raise AssertionError(f"condition not met within {timeout}s; calls were {methods}")
+        return result
+
+    def wait_for_call(
+        self, method: str, *, count: int = 1, where: Callable[[Call], bool] | None = None
+    ) -> list[Call]:
+        def matching(calls: list[Call]) -> list[Call] | None:
+            found = [c for c in calls if c.method == method and (where is None or where(c))]
+            return found if len(found) >= count else None
+
+        result: list[Call] = self.wait_for(matching)
+        return result
+
+    # -- serving -------------------------------------------------------------------------------
+    def _record(self, call: Call) -> None:
+        with self._condition:
+            self.calls.append(call)
+            self._condition.notify_all()
+
+    def _next_failure(self, method: str) -> ScriptedFailure | None:
+        with self._condition:
+            queue = self._failures.get(method)
+            return queue.pop(0) if queue else None
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method in self.errors:
+            return {"ok": False, "error": self.errors[method]}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            problems = message_problems(params)
+        elif "view" in params:
+            problems = block_kit_problems(params["view"], surface="view")
+        else:
+            problems = []
+        if problems:
+            self.rejected.append((method, problems))
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": "B0BOT",
+                "team": "Test",
+            }
+        if method == "chat.postMessage":
+            channel = params.get("channel", "")
+            ts = f"1700000000.{next(self._ts):06d}"
+            if channel.startswith(("U", "W")):
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}"}}
+        if method == "conversations.members":
+            members = self.channel_members.get(params.get("channel", ""), [])
+            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+        return {"ok": True}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                params = _parse_body(raw, self.headers.get("Content-Type", ""))
+                if self.path.startswith("/response/"):
+                    method = "response_url"
+                else:
+                    method = self.path.removeprefix("/api/").split("?")[0]
+                fake._record(Call(method, params, dict(self.headers.items())))
+                hold = fake._holds.get(method)
+                if hold is not None:
+                    hold.wait(WAIT_TIMEOUT_SECONDS)
+                failure = fake._next_failure(method)
+                if failure is not None:
+                    self._send(failure.status, failure.body, failure.headers)
+                    return
+                if method == "response_url":
+                    problems = message_problems(params)
+                    if problems:
+                        fake.rejected.append((method, problems))
+                        self._send(400, {"error": "invalid_blocks", "errors": problems}, {})
+                        return
+                    self._send(200, None, {})
+                    return
+                self._send(200, fake._answer(method, params), {})
+
+            def _send(
+                self, status: int, body: dict[str, Any] | None, headers: dict[str, str]
+            ) -> None:
+                payload = b"ok" if body is None else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header(
+                    "Content-Type", "text/plain" if body is None else "application/json"
+                )
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+
+def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        return dict(json.loads(raw or "{}"))
+    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw).items()}
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params
