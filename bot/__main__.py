@@ -20,7 +20,7 @@ from bot.db import migrate
 from bot.departments import DepartmentsFileError, load_departments
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
-from bot.server import create_http_server
+from bot.server import HttpServer
 from bot.settings import ConfigError, Settings
 from bot.slack import build_web_client
 
@@ -60,21 +60,24 @@ def serve(settings: Settings) -> None:
         assert settings.slack_app_token is not None
         logger.info("server.starting", extra={"mode": "socket", "team_id": team_id})
         handler = SocketModeHandler(pulsedesk.app, settings.slack_app_token.get_secret_value())
-        handler.start()  # type: ignore[no-untyped-call]
+        try:
+            handler.start()  # type: ignore[no-untyped-call]
+        finally:
+            pulsedesk.finish_work()
         return
 
-    server = create_http_server(pulsedesk, host="0.0.0.0", port=settings.port)  # noqa: S104
+    server = HttpServer(pulsedesk, host="0.0.0.0", port=settings.port)  # noqa: S104
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("server.stopping", extra={"signal": signum})
-        server.close()
+        server.stop()
 
     signal.signal(signal.SIGTERM, stop)
-    logger.info("server.starting", extra={"mode": "http", "port": server.effective_port})
-    try:
-        server.run()
-    except (KeyboardInterrupt, OSError):
-        server.close()
+    signal.signal(signal.SIGINT, stop)
+    logger.info("server.starting", extra={"mode": "http", "port": server.port})
+    server.run()
+    pulsedesk.finish_work()
+    logger.info("server.stopped")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -20,6 +21,9 @@ from handlers import register_all
 
 logger = logging.getLogger(__name__)
 
+# Work after the ack (database, Web API calls) runs here, apart from the HTTP threads.
+LISTENER_THREADS = 8
+
 
 @dataclass(frozen=True)
 class Pulsedesk:
@@ -27,6 +31,11 @@ class Pulsedesk:
     session_factory: SessionFactory
     gateway: SlackGateway
     desk: RequestDesk
+    listener_executor: ThreadPoolExecutor
+
+    def finish_work(self) -> None:
+        """Wait for listeners still running after their ack (graceful shutdown)."""
+        self.listener_executor.shutdown(wait=True)
 
 
 def create_app(
@@ -45,6 +54,9 @@ def create_app(
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
+    listener_executor = ThreadPoolExecutor(
+        max_workers=LISTENER_THREADS, thread_name_prefix="pulsedesk-listener"
+    )
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -52,12 +64,19 @@ def create_app(
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,
         process_before_response=False,
+        listener_executor=listener_executor,
         logger=logging.getLogger("slack_bolt"),
     )
     gateway = SlackGateway(client, clock=clock)
     desk = RequestDesk(session_factory=session_factory, gateway=gateway, clock=clock)
     register_all(app, desk=desk, gateway=gateway)
-    return Pulsedesk(app=app, session_factory=session_factory, gateway=gateway, desk=desk)
+    return Pulsedesk(
+        app=app,
+        session_factory=session_factory,
+        gateway=gateway,
+        desk=desk,
+        listener_executor=listener_executor,
+    )
 
 
 def sync_departments_at_start(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.app import Pulsedesk
@@ -53,13 +54,31 @@ def build_wsgi_app(pulsedesk: Pulsedesk) -> WSGIApplication:
     return pulsedesk_wsgi
 
 
-def create_http_server(pulsedesk: Pulsedesk, *, host: str, port: int) -> Any:
-    """A production WSGI server; `.run()` serves, `.close()` stops, `.effective_port` tells."""
-    return create_server(
-        build_wsgi_app(pulsedesk),
-        host=host,
-        port=port,
-        threads=SERVER_THREADS,
-        max_request_body_size=MAX_REQUEST_BODY_BYTES,
-        ident="pulsedesk",
-    )
+class HttpServer:
+    """Waitress, a production WSGI server, serving pulsedesk until `stop()`."""
+
+    def __init__(self, pulsedesk: Pulsedesk, *, host: str, port: int, loop_timeout: float = 1.0):
+        self._server: Any = create_server(
+            build_wsgi_app(pulsedesk),
+            host=host,
+            port=port,
+            threads=SERVER_THREADS,
+            max_request_body_size=MAX_REQUEST_BODY_BYTES,
+            asyncore_loop_timeout=loop_timeout,
+            ident="pulsedesk",
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def run(self) -> None:
+        try:
+            self._server.run()
+        finally:
+            self._server.task_dispatcher.shutdown()
+
+    def stop(self) -> None:
+        """Make `run()` return. Sockets are closed on the server's own loop thread, since
+        closing them under a running select() from another thread fails with EBADF."""
+        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))

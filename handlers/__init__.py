@@ -12,6 +12,6 @@ from handlers import actions, commands, errors, events, views
 def register_all(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     errors.register(app, gateway=gateway)
     commands.register(app, desk=desk, gateway=gateway)
-    actions.register(app, desk=desk)
+    actions.register(app, desk=desk, gateway=gateway)
     views.register(app, desk=desk, gateway=gateway)
     events.register(app, desk=desk, gateway=gateway)

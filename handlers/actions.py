@@ -11,6 +11,8 @@ from bot.blocks import requests as blocks
 from bot.blocks.ids import ActionId
 from bot.domain.lifecycle import RequestAction
 from bot.services.desk import RequestDesk
+from bot.slack import SlackGateway
+from handlers.errors import guarded
 from handlers.payloads import RequestButton
 
 CARD_ACTIONS = {
@@ -63,8 +65,9 @@ def _requester_action_listener(
     return handle_requester_action
 
 
-def register(app: App, *, desk: RequestDesk) -> None:
+def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
+    guard = guarded(gateway)
     for action_id, request_action in CARD_ACTIONS.items():
-        app.action(action_id)(_card_action_listener(desk, request_action))
+        app.action(action_id)(guard(_card_action_listener(desk, request_action)))
     for action_id, (request_action, done) in REQUESTER_ACTIONS.items():
-        app.action(action_id)(_requester_action_listener(desk, request_action, done))
+        app.action(action_id)(guard(_requester_action_listener(desk, request_action, done)))

@@ -12,6 +12,7 @@ from bot.domain.routing import FilingKind, Subcommand, decide_filing
 from bot.domain.snapshots import Urgency
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
+from handlers.errors import guarded
 from handlers.payloads import SlashCommand
 
 
@@ -21,7 +22,10 @@ def _ephemeral(respond: Respond, message: dict[str, Any]) -> None:
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     @app.command("/request")
-    def handle_request_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    @guarded(gateway)
+    def handle_request_command(
+        ack: Ack, body: dict[str, Any], command: dict[str, Any], respond: Respond
+    ) -> None:
         ack()
         slash = SlashCommand.parse(command)
         route = desk.route_command(team_id=slash.team_id, text=slash.text)

@@ -1,13 +1,20 @@
 """The one place where failures become answers: user errors as ephemeral replies, the rest
-logged with their traceback and an error id the user can quote."""
+logged with their traceback and an error id the user can quote.
+
+Every listener is wrapped by `guarded`: an exception escaping a Bolt listener after `ack()`
+makes Bolt forget the ack and hold the HTTP response for its 3-second timeout, so errors are
+answered here instead of being left to Bolt.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.requests import build_notice
@@ -15,6 +22,8 @@ from bot.errors import UserError
 from bot.slack import SlackGateway
 
 logger = logging.getLogger(__name__)
+
+Listener = TypeVar("Listener", bound=Callable[..., None])
 
 
 def _user_id(body: dict[str, Any]) -> str | None:
@@ -24,21 +33,18 @@ def _user_id(body: dict[str, Any]) -> str | None:
     return str(body["user_id"]) if body.get("user_id") else None
 
 
-def register(app: App, *, gateway: SlackGateway) -> None:
-    @app.error
-    def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-        if isinstance(error, UserError):
-            text = error.message
-            logger.info("request.user_error", extra={"error_type": type(error).__name__})
-        else:
-            error_id = uuid.uuid4().hex[:8]
-            logger.error("unexpected_error", exc_info=error, extra={"error_id": error_id})
-            text = (
-                ":warning: Sorry, something went wrong on my side and nothing was changed by it. "
-                f"If it happens again, tell your admin error id `{error_id}`."
-            )
-        _tell_user(body, build_notice(text), gateway)
-        return None
+def report_error(error: Exception, body: dict[str, Any], gateway: SlackGateway) -> None:
+    if isinstance(error, UserError):
+        text = error.message
+        logger.info("request.user_error", extra={"error_type": type(error).__name__})
+    else:
+        error_id = uuid.uuid4().hex[:8]
+        logger.error("unexpected_error", exc_info=error, extra={"error_id": error_id})
+        text = (
+            ":warning: Sorry, something went wrong on my side. If it happens again, "
+            f"tell your admin error id `{error_id}`."
+        )
+    _tell_user(body, build_notice(text), gateway)
 
 
 def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGateway) -> None:
@@ -56,3 +62,30 @@ def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGate
             gateway.post_message(channel=user_id, message=message)
     except SlackApiError:
         logger.exception("error_reply_failed")
+
+
+def guarded(gateway: SlackGateway) -> Callable[[Listener], Listener]:
+    """Wrap a listener (which must take `ack` and `body`) so its failures are answered."""
+
+    def decorate(listener: Listener) -> Listener:
+        @functools.wraps(listener)
+        def guarded_listener(**kwargs: Any) -> None:
+            try:
+                listener(**kwargs)
+            except Exception as error:
+                ack: Ack = kwargs["ack"]
+                if ack.response is None:
+                    ack()
+                report_error(error, kwargs["body"], gateway)
+
+        return guarded_listener  # type: ignore[return-value]
+
+    return decorate
+
+
+def register(app: App, *, gateway: SlackGateway) -> None:
+    @app.error
+    def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        # Failures outside the listeners (middleware, payload parsing in Bolt itself).
+        report_error(error, body, gateway)
+        return None

@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.blocks.home import build_home_view
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
+from handlers.errors import guarded
 
 logger = logging.getLogger(__name__)
 
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     @app.event("app_home_opened")
-    def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+    @guarded(gateway)
+    def handle_app_home_opened(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
         team_id = str(body.get("team_id") or "")

@@ -11,11 +11,13 @@ from bot.blocks.ids import CallbackId
 from bot.errors import FormErrors
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
+from handlers.errors import guarded
 from handlers.payloads import NewRequestForm
 
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     @app.view(CallbackId.NEW_REQUEST)
+    @guarded(gateway)
     def handle_new_request_submission(ack: Ack, body: dict[str, Any]) -> None:
         try:
             form = NewRequestForm.parse(body)

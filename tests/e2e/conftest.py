@@ -6,14 +6,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.app import Pulsedesk, create_app, sync_departments_at_start
 from bot.db import SessionFactory
 from bot.departments import parse_departments
-from bot.server import create_http_server
+from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack import build_web_client
 from tests.e2e.slack_client import SlackClient
@@ -77,7 +76,7 @@ def start_desk(
     clock: FakeClock,
     database_url: str,
     tmp_path: Path,
-) -> tuple[Desk, Any, threading.Thread]:
+) -> tuple[Desk, HttpServer, threading.Thread]:
     departments_file = tmp_path / "departments.toml"
     departments_file.write_text(DEPARTMENTS_TOML)
     settings = Settings(
@@ -98,10 +97,10 @@ def start_desk(
         team_id=TEAM_ID,
         clock=clock,
     )
-    server = create_http_server(pulsedesk, host="127.0.0.1", port=0)
+    server = HttpServer(pulsedesk, host="127.0.0.1", port=0, loop_timeout=0.05)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
+    url = f"http://127.0.0.1:{server.port}"
     slack = SlackClient(
         url=f"{url}/slack/events",
         signing_secret=SIGNING_SECRET,
@@ -128,6 +127,8 @@ def desk(
         tmp_path=tmp_path,
     )
     yield desk
-    server.close()
+    server.stop()
     thread.join(timeout=5)
+    assert not thread.is_alive(), "the HTTP server did not stop"
+    desk.pulsedesk.finish_work()
     assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"

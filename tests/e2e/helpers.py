@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from models import Request, RequestEvent
+from tests.e2e.conftest import Desk
+from tests.fake_slack import Call
+
+
+def file_request(
+    desk: Desk, text: str = "it My laptop will not boot", user: str = "U0ALICE"
+) -> Request:
+    """File through the real command and wait until the card is posted."""
+    before = len(desk.fake.calls_to("chat.postMessage"))
+    assert desk.slack.slash_command(text, user=user).status == 200
+    desk.fake.wait_for_call("chat.postMessage", count=before + 1)
+    desk.fake.wait_for(lambda _: (r := latest_request(desk)) is not None and r.card_ts)
+    request = latest_request(desk)
+    assert request is not None
+    return request
+
+
+def latest_request(desk: Desk) -> Request | None:
+    with desk.session_factory() as session:
+        return session.scalars(select(Request).order_by(Request.id.desc())).first()
+
+
+def get_request(desk: Desk, request_id: int) -> Request:
+    with desk.session_factory() as session:
+        request = session.get(Request, request_id)
+        assert request is not None
+        return request
+
+
+def events(desk: Desk, request_id: int) -> list[tuple[str, str | None, str, str]]:
+    with desk.session_factory() as session:
+        rows = session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.id)
+        )
+        return [(e.action, e.from_status, e.to_status, e.actor_id) for e in rows]
+
+
+def text_of(call: Call) -> str:
+    """Everything a person would read in a recorded message."""
+    return call.params.get("text", "") + json.dumps(call.params.get("blocks") or [])
+
+
+def dms_to(desk: Desk, user: str) -> list[Call]:
+    return [c for c in desk.fake.calls_to("chat.postMessage") if c.params.get("channel") == user]
+
+
+def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
+    return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]

@@ -1,0 +1,272 @@
+"""The departments file: parsed, normalised, and explained precisely when wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.departments import (
+    DepartmentConfig,
+    DepartmentsFileError,
+    load_departments,
+    parse_departments,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PATH = Path("config/departments.toml")
+
+IT_ENTRY = """
+[[departments]]
+key = "it"
+name = "IT Help Desk"
+channel = "C0123456789"
+"""
+
+
+def hr_entry(**overrides: str) -> str:
+    """A second entry; each override replaces or adds one `field = value` line (raw TOML)."""
+    fields = {
+        "key": '"hr"',
+        "name": '"People Team"',
+        "channel": '"C0123456780"',
+    }
+    fields.update(overrides)
+    lines = [f"{field} = {value}" for field, value in fields.items() if value != "<omit>"]
+    return "\n[[departments]]\n" + "\n".join(lines) + "\n"
+
+
+def parse_error(content: str) -> str:
+    with pytest.raises(DepartmentsFileError) as caught:
+        parse_departments(PATH, content)
+    return str(caught.value)
+
+
+# Valid files --------------------------------------------------------------------------------
+
+
+def test_parse_valid_file_normalises_and_dedupes() -> None:
+    content = """
+[[departments]]
+key = "  IT "
+name = "  IT Help Desk  "
+channel = "C0123456789"
+keywords = ["Laptop", "  New   LAPTOP  ", "vpn"]
+aliases = ["Tech", "HELPDESK"]
+agents = ["U0AAA", "U0BBB", "U0AAA", "W0CCC", "U0BBB"]
+leads = ["U0LEAD", "U0LEAD"]
+
+[[departments]]
+key = "hr"
+name = "People Team"
+channel = "G0123456789"
+"""
+    it, hr = parse_departments(PATH, content)
+    assert it == DepartmentConfig(
+        key="it",
+        name="IT Help Desk",
+        channel="C0123456789",
+        keywords=["laptop", "new laptop", "vpn"],
+        aliases=["tech", "helpdesk"],
+        agents=["U0AAA", "U0BBB", "W0CCC"],
+        leads=["U0LEAD"],
+    )
+    assert hr.key == "hr"
+    assert hr.channel == "G0123456789"
+    assert (hr.keywords, hr.aliases, hr.agents, hr.leads) == ([], [], [], [])
+
+
+def test_example_file_at_project_root_parses() -> None:
+    departments = load_departments(PROJECT_ROOT / "departments.example.toml")
+    assert [d.key for d in departments] == ["it", "hr", "facilities"]
+    by_key = {d.key: d for d in departments}
+    assert by_key["it"].aliases == ["tech"]
+    assert "laptop" in by_key["it"].keywords
+    assert all(d.channel.startswith("C") for d in departments)
+
+
+def test_load_departments_reads_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "departments.toml"
+    path.write_text(IT_ENTRY + hr_entry(), encoding="utf-8")
+    assert [d.key for d in load_departments(path)] == ["it", "hr"]
+
+
+def test_load_departments_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope" / "departments.toml"
+    with pytest.raises(DepartmentsFileError) as caught:
+        load_departments(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert "not found" in message
+    assert "departments.example.toml" in message
+    assert "DEPARTMENTS_FILE" in message
+
+
+def test_load_departments_reports_errors_with_the_real_path(tmp_path: Path) -> None:
+    path = tmp_path / "departments.toml"
+    path.write_text(IT_ENTRY + hr_entry(channel='"#people"'), encoding="utf-8")
+    with pytest.raises(DepartmentsFileError) as caught:
+        load_departments(path)
+    assert str(caught.value).startswith(f'{path}: departments[1] (key "hr"): field "channel"')
+
+
+# Errors -------------------------------------------------------------------------------------
+
+
+def test_malformed_toml_names_file_and_line() -> None:
+    content = IT_ENTRY + '\n[[departments]]\nkey = "hr\nname = "People"\n'
+    message = parse_error(content)
+    assert message.startswith(f"{PATH}: not valid TOML: ")
+    assert "line 8" in message
+
+
+@pytest.mark.parametrize(
+    ("entry", "where", "detail"),
+    [
+        pytest.param(
+            hr_entry(name="<omit>"),
+            'departments[1] (key "hr"): field "name"',
+            "Field required",
+            id="missing-name",
+        ),
+        pytest.param(
+            hr_entry(channel="<omit>"),
+            'departments[1] (key "hr"): field "channel"',
+            "Field required",
+            id="missing-channel",
+        ),
+        pytest.param(
+            hr_entry(key="<omit>"),
+            'departments[1]: field "key"',
+            "Field required",
+            id="missing-key",
+        ),
+        pytest.param(
+            hr_entry(agent='["U0AAA"]'),
+            'departments[1] (key "hr"): field "agent"',
+            "unknown field (check its spelling)",
+            id="unknown-field",
+        ),
+        pytest.param(
+            hr_entry(key='"it"'),
+            'departments[1] (key "it"): field "key"',
+            '"it" is already used by department "it"',
+            id="duplicate-key",
+        ),
+        pytest.param(
+            hr_entry(key='"IT"'),
+            'departments[1] (key "it"): field "key"',
+            '"it" is already used by department "it"',
+            id="duplicate-key-other-case",
+        ),
+        pytest.param(
+            hr_entry(aliases='["people", "IT"]'),
+            'departments[1] (key "hr"): field "aliases"',
+            '"it" is already used by department "it"',
+            id="alias-collides-with-key",
+        ),
+        pytest.param(
+            hr_entry(key='"mine"'),
+            'departments[1] (key "mine"): field "key"',
+            '"mine" is reserved for a /request sub-command',
+            id="reserved-key-mine",
+        ),
+        pytest.param(
+            hr_entry(key='"Help"'),
+            'departments[1] (key "help"): field "key"',
+            '"help" is reserved for a /request sub-command',
+            id="reserved-key-help",
+        ),
+        pytest.param(
+            hr_entry(aliases='["people", "help"]'),
+            'departments[1] (key "hr"): field "aliases"',
+            '"help" is reserved for a /request sub-command',
+            id="reserved-alias-help",
+        ),
+        pytest.param(
+            hr_entry(aliases='["MINE"]'),
+            'departments[1] (key "hr"): field "aliases"',
+            '"mine" is reserved for a /request sub-command',
+            id="reserved-alias-mine",
+        ),
+        pytest.param(
+            hr_entry(aliases='["list"]'),
+            'departments[1] (key "hr"): field "aliases"',
+            '"list" is reserved for a /request sub-command',
+            id="reserved-alias-list",
+        ),
+        pytest.param(
+            hr_entry(channel='"#people"'),
+            'departments[1] (key "hr"): field "channel"',
+            "'#people' is not a channel ID",
+            id="channel-name",
+        ),
+        pytest.param(
+            hr_entry(channel='"people"'),
+            'departments[1] (key "hr"): field "channel"',
+            "'people' is not a channel ID",
+            id="channel-bare-name",
+        ),
+        pytest.param(
+            hr_entry(agents='["U0AAA", "bob"]'),
+            'departments[1] (key "hr"): field "agents"',
+            "'bob' is not a Slack user ID",
+            id="bad-agent-id",
+        ),
+        pytest.param(
+            hr_entry(leads='["@alex"]'),
+            'departments[1] (key "hr"): field "leads"',
+            "'@alex' is not a Slack user ID",
+            id="bad-lead-id",
+        ),
+        pytest.param(
+            hr_entry(key='"People Team"'),
+            'departments[1] (key "People Team"): field "key"',
+            "String should match pattern",
+            id="key-with-space",
+        ),
+        pytest.param(
+            hr_entry(name='"   "'),
+            'departments[1] (key "hr"): field "name"',
+            "must not be blank",
+            id="blank-name",
+        ),
+    ],
+)
+def test_errors_name_file_entry_and_field(entry: str, where: str, detail: str) -> None:
+    message = parse_error(IT_ENTRY + entry)
+    assert message.startswith(f"{PATH}: {where}: ")
+    assert detail in message
+
+
+def test_alias_colliding_with_a_later_key_is_reported_on_the_later_entry() -> None:
+    content = IT_ENTRY.replace('key = "it"', 'key = "it"\naliases = ["hr"]') + hr_entry()
+    message = parse_error(content)
+    assert message == (
+        f'{PATH}: departments[1] (key "hr"): field "key": "hr" is already used by department "it"'
+    )
+
+
+def test_alias_equal_to_own_key_is_refused() -> None:
+    content = IT_ENTRY.replace('key = "it"', 'key = "it"\naliases = ["it"]')
+    message = parse_error(content)
+    assert message.startswith(f'{PATH}: departments[0] (key "it"): field "aliases": ')
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        pytest.param("departments = []\n", "at least 1", id="empty-list"),
+        pytest.param("", "Field required", id="empty-file"),
+        pytest.param("# only a comment\n", "Field required", id="no-departments"),
+    ],
+)
+def test_no_departments_is_an_error(content: str, detail: str) -> None:
+    message = parse_error(content)
+    assert message.startswith(f'{PATH}: field "departments": ')
+    assert detail in message
+
+
+def test_unknown_top_level_field() -> None:
+    message = parse_error("departmnets = 1\n" + IT_ENTRY)
+    assert message == f'{PATH}: field "departmnets": unknown field (check its spelling)'
