@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
+from urllib.parse import urlparse
 
 from pydantic import ValidationError
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -102,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("manifest: give --url https://HOST (or --socket-mode)", file=sys.stderr)
             return 2
         url = args.url
-        if url and not url.startswith("https://"):
+        if url and (not url.startswith("https://") or not urlparse(url).hostname):
             print(
                 "manifest: --url must start with https:// (Slack only calls HTTPS)", file=sys.stderr
             )

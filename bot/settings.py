@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
-    database_url: str = "sqlite:///pulsedesk.db"
+    # Kept out of repr: a PostgreSQL URL can hold a password.
+    database_url: str = Field(default="sqlite:///pulsedesk.db", repr=False)
     port: int = Field(default=3000, ge=1, le=65535)
     departments_file: Path = Path("departments.toml")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

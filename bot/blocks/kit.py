@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import truncate
+from bot.blocks.text import truncate, truncate_escaped
 
 Block = dict[str, Any]
 
@@ -30,8 +30,15 @@ def mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
 
 
-def header(text: str) -> Block:
-    return {"type": "header", "text": plain(text, HEADER_TEXT_MAX)}
+def header(escaped_text: str) -> Block:
+    return {
+        "type": "header",
+        "text": {
+            "type": "plain_text",
+            "text": truncate_escaped(escaped_text, HEADER_TEXT_MAX),
+            "emoji": True,
+        },
+    }
 
 
 def section(text: str, *, accessory: Block | None = None, block_id: str | None = None) -> Block:

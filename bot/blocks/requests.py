@@ -31,7 +31,15 @@ from bot.blocks.kit import (
     plain,
     section,
 )
-from bot.blocks.text import escape, escape_truncate, first_line, slack_date, truncate, user_mention
+from bot.blocks.text import (
+    escape,
+    escape_truncate,
+    first_line,
+    slack_date,
+    truncate,
+    truncate_escaped,
+    user_mention,
+)
 from bot.domain.lifecycle import RequestStatus
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
 
@@ -98,7 +106,7 @@ def _card_actions(request: RequestSnapshot) -> list[Block]:
 def build_request_card(request: RequestSnapshot) -> Message:
     """The card in the department's channel, rebuilt whole on every change."""
     blocks: list[Block] = [
-        header(f"{request.reference} · {_summary(request)}"),
+        header(escape(f"{request.reference} · {_summary(request)}")),
         section(escape_truncate(request.text, SECTION_TEXT_MAX) or "_(no description)_"),
         fields(
             f"*Requested by*\n{user_mention(request.requester_id)}",
@@ -114,7 +122,7 @@ def build_request_card(request: RequestSnapshot) -> Message:
     elif request.status is RequestStatus.CANCELLED:
         blocks.append(context("Cancelled by the requester"))
     blocks.append(context(f"{escape(request.department.name)} · {request.reference}"))
-    text = truncate(
+    text = truncate_escaped(
         f"{request.reference} from {user_mention(request.requester_id)}: "
         f"{escape(_summary(request))} [{request.status.value}]",
         FALLBACK_TEXT_MAX,
@@ -136,7 +144,7 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
             "post there."
         )
     return {
-        "text": truncate(
+        "text": truncate_escaped(
             f"Filed {request.reference} with {escape(request.department.name)}", FALLBACK_TEXT_MAX
         ),
         "blocks": [
@@ -157,12 +165,15 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
 def build_claimed_dm(request: RequestSnapshot) -> Message:
     assignee = user_mention(request.assignee_id) if request.assignee_id else "Someone"
     text = f"{assignee} picked up {_quoted_summary(request)}."
-    return {"text": truncate(text, FALLBACK_TEXT_MAX), "blocks": [section(f":eyes: {text}")]}
+    return {
+        "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
+        "blocks": [section(f":eyes: {text}")],
+    }
 
 
 def build_unclaimed_dm(request: RequestSnapshot) -> Message:
     text = f"{_quoted_summary(request)} is back in {escape(request.department.name)}'s queue."
-    return {"text": truncate(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
+    return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
 
 
 def build_assigned_dm(request: RequestSnapshot, *, assigned_by: str) -> Message:
@@ -170,14 +181,17 @@ def build_assigned_dm(request: RequestSnapshot, *, assigned_by: str) -> Message:
         f"{user_mention(assigned_by)} assigned you {_quoted_summary(request)} "
         f"from {user_mention(request.requester_id)}."
     )
-    return {"text": truncate(text, FALLBACK_TEXT_MAX), "blocks": [section(f":inbox_tray: {text}")]}
+    return {
+        "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
+        "blocks": [section(f":inbox_tray: {text}")],
+    }
 
 
 def build_resolved_dm(request: RequestSnapshot) -> Message:
     closer = user_mention(request.closed_by_id) if request.closed_by_id else "The team"
     text = f"{closer} resolved {_quoted_summary(request)}."
     return {
-        "text": truncate(text, FALLBACK_TEXT_MAX),
+        "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [
             section(f":white_check_mark: {text}"),
             context("Not fixed after all? Reopen it and it goes back to the team."),
@@ -191,7 +205,7 @@ def build_resolved_dm(request: RequestSnapshot) -> Message:
 def build_reopened_dm(request: RequestSnapshot) -> Message:
     text = f"{user_mention(request.requester_id)} reopened {_quoted_summary(request)}."
     return {
-        "text": truncate(text, FALLBACK_TEXT_MAX),
+        "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [section(f":leftwards_arrow_with_hook: {text}")],
     }
 
@@ -199,8 +213,8 @@ def build_reopened_dm(request: RequestSnapshot) -> Message:
 def build_notice(text: str) -> Message:
     """A one-line answer; `text` must already be safe mrkdwn."""
     return {
-        "text": truncate(text, FALLBACK_TEXT_MAX),
-        "blocks": [section(truncate(text, SECTION_TEXT_MAX))],
+        "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
+        "blocks": [section(truncate_escaped(text, SECTION_TEXT_MAX))],
     }
 
 
@@ -226,7 +240,8 @@ def build_my_requests(requests: Sequence[RequestSnapshot]) -> Message:
     if len(requests) > len(shown):
         blocks.append(context(f"…and {len(requests) - len(shown)} older open requests."))
     assert len(blocks) <= MESSAGE_BLOCKS_MAX
-    return {"text": f"You have {len(requests)} open requests.", "blocks": blocks}
+    noun = "request" if len(requests) == 1 else "requests"
+    return {"text": f"You have {len(requests)} open {noun}.", "blocks": blocks}
 
 
 def build_ask_for_department(departments: Sequence[DepartmentSnapshot]) -> Message:
@@ -259,7 +274,7 @@ def build_help(
         "blocks": [
             section(usage),
             divider(),
-            section(truncate("*Departments*\n" + department_text, SECTION_TEXT_MAX)),
+            section(truncate_escaped("*Departments*\n" + department_text, SECTION_TEXT_MAX)),
         ],
     }
 
@@ -329,7 +344,7 @@ def build_new_request_modal(
 def build_cancelled_dm(request: RequestSnapshot) -> Message:
     text = f"{user_mention(request.requester_id)} cancelled {_quoted_summary(request)}."
     return {
-        "text": truncate(text, FALLBACK_TEXT_MAX),
+        "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [section(f":no_entry_sign: {text}")],
     }
 

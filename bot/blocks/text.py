@@ -50,9 +50,8 @@ def truncate(text: str, limit: int) -> str:
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
-def escape_truncate(text: str, limit: int) -> str:
-    """Escape, then cut to `limit` characters without splitting an entity in half."""
-    escaped = escape(text)
+def truncate_escaped(escaped: str, limit: int) -> str:
+    """Cut already-escaped text to `limit` characters without splitting an entity in half."""
     if len(escaped) <= limit:
         return escaped
     cut = escaped[: limit - len(ELLIPSIS)]
@@ -60,6 +59,11 @@ def escape_truncate(text: str, limit: int) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut.rstrip() + ELLIPSIS
+
+
+def escape_truncate(text: str, limit: int) -> str:
+    """Escape, then cut to `limit` characters without splitting an entity in half."""
+    return truncate_escaped(escape(text), limit)
 
 
 def first_line(text: str, limit: int) -> str:

@@ -50,7 +50,8 @@ def parse_command(text: str, departments: Sequence[RoutableDepartment]) -> Parse
     stripped = text.strip()
     if not stripped:
         return ParsedCommand(Subcommand.FILE)
-    first, _, rest = stripped.partition(" ")
+    first, *remainder = stripped.split(maxsplit=1)
+    rest = remainder[0] if remainder else ""
     word = first.lower()
     if word in SUBCOMMAND_WORDS and not rest.strip():
         return ParsedCommand(SUBCOMMAND_WORDS[word])

@@ -216,24 +216,14 @@ VIEW_BUILDERS: dict[str, Callable[[RequestSnapshot], dict[str, Any]]] = {
     ),
 }
 
-# The card's header is a plain_text copy of the raw first line of the request.
-CARD_HEADER_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="build_request_card puts the request's first line into the header's plain_text "
-    "unescaped, so user-typed <!channel>/<@U123> reach Slack raw",
-)
-
 
 def _mention_cases(builders: Sequence[str]) -> list[Any]:
     cases = []
     for builder in builders:
         for status in RequestStatus:
             for text_id in ("mentions", "mentions-long"):
-                marks = [CARD_HEADER_BUG] if builder == "card" else []
                 cases.append(
-                    pytest.param(
-                        builder, status, text_id, marks=marks, id=f"{builder}-{status}-{text_id}"
-                    )
+                    pytest.param(builder, status, text_id, id=f"{builder}-{status}-{text_id}")
                 )
     return cases
 
@@ -280,7 +270,6 @@ def test_message_builders_never_send_user_markup_unescaped(
 
 @pytest.mark.parametrize("status", list(RequestStatus))
 def test_card_body_and_fallback_escape_user_markup(status: RequestStatus) -> None:
-    # Everything except the header (see CARD_HEADER_BUG) is escaped.
     card = build_request_card(make_request(status=status, text=MENTION_TEXT))
     without_header = {**card, "blocks": [b for b in card["blocks"] if b["type"] != "header"]}
     assert_no_dangerous_markup(without_header)
@@ -290,34 +279,9 @@ def test_card_body_and_fallback_escape_user_markup(status: RequestStatus) -> Non
     assert "&lt;!channel&gt;" in card["text"]
 
 
-# The notification (fallback) text is escaped first and then cut to 300 with plain `truncate`,
-# so the cut can land inside an entity: `&amp;` becomes `&am…`.
-SPLIT_ENTITY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="the fallback `text` is built from escaped text and then cut to FALLBACK_TEXT_MAX with "
-    "truncate() instead of escape_truncate(), so the cut can land inside &amp;/&lt;/&gt;",
-)
-SPLITTING_BUILDERS = {
-    "card",
-    "claimed-dm",
-    "unclaimed-dm",
-    "assigned-dm",
-    "resolved-dm",
-    "reopened-dm",
-    "cancelled-dm",
-    "requester-update-cancelled",
-    "requester-update-reopened",
-    "filed-confirmation-posted",
-    "filed-confirmation-not-posted",
-}
-
-
 @pytest.mark.parametrize(
     "builder",
-    [
-        pytest.param(name, marks=[SPLIT_ENTITY_BUG] if name in SPLITTING_BUILDERS else [])
-        for name in MESSAGE_BUILDERS
-    ],
+    list(MESSAGE_BUILDERS),
 )
 def test_message_builders_never_cut_an_entity_in_half(builder: str) -> None:
     # 80 ampersands are 400 characters escaped: more than the 300 of a fallback text.
@@ -333,11 +297,6 @@ def test_message_builders_never_cut_an_entity_in_half(builder: str) -> None:
     assert problems == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build_help cuts the escaped department list to 3000 with truncate() instead of "
-    "escape_truncate(), so a name like 'R&D' can end as '&amp' cut to 'R&amp…'",
-)
 def test_help_with_many_departments_never_cuts_an_entity_in_half() -> None:
     departments = [
         DepartmentSnapshot(i, f"d{i}", "R&D " * 2 + "x", "C0123456789", (), ()) for i in range(120)

@@ -111,11 +111,6 @@ def test_parse_command_without_departments() -> None:
     assert parse_command("mine", ()) == ParsedCommand(Subcommand.MINE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_command splits the department word on a space only, so a key followed by a "
-    "newline or tab ('/request it' + Shift+Enter) is not recognised as a department",
-)
 @pytest.mark.parametrize("separator", ["\n", "\t"])
 def test_parse_command_department_key_followed_by_other_whitespace(separator: str) -> None:
     text = f"it{separator}my laptop is broken"

@@ -254,11 +254,6 @@ def test_secrets_from_environment_never_appear_in_repr(monkeypatch: pytest.Monke
         assert secret not in rendered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="database_url is a plain str, so a password in DATABASE_URL "
-    "(postgresql+psycopg://user:pass@host/db) is printed by repr(settings)",
-)
 def test_database_password_never_appears_in_repr() -> None:
     settings = make_settings(database_url="postgresql+psycopg://desk:hunter2-s3cret@db/desk")
     assert "hunter2-s3cret" not in repr(settings)
