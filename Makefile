@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit migrate manifest bench clean
+.PHONY: run test lint typecheck unit migrate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@test -f .env || { cp .env.example .env; echo "Created .env from .env.example: fill in your Slack tokens, then run 'make run' again."; exit 1; }
-	@test -f departments.toml || test -n "$$DEPARTMENTS_FILE" || { cp departments.example.toml departments.toml; echo "Created departments.toml from departments.example.toml: set your channel IDs, then run 'make run' again."; exit 1; }
+	@test -f departments.toml || grep -qs '^DEPARTMENTS_FILE=.' .env || test -n "$$DEPARTMENTS_FILE" || { cp departments.example.toml departments.toml; echo "Created departments.toml from departments.example.toml: set your channel IDs, then run 'make run' again."; exit 1; }
 	$(BIN)/python -m bot serve
 
 lint: $(STAMP)

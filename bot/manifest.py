@@ -46,11 +46,11 @@ def build_manifest(*, url: str | None, socket_mode: bool = False) -> dict[str, A
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
             "name": "pulsedesk",
-            "description": "Requests to internal teams, tracked and rated",
+            "description": "Requests to internal teams, routed and tracked in Slack",
             "long_description": (
                 "pulsedesk routes /request to the right team's channel, tracks each request "
                 "from open to resolved with Claim and Resolve buttons, and keeps the person "
-                "who asked informed. Teams see how well they serve their colleagues."
+                "who asked informed, so requests no longer get lost in direct messages."
             ),
             "background_color": "#2c2d30",
         },

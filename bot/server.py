@@ -81,4 +81,8 @@ class HttpServer:
     def stop(self) -> None:
         """Make `run()` return. Sockets are closed on the server's own loop thread, since
         closing them under a running select() from another thread fails with EBADF."""
-        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        try:
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        except OSError:
+            # The trigger is already closed: the loop has ended or is ending.
+            logger.debug("server.already_stopping")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot.blocks import requests as blocks
 from bot.blocks.ids import ActionId
@@ -13,6 +13,7 @@ from bot.domain.lifecycle import RequestAction
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
 from handlers.errors import guarded
+from handlers.home import publish_home
 from handlers.payloads import RequestButton
 
 CARD_ACTIONS = {
@@ -47,11 +48,9 @@ def _card_action_listener(desk: RequestDesk, request_action: RequestAction) -> L
 
 
 def _requester_action_listener(
-    desk: RequestDesk, request_action: RequestAction, done: str
+    desk: RequestDesk, gateway: SlackGateway, request_action: RequestAction, done: str
 ) -> Listener:
-    def handle_requester_action(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def handle_requester_action(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         button = RequestButton.parse(body, action)
         request = desk.act(
@@ -60,7 +59,11 @@ def _requester_action_listener(
             actor_id=button.user_id,
             action=request_action,
         )
-        respond(replace_original=True, **blocks.build_requester_update(request, action_done=done))
+        if button.response_url:
+            update = blocks.build_requester_update(request, action_done=done)
+            gateway.respond(button.response_url, replace_original=True, **update)
+        else:
+            publish_home(desk, gateway, team_id=button.team_id, user_id=button.user_id)
 
     return handle_requester_action
 
@@ -70,4 +73,6 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     for action_id, request_action in CARD_ACTIONS.items():
         app.action(action_id)(guard(_card_action_listener(desk, request_action)))
     for action_id, (request_action, done) in REQUESTER_ACTIONS.items():
-        app.action(action_id)(guard(_requester_action_listener(desk, request_action, done)))
+        app.action(action_id)(
+            guard(_requester_action_listener(desk, gateway, request_action, done))
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot.blocks import requests as blocks
 from bot.blocks.kit import INPUT_MAX_LENGTH
@@ -16,30 +16,29 @@ from handlers.errors import guarded
 from handlers.payloads import SlashCommand
 
 
-def _ephemeral(respond: Respond, message: dict[str, Any]) -> None:
-    respond(response_type="ephemeral", replace_original=False, **message)
-
-
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     @app.command("/request")
     @guarded(gateway)
-    def handle_request_command(
-        ack: Ack, body: dict[str, Any], command: dict[str, Any], respond: Respond
-    ) -> None:
+    def handle_request_command(ack: Ack, body: dict[str, Any], command: dict[str, Any]) -> None:
         ack()
         slash = SlashCommand.parse(command)
+
+        def _ephemeral(message: dict[str, Any]) -> None:
+            gateway.respond(
+                slash.response_url, response_type="ephemeral", replace_original=False, **message
+            )
+
         route = desk.route_command(team_id=slash.team_id, text=slash.text)
         if route.command.subcommand is Subcommand.HELP:
             aliases = desk.department_aliases(team_id=slash.team_id)
-            _ephemeral(respond, blocks.build_help(route.departments, aliases=aliases))
+            _ephemeral(blocks.build_help(route.departments, aliases=aliases))
             return
         if route.command.subcommand is Subcommand.MINE:
             mine = desk.my_open_requests(team_id=slash.team_id, user_id=slash.user_id)
-            _ephemeral(respond, blocks.build_my_requests(mine))
+            _ephemeral(blocks.build_my_requests(mine))
             return
         if not route.departments:
             _ephemeral(
-                respond,
                 blocks.build_notice(
                     "No departments are set up yet: an admin adds them to the departments file."
                 ),
@@ -50,7 +49,7 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
             route.command, route.keyword_route, modal_text_max=INPUT_MAX_LENGTH
         )
         if decision.kind is FilingKind.ASK_FOR_KEY:
-            _ephemeral(respond, blocks.build_ask_for_department(route.departments))
+            _ephemeral(blocks.build_ask_for_department(route.departments))
             return
         if decision.kind is FilingKind.ASK_IN_MODAL:
             view = blocks.build_new_request_modal(
@@ -71,6 +70,5 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
             idempotency_key=slash.idempotency_key,
         )
         _ephemeral(
-            respond,
             blocks.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted),
         )

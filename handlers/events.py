@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.home import build_home_view
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
 from handlers.errors import guarded
+from handlers.home import publish_home
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,7 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
             return
         team_id = str(body.get("team_id") or "")
         user_id = str(event["user"])
-        view = build_home_view(
-            desk.my_open_requests(team_id=team_id, user_id=user_id),
-            desk.departments(team_id=team_id),
-        )
-        gateway.publish_home(user_id=user_id, view=view)
+        publish_home(desk, gateway, team_id=team_id, user_id=user_id)
 
     @app.event("app_uninstalled")
     @app.event("tokens_revoked")

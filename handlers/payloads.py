@@ -31,6 +31,7 @@ class SlashCommand:
     channel_id: str
     text: str
     trigger_id: str
+    response_url: str
 
     @classmethod
     def parse(cls, command: dict[str, Any]) -> SlashCommand:
@@ -40,6 +41,7 @@ class SlashCommand:
             channel_id=str(command.get("channel_id") or ""),
             text=slack_to_plain(str(command.get("text") or "")),
             trigger_id=str(command.get("trigger_id") or ""),
+            response_url=str(command.get("response_url") or ""),
         )
 
     @property
@@ -54,6 +56,8 @@ class RequestButton:
     user_id: str
     request_id: int
     selected_user: str | None
+    # None when the click came from the App Home tab, which has no response_url.
+    response_url: str | None
 
     @classmethod
     def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> RequestButton:
@@ -67,6 +71,7 @@ class RequestButton:
             user_id=str(body["user"]["id"]),
             request_id=request_id,
             selected_user=action.get("selected_user"),
+            response_url=body.get("response_url"),
         )
 
 

@@ -1,0 +1,210 @@
+"""`/request` variants and the new-request modal, through the real endpoint."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from models import Request
+from tests.e2e.conftest import Desk
+from tests.e2e.helpers import file_request, latest_request, text_of
+
+
+def _count(desk: Desk) -> int:
+    with desk.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(Request)) or 0)
+
+
+def _opened_view(desk: Desk) -> dict:
+    [call] = desk.fake.wait_for_call("views.open")
+    view: dict = call.params["view"]
+    return view
+
+
+def _department_select(view: dict) -> dict:
+    block = next(b for b in view["blocks"] if b["block_id"] == "department")
+    element: dict = block["element"]
+    return element
+
+
+def _description_input(view: dict) -> dict:
+    block = next(b for b in view["blocks"] if b["block_id"] == "description")
+    element: dict = block["element"]
+    return element
+
+
+def test_bare_command_opens_the_form(desk: Desk) -> None:
+    fields = desk.slack.slash_command_fields("")
+    assert desk.slack.post_form(fields).status == 200
+    [call] = desk.fake.wait_for_call("views.open")
+    assert call.params["trigger_id"] == fields["trigger_id"]
+    view = call.params["view"]
+    assert view["callback_id"] == "request_new"
+    options = [o["value"] for o in _department_select(view)["options"]]
+    assert sorted(options) == ["facilities", "hr", "it"]
+    assert "initial_option" not in _department_select(view)
+    assert _count(desk) == 0
+
+
+def test_key_without_text_opens_the_form_with_department_chosen(desk: Desk) -> None:
+    desk.slack.slash_command("tech")
+    view = _opened_view(desk)
+    assert _department_select(view)["initial_option"]["value"] == "it"
+
+
+def test_unroutable_text_opens_the_form_prefilled(desk: Desk) -> None:
+    desk.slack.slash_command("the coffee machine is sad")
+    view = _opened_view(desk)
+    assert _description_input(view)["initial_value"] == "the coffee machine is sad"
+    assert "initial_option" not in _department_select(view)
+    assert _count(desk) == 0
+
+
+def test_keyword_tie_opens_the_form(desk: Desk) -> None:
+    desk.slack.slash_command("vpn")  # both IT and Facilities list "vpn"
+    view = _opened_view(desk)
+    assert _description_input(view)["initial_value"] == "vpn"
+    assert _count(desk) == 0
+
+
+def test_form_submission_files_once_and_confirms_by_dm(desk: Desk) -> None:
+    first = desk.slack.view_submission(view_id="V0FORM9", department="hr", urgency="high")
+    second = desk.slack.view_submission(view_id="V0FORM9", department="hr", urgency="high")
+    assert (first.status, second.status) == (200, 200)
+    assert first.body == ""
+    [card] = desk.fake.wait_for_call(
+        "chat.postMessage", where=lambda c: c.params["channel"] == "C0HR000001"
+    )
+    assert "High" in text_of(card)
+    desk.fake.wait_for_call("chat.postMessage", where=lambda c: c.params["channel"] == "U0ALICE")
+    desk.pulsedesk.finish_work()
+    assert _count(desk) == 1
+    request = latest_request(desk)
+    assert request is not None
+    assert (request.urgency, request.department.key) == ("high", "hr")
+
+
+def test_form_errors_are_answered_inline_and_file_nothing(desk: Desk) -> None:
+    result = desk.slack.view_submission(department=None, description="   ")
+    assert result.status == 200
+    answer = result.json()
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {"department", "description"}
+    desk.pulsedesk.finish_work()
+    assert _count(desk) == 0
+
+
+def test_form_with_unknown_department_is_explained(desk: Desk) -> None:
+    desk.slack.view_submission(department="ghost")
+    [dm] = desk.fake.wait_for_call(
+        "chat.postMessage", where=lambda c: c.params["channel"] == "U0ALICE"
+    )
+    assert "no department `ghost`" in dm.params["text"]
+    assert _count(desk) == 0
+
+
+def test_mine_lists_only_my_open_requests(desk: Desk) -> None:
+    mine = file_request(desk, "it laptop one", user="U0ALICE")
+    file_request(desk, "it laptop two", user="U0BOB")
+    desk.slack.slash_command("mine", user="U0ALICE")
+    [reply] = desk.fake.wait_for_call(
+        "response_url", where=lambda c: "open request" in c.params["text"]
+    )
+    assert reply.params["response_type"] == "ephemeral"
+    body = text_of(reply)
+    assert f"REQ-{mine.id}" in body
+    assert "laptop two" not in body
+
+
+def test_help_explains_and_lists_departments(desk: Desk) -> None:
+    desk.slack.slash_command("help")
+    [reply] = desk.fake.wait_for_call("response_url")
+    body = text_of(reply)
+    assert "/request mine" in body
+    assert "`tech`" in body
+    assert "People &amp; Culture" in body
+    assert _count(desk) == 0
+
+
+def test_user_text_is_escaped_and_never_pings(desk: Desk) -> None:
+    request = file_request(desk, "it <!channel> <!here|here> a &lt; b &amp; c <@U0BOSS|boss> help")
+    assert request.text == "@channel @here a < b & c @boss help"
+    for call in desk.fake.calls:
+        sent = json.dumps(call.params)
+        assert "<!channel>" not in sent
+        assert "<!here" not in sent
+        assert "<@U0BOSS" not in sent
+    [card] = desk.fake.calls_to("chat.postMessage")
+    assert "a &lt; b &amp; c" in text_of(card)
+
+
+def test_long_text_is_stored_whole_and_shown_within_limits(desk: Desk) -> None:
+    text = "laptop " + "x" * 9_993
+    request = file_request(desk, f"it {text}")
+    assert len(request.text) == 10_000
+    assert request.text == text
+    # The fake Slack rejects anything over Block Kit limits; the desk fixture asserts none was.
+    [card] = desk.fake.calls_to("chat.postMessage")
+    section = card.params["blocks"][1]["text"]["text"]
+    assert len(section) <= 3000
+    assert section.endswith("…")
+
+
+def test_long_unroutable_text_asks_for_the_department(desk: Desk) -> None:
+    desk.slack.slash_command("z" * 3_500)
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert "too long for the form" in text_of(reply)
+    assert "`it`" in text_of(reply)
+    assert desk.fake.calls_to("views.open") == []
+    assert _count(desk) == 0
+
+
+def test_unicode_and_emoji_survive(desk: Desk) -> None:
+    request = file_request(desk, "it ノートパソコンが起動しない 🚀 :tada: ñ")
+    assert request.text == "ノートパソコンが起動しない 🚀 :tada: ñ"
+    [card] = desk.fake.calls_to("chat.postMessage")
+    assert "ノートパソコンが起動しない 🚀" in text_of(card)
+
+
+def test_home_tab_lists_open_requests(desk: Desk) -> None:
+    request = file_request(desk)
+    result = desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    assert result.status == 200
+    [publish] = desk.fake.wait_for_call("views.publish")
+    assert publish.params["user_id"] == "U0ALICE"
+    assert f"REQ-{request.id}" in json.dumps(publish.params["view"])
+
+
+def test_cancel_from_home_tab_refreshes_it(desk: Desk) -> None:
+    request = file_request(desk)
+    desk.slack.post_form(
+        {
+            "payload": json.dumps(
+                {
+                    "type": "block_actions",
+                    "team": {"id": "T0TEST"},
+                    "user": {"id": "U0ALICE", "team_id": "T0TEST"},
+                    "container": {"type": "view", "view_id": "V0HOME"},
+                    "trigger_id": "trigger-home",
+                    "view": {"id": "V0HOME", "type": "home"},
+                    "actions": [
+                        {
+                            "action_id": "request_cancel",
+                            "block_id": "x",
+                            "value": f"req:{request.id}",
+                        }
+                    ],
+                }
+            )
+        }
+    )
+    [publish] = desk.fake.wait_for_call("views.publish")
+    assert f"REQ-{request.id}" not in json.dumps(publish.params["view"])
+    desk.pulsedesk.finish_work()
+    stored = latest_request(desk)
+    assert stored is not None
+    assert stored.status == "cancelled"
+    assert not [
+        c for c in desk.fake.calls_to("response_url") if "error id" in c.params.get("text", "")
+    ]

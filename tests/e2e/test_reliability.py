@@ -1,0 +1,163 @@
+"""Signatures, retries, slow dependencies, failures and health, through the real endpoint."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+from sqlalchemy import func, select, text
+
+from bot.db import is_sqlite
+from models import Request
+from tests.e2e.conftest import Desk
+from tests.e2e.helpers import file_request, get_request, text_of
+from tests.e2e.slack_client import sign
+from tests.fake_slack import ScriptedFailure
+
+
+def _count(desk: Desk) -> int:
+    with desk.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(Request)) or 0)
+
+
+def _assert_rejected(desk: Desk, status: int) -> None:
+    assert status == 401
+    desk.pulsedesk.finish_work()
+    assert _count(desk) == 0
+    assert [c.method for c in desk.fake.calls if c.method != "auth.test"] == []
+
+
+def test_bad_signature_is_rejected_and_changes_nothing(desk: Desk) -> None:
+    fields = desk.slack.slash_command_fields("it laptop broken")
+    result = desk.slack.post_form(fields, signature="v0=" + "0" * 64)
+    _assert_rejected(desk, result.status)
+
+
+def test_altered_body_is_rejected(desk: Desk) -> None:
+    ts = str(int(time.time()))
+    signature = sign(desk.slack.signing_secret, ts, b"text=it+laptop")
+    fields = desk.slack.slash_command_fields("it laptop broken")
+    result = desk.slack.post_form(fields, timestamp=int(ts), signature=signature)
+    _assert_rejected(desk, result.status)
+
+
+def test_stale_timestamp_is_rejected(desk: Desk) -> None:
+    fields = desk.slack.slash_command_fields("it laptop broken")
+    result = desk.slack.post_form(fields, timestamp=int(time.time()) - 6 * 60)
+    _assert_rejected(desk, result.status)
+
+
+def test_missing_signature_headers_are_rejected(desk: Desk) -> None:
+    request = urllib.request.Request(
+        desk.slack.url,
+        data=b"text=it+laptop",
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        urllib.request.urlopen(request, timeout=5)
+        status = 200
+    except urllib.error.HTTPError as error:
+        status = error.code
+    _assert_rejected(desk, status)
+
+
+def test_rate_limited_card_post_is_retried_after_retry_after(desk: Desk) -> None:
+    desk.fake.rate_limit("chat.postMessage", times=2, retry_after=0)
+    request = file_request(desk)
+    posts = desk.fake.calls_to("chat.postMessage")
+    assert len(posts) == 3
+    assert all(p.params["channel"] == "C0IT000001" for p in posts)
+    assert get_request(desk, request.id).card_ts is not None
+
+
+def test_server_errors_are_retried(desk: Desk) -> None:
+    desk.fake.server_error("chat.postMessage", times=2)
+    request = file_request(desk)
+    assert len(desk.fake.calls_to("chat.postMessage")) == 3
+    assert get_request(desk, request.id).card_ts is not None
+
+
+def test_card_that_cannot_be_posted_keeps_the_request_and_says_so(desk: Desk) -> None:
+    desk.fake.errors["chat.postMessage"] = "not_in_channel"
+    desk.slack.slash_command("it laptop broken")
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert "could not post it" in text_of(reply)
+    assert "REQ-" in reply.params["text"]
+    desk.pulsedesk.finish_work()
+    assert _count(desk) == 1
+
+
+def test_ack_does_not_wait_for_a_slow_web_api(desk: Desk) -> None:
+    release = desk.fake.hold("chat.postMessage")
+    result = desk.slack.slash_command("it laptop broken")
+    # Answered while the card post is still held by the fake Slack.
+    assert result.status == 200
+    assert desk.fake.calls_to("response_url") == []
+    release.set()
+    desk.fake.wait_for_call("response_url")
+    assert desk.fake.calls_to("chat.postMessage")
+
+
+def test_ack_does_not_wait_for_a_busy_database(desk: Desk, database_url: str) -> None:
+    engine = desk.session_factory.kw["bind"]
+    with engine.connect() as connection:
+        # Hold a write lock on requests, as a long transaction elsewhere would.
+        if is_sqlite(database_url):
+            connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the database write lock
+        else:
+            connection.execute(text("LOCK TABLE requests IN EXCLUSIVE MODE"))
+        result = desk.slack.slash_command("it laptop broken")
+        assert result.status == 200
+        assert desk.fake.calls_to("chat.postMessage") == []
+        connection.rollback()
+    desk.fake.wait_for_call("chat.postMessage")
+    desk.fake.wait_for_call("response_url")
+    assert _count(desk) == 1
+
+
+def test_unexpected_failure_gets_an_apology_with_error_id(desk: Desk) -> None:
+    desk.fake.errors["views.open"] = "internal_error"
+    result = desk.slack.slash_command("")
+    assert result.status == 200
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert reply.params["response_type"] == "ephemeral"
+    assert "Sorry, something went wrong" in reply.params["text"]
+    assert "error id `" in reply.params["text"]
+
+
+def test_retried_event_is_handled_without_error(desk: Desk) -> None:
+    event = {"type": "app_home_opened", "user": "U0ALICE", "tab": "home"}
+    for retry in ("", "1"):
+        headers = (
+            {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        )
+        assert desk.slack.event(event, event_id="Ev0SAME", headers=headers).status == 200
+    desk.fake.wait_for_call("views.publish", count=2)
+
+
+def test_dm_failure_does_not_undo_the_claim(desk: Desk) -> None:
+    request = file_request(desk)
+    desk.fake.fail(
+        "chat.postMessage",
+        ScriptedFailure(200, body={"ok": False, "error": "cannot_dm_bot"}),
+    )
+    desk.slack.block_action("request_claim", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for_call("chat.update")
+    desk.pulsedesk.finish_work()
+    assert get_request(desk, request.id).status == "claimed"
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_health_check_and_unknown_paths(desk: Desk) -> None:
+    assert _get(desk.url + "/healthz") == (200, {"status": "ok"})
+    assert _get(desk.url + "/nope")[0] == 404
