@@ -11,7 +11,6 @@ BOT_SCOPES = [
     "chat:write",
     "chat:write.public",
     "im:write",
-    "users:read",
     "channels:read",
     "groups:read",
 ]
