@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.db import create_db_engine, create_session_factory, migrate  # noqa: E402
-from tests.e2e.conftest import start_desk  # noqa: E402
-from tests.fake_clock import FakeClock  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
+from bot.db import create_db_engine, create_session_factory, migrate
+from tests.e2e.conftest import start_desk
+from tests.fake_clock import FakeClock
+from tests.fake_slack import FakeSlack
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
