@@ -1,0 +1,136 @@
+"""Request desk services on a real database session (SQLite, or TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+
+from bot.db import SessionFactory, is_sqlite
+from bot.departments import parse_departments
+from bot.domain.lifecycle import RequestAction, Role
+from bot.domain.snapshots import Urgency
+from bot.errors import InvalidTransition, NotFound
+from bot.services import requests as service
+from models import Department
+from tests.fake_clock import FakeClock
+
+TEAM = "T0TEST"
+FILE = """
+[[departments]]
+key = "it"
+name = "IT"
+channel = "C0IT000001"
+keywords = ["laptop"]
+
+[[departments]]
+key = "hr"
+name = "HR"
+channel = "C0HR000001"
+"""
+
+
+def _sync(
+    session_factory: SessionFactory, clock: FakeClock, content: str
+) -> service.DepartmentSync:
+    configs = parse_departments(Path("departments.toml"), content)
+    with session_factory.begin() as session:
+        return service.sync_departments(
+            session=session, team_id=TEAM, configs=configs, now=clock.now()
+        )
+
+
+def test_sync_adds_updates_and_deactivates(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    assert _sync(session_factory, clock, FILE) == service.DepartmentSync(2, 0, 0)
+    assert _sync(session_factory, clock, FILE) == service.DepartmentSync(0, 0, 0)
+    renamed = FILE.replace('name = "IT"', 'name = "IT Help Desk"').split(
+        '[[departments]]\nkey = "hr"'
+    )[0]
+    assert _sync(session_factory, clock, renamed) == service.DepartmentSync(0, 1, 1)
+    with session_factory() as session:
+        rows = {d.key: (d.name, d.active) for d in session.scalars(select(Department))}
+    assert rows == {"it": ("IT Help Desk", True), "hr": ("HR", False)}
+    with session_factory.begin() as session:
+        assert [d.key for d in service.list_departments(session=session, team_id=TEAM)] == ["it"]
+        with pytest.raises(NotFound, match="no department `hr`"):
+            service.file_request(
+                session=session,
+                team_id=TEAM,
+                requester_id="U0A",
+                department_key="hr",
+                text="x",
+                urgency=Urgency.NORMAL,
+                idempotency_key="k1",
+                now=clock.now(),
+            )
+
+
+def test_stale_version_loses_the_race(session_factory: SessionFactory, clock: FakeClock) -> None:
+    _sync(session_factory, clock, FILE)
+    with session_factory.begin() as session:
+        filed = service.file_request(
+            session=session,
+            team_id=TEAM,
+            requester_id="U0A",
+            department_key="it",
+            text="laptop",
+            urgency=Urgency.NORMAL,
+            idempotency_key="k2",
+            now=clock.now(),
+        )
+    seen_by_both = filed.request
+    agents = frozenset({Role.AGENT})
+    with session_factory.begin() as session:
+        service.transition_request(
+            session=session,
+            request=seen_by_both,
+            actor_id="U0ONE",
+            action=RequestAction.CLAIM,
+            roles=agents,
+            now=clock.now(),
+        )
+    with (
+        session_factory.begin() as session,
+        pytest.raises(InvalidTransition, match="already claimed by <@U0ONE>"),
+    ):
+        service.transition_request(
+            session=session,
+            request=seen_by_both,
+            actor_id="U0TWO",
+            action=RequestAction.CLAIM,
+            roles=agents,
+            now=clock.now(),
+        )
+
+
+def test_requests_of_other_teams_are_invisible(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    _sync(session_factory, clock, FILE)
+    with session_factory.begin() as session:
+        filed = service.file_request(
+            session=session,
+            team_id=TEAM,
+            requester_id="U0A",
+            department_key="it",
+            text="laptop",
+            urgency=Urgency.NORMAL,
+            idempotency_key="k3",
+            now=clock.now(),
+        )
+    with session_factory() as session, pytest.raises(NotFound):
+        service.get_request(session=session, team_id="T0OTHER", request_id=filed.request.id)
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(
+    engine: Engine, database_url: str
+) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as connection:
+        assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert connection.scalar(text("PRAGMA busy_timeout")) == 10_000
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
