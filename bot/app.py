@@ -63,7 +63,8 @@ def create_app(
         # Socket Mode requests arrive over an authenticated WebSocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,
-        process_before_response=False,
+        # Ack functions answer on the HTTP thread; the work runs in lazy listeners afterwards.
+        process_before_response=True,
         listener_executor=listener_executor,
         logger=logging.getLogger("slack_bolt"),
     )

@@ -53,6 +53,10 @@ def build_web_client(
 
 Message = dict[str, Any]
 
+# What a Web API call raises once its retries are spent: Slack's error answers, and
+# connection failures and timeouts (URLError, TimeoutError and the like are OSErrors).
+SLACK_FAILURES: tuple[type[Exception], ...] = (SlackApiError, OSError)
+
 
 class SlackGateway:
     """Outbound Slack calls used by the services, with the small caches they need."""
@@ -117,7 +121,7 @@ class SlackGateway:
         """Run one notification; a failure is logged with its traceback and does not stop others."""
         try:
             send()
-        except SlackApiError:
+        except SLACK_FAILURES:
             logger.exception(event, extra=ids)
             return False
         return True

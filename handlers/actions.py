@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.blocks import requests as blocks
 from bot.blocks.ids import ActionId
 from bot.domain.lifecycle import RequestAction
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
-from handlers.errors import guarded
+from handlers.errors import acknowledge, guarded
 from handlers.home import publish_home
 from handlers.payloads import RequestButton
 
@@ -33,8 +33,7 @@ Listener = Callable[..., None]
 
 
 def _card_action_listener(desk: RequestDesk, request_action: RequestAction) -> Listener:
-    def handle_card_action(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
+    def handle_card_action(body: dict[str, Any], action: dict[str, Any]) -> None:
         button = RequestButton.parse(body, action)
         desk.act(
             team_id=button.team_id,
@@ -50,8 +49,7 @@ def _card_action_listener(desk: RequestDesk, request_action: RequestAction) -> L
 def _requester_action_listener(
     desk: RequestDesk, gateway: SlackGateway, request_action: RequestAction, done: str
 ) -> Listener:
-    def handle_requester_action(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
+    def handle_requester_action(body: dict[str, Any], action: dict[str, Any]) -> None:
         button = RequestButton.parse(body, action)
         request = desk.act(
             team_id=button.team_id,
@@ -71,7 +69,8 @@ def _requester_action_listener(
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
     guard = guarded(gateway)
     for action_id, request_action in CARD_ACTIONS.items():
-        app.action(action_id)(guard(_card_action_listener(desk, request_action)))
+        listener = guard(_card_action_listener(desk, request_action))
+        app.action(action_id)(ack=acknowledge, lazy=[listener])
     for action_id, (request_action, done) in REQUESTER_ACTIONS.items():
         app.action(action_id)(
             guard(_requester_action_listener(desk, gateway, request_action, done))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.blocks import requests as blocks
 from bot.blocks.kit import INPUT_MAX_LENGTH
@@ -12,15 +12,13 @@ from bot.domain.routing import FilingKind, Subcommand, decide_filing
 from bot.domain.snapshots import Urgency
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
-from handlers.errors import guarded
+from handlers.errors import acknowledge, guarded
 from handlers.payloads import SlashCommand
 
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
-    @app.command("/request")
     @guarded(gateway)
-    def handle_request_command(ack: Ack, body: dict[str, Any], command: dict[str, Any]) -> None:
-        ack()
+    def handle_request_command(body: dict[str, Any], command: dict[str, Any]) -> None:
         slash = SlashCommand.parse(command)
 
         def _ephemeral(message: dict[str, Any]) -> None:
@@ -72,3 +70,5 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
         _ephemeral(
             blocks.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted),
         )
+
+    app.command("/request")(ack=acknowledge, lazy=[handle_request_command])

@@ -1,9 +1,9 @@
 """The one place where failures become answers: user errors as ephemeral replies, the rest
 logged with their traceback and an error id the user can quote.
 
-Every listener is wrapped by `guarded`: an exception escaping a Bolt listener after `ack()`
-makes Bolt forget the ack and hold the HTTP response for its 3-second timeout, so errors are
-answered here instead of being left to Bolt.
+Listeners are split the way Bolt's lazy listeners allow: a tiny ack function answers Slack on
+the HTTP thread, and the work runs afterwards on the listener pool, wrapped by `guarded` so its
+failures are answered here. A full pool then delays work, never the ack.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltResponse
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.requests import build_notice
 from bot.errors import UserError
-from bot.slack import SlackGateway
+from bot.slack import SLACK_FAILURES, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +59,17 @@ def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGate
         user_id = _user_id(body)
         if user_id:
             gateway.post_message(channel=user_id, message=message)
-    except SlackApiError:
+    except SLACK_FAILURES:
         logger.exception("error_reply_failed")
 
 
+def acknowledge(ack: Ack) -> None:
+    """The ack function of every listener whose answer to Slack is an empty 200."""
+    ack()
+
+
 def guarded(gateway: SlackGateway) -> Callable[[Listener], Listener]:
-    """Wrap a listener (which must take `ack` and `body`) so its failures are answered."""
+    """Wrap a lazy listener (which must take `body`) so its failures are answered."""
 
     def decorate(listener: Listener) -> Listener:
         @functools.wraps(listener)
@@ -73,9 +77,6 @@ def guarded(gateway: SlackGateway) -> Callable[[Listener], Listener]:
             try:
                 listener(**kwargs)
             except Exception as error:
-                ack: Ack = kwargs["ack"]
-                if ack.response is None:
-                    ack()
                 report_error(error, kwargs["body"], gateway)
 
         return guarded_listener  # type: ignore[return-value]

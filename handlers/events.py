@@ -5,25 +5,26 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
-from handlers.errors import guarded
+from handlers.errors import acknowledge, guarded
 from handlers.home import publish_home
 
 logger = logging.getLogger(__name__)
 
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
-    @app.event("app_home_opened")
     @guarded(gateway)
-    def handle_app_home_opened(ack: Ack, event: dict[str, Any], body: dict[str, Any]) -> None:
+    def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
         team_id = str(body.get("team_id") or "")
         user_id = str(event["user"])
         publish_home(desk, gateway, team_id=team_id, user_id=user_id)
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[handle_app_home_opened])
 
     @app.event("app_uninstalled")
     @app.event("tokens_revoked")

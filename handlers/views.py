@@ -16,15 +16,21 @@ from handlers.payloads import NewRequestForm
 
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
-    @app.view(CallbackId.NEW_REQUEST)
-    @guarded(gateway)
-    def handle_new_request_submission(ack: Ack, body: dict[str, Any]) -> None:
+    def ack_new_request(ack: Ack, body: dict[str, Any]) -> None:
+        # Pure validation only: inline errors must be the ack itself.
         try:
-            form = NewRequestForm.parse(body)
+            NewRequestForm.parse(body)
         except FormErrors as invalid:
             ack(response_action="errors", errors=invalid.errors)
             return
         ack()
+
+    @guarded(gateway)
+    def handle_new_request_submission(body: dict[str, Any]) -> None:
+        try:
+            form = NewRequestForm.parse(body)
+        except FormErrors:
+            return  # already answered inline by the ack
         outcome = desk.file_request(
             team_id=form.team_id,
             requester_id=form.user_id,
@@ -42,3 +48,5 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
                 lambda: gateway.post_message(channel=form.user_id, message=message),
                 request_id=outcome.request.id,
             )
+
+    app.view(CallbackId.NEW_REQUEST)(ack=ack_new_request, lazy=[handle_new_request_submission])

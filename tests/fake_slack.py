@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +27,7 @@ class Call:
     method: str
     params: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -89,6 +92,10 @@ class FakeSlack:
 
     def server_error(self, method: str, *, times: int = 1) -> None:
         self.fail(method, *([ScriptedFailure(500)] * times))
+
+    def drop_connection(self, method: str, *, times: int = 1) -> None:
+        """The next calls of `method` are cut off without an answer (a connection failure)."""
+        self.fail(method, *([ScriptedFailure(0)] * times))
 
     def hold(self, method: str) -> threading.Event:
         """Calls of `method` block until the returned event is set."""
@@ -190,6 +197,10 @@ class FakeSlack:
                 if hold is not None:
                     hold.wait(WAIT_TIMEOUT_SECONDS)
                 failure = fake._next_failure(method)
+                if failure is not None and failure.status == 0:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 if failure is not None:
                     self._send(failure.status, failure.body, failure.headers)
                     return

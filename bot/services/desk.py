@@ -8,16 +8,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
-
 from bot.blocks import requests as blocks
+from bot.blocks.text import escape, user_mention
 from bot.clock import Clock
 from bot.db import SessionFactory
-from bot.domain.lifecycle import RequestAction, RequestStatus, Role
+from bot.domain.lifecycle import ACTION_ROLE, RequestAction, RequestStatus, Role
 from bot.domain.routing import KeywordRoute, ParsedCommand, parse_command, route_by_keywords
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
+from bot.errors import NotAllowed
 from bot.services import requests as service
-from bot.slack import SlackGateway
+from bot.slack import SLACK_FAILURES, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class RequestDesk:
             ts = self._gateway.post_message(
                 channel=channel, message=blocks.build_request_card(request)
             )
-        except SlackApiError:
+        except SLACK_FAILURES:
             logger.exception(
                 "request.card_post_failed", extra={"request_id": request.id, "channel": channel}
             )
@@ -112,14 +112,21 @@ class RequestDesk:
                 session=session, team_id=team_id, requester_id=user_id
             )
 
-    def roles_for(self, request: RequestSnapshot, user_id: str) -> frozenset[Role]:
+    def is_agent(self, department: DepartmentSnapshot, user_id: str) -> bool:
+        """Listed in the department's agents, or, with no list, a member of its channel."""
+        if department.agents:
+            return user_id in department.agents
+        return user_id in self._gateway.channel_members(department.channel_id)
+
+    def roles_for(
+        self, request: RequestSnapshot, user_id: str, action: RequestAction
+    ) -> frozenset[Role]:
+        """The roles that matter for `action`; channel membership is looked up only when
+        the action needs an agent, so a requester's cancel never depends on it."""
         roles = set()
         if user_id == request.requester_id:
             roles.add(Role.REQUESTER)
-        agents = request.department.agents
-        if user_id in agents or (
-            not agents and user_id in self._gateway.channel_members(request.department.channel_id)
-        ):
+        if ACTION_ROLE[action] is Role.AGENT and self.is_agent(request.department, user_id):
             roles.add(Role.AGENT)
         return frozenset(roles)
 
@@ -135,7 +142,17 @@ class RequestDesk:
         """Apply a lifecycle action, then update the card and tell the people concerned."""
         with self._sessions.begin() as session:
             before = service.get_request(session=session, team_id=team_id, request_id=request_id)
-        roles = self.roles_for(before, actor_id)
+        roles = self.roles_for(before, actor_id, action)
+        if (
+            action is RequestAction.REASSIGN
+            and Role.AGENT in roles
+            and assignee_id is not None
+            and not self.is_agent(before.department, assignee_id)
+        ):
+            raise NotAllowed(
+                f"{user_mention(assignee_id)} is not one of {escape(before.department.name)}'s "
+                "agents, so they could not work on it."
+            )
         with self._sessions.begin() as session:
             after = service.transition_request(
                 session=session,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import action_ids, dms_to, events, file_request, get_request, text_of
 
@@ -160,30 +158,45 @@ def test_resolved_request_cannot_be_claimed(desk: Desk) -> None:
 
 
 def test_simultaneous_claims_have_exactly_one_winner(desk: Desk) -> None:
-    request = file_request(desk)
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def claim(agent: str) -> None:
-        barrier.wait()
-        statuses.append(
+    request = file_request(desk, "hr payroll is wrong")
+    # Both clicks read the request as open, then wait on the membership check together,
+    # so both attempt the conditional update on the same version.
+    release = desk.fake.hold("conversations.members")
+    for agent in ("U0HRAGENT", "U0HRLEAD"):
+        assert (
             desk.slack.block_action("request_claim", user=agent, value=_value(request.id)).status
+            == 200
         )
+    desk.fake.wait_for_call("conversations.members", count=2)
+    release.set()
 
-    threads = [threading.Thread(target=claim, args=(a,)) for a in ("U0AGENT1", "U0AGENT2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert statuses == [200, 200]
     [loser_reply] = desk.fake.wait_for_call(
         "response_url", where=lambda c: "already claimed by" in c.params.get("text", "")
     )
+    desk.pulsedesk.finish_work()
     stored = get_request(desk, request.id)
     assert stored.status == "claimed"
+    assert stored.assignee_id in ("U0HRAGENT", "U0HRLEAD")
     assert f"<@{stored.assignee_id}>" in loser_reply.params["text"]
     claims = [e for e in events(desk, request.id) if e[0] == "claim"]
     assert len(claims) == 1
     assert claims[0][3] == stored.assignee_id
-    assert len(dms_to(desk, "U0ALICE")) <= 1
+    claimed_dms = [c for c in dms_to(desk, "U0ALICE") if "picked up" in c.params["text"]]
+    assert len(claimed_dms) == 1
+    assert len(desk.fake.calls_to("chat.update")) == 1
+
+
+def test_reassign_only_to_an_agent(desk: Desk) -> None:
+    request = file_request(desk)
+    desk.slack.block_action(
+        "request_reassign",
+        user="U0AGENT1",
+        block_id=f"card_actions:{request.id}",
+        selected_user="U0ALICE",
+    )
+    desk.fake.wait_for_call(
+        "response_url", where=lambda c: "is not one of IT Help Desk" in c.params.get("text", "")
+    )
+    desk.pulsedesk.finish_work()
+    stored = get_request(desk, request.id)
+    assert (stored.status, stored.assignee_id) == ("open", None)

@@ -65,12 +65,45 @@ def test_missing_signature_headers_are_rejected(desk: Desk) -> None:
 
 
 def test_rate_limited_card_post_is_retried_after_retry_after(desk: Desk) -> None:
-    desk.fake.rate_limit("chat.postMessage", times=2, retry_after=0)
+    desk.fake.rate_limit("chat.postMessage", times=2, retry_after=1)
     request = file_request(desk)
     posts = desk.fake.calls_to("chat.postMessage")
     assert len(posts) == 3
     assert all(p.params["channel"] == "C0IT000001" for p in posts)
+    assert posts[1].at - posts[0].at >= 1
+    assert posts[2].at - posts[1].at >= 1
     assert get_request(desk, request.id).card_ts is not None
+
+
+def test_card_update_is_retried_on_rate_limit(desk: Desk) -> None:
+    request = file_request(desk)
+    desk.fake.rate_limit("chat.update", times=1, retry_after=0)
+    desk.slack.block_action("request_claim", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for_call("chat.update", count=2)
+
+
+def test_connection_failures_keep_the_request_and_say_so(desk: Desk) -> None:
+    desk.fake.drop_connection("chat.postMessage", times=4)
+    desk.slack.slash_command("it laptop broken")
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert "could not post it" in text_of(reply)
+    assert "error id" not in text_of(reply)
+    assert len(desk.fake.calls_to("chat.postMessage")) == 4
+    desk.pulsedesk.finish_work()
+    assert _count(desk) == 1
+
+
+def test_acks_stay_prompt_while_every_worker_waits_on_slack(desk: Desk) -> None:
+    release = desk.fake.hold("chat.postMessage")
+    statuses = [
+        desk.slack.slash_command(f"it laptop {i}", user=f"U0P{i}").status for i in range(20)
+    ]
+    # More commands than listener threads, all answered while their card posts are held.
+    assert statuses == [200] * 20
+    release.set()
+    desk.fake.wait_for_call("response_url", count=20)
+    desk.pulsedesk.finish_work()
+    assert _count(desk) == 20
 
 
 def test_server_errors_are_retried(desk: Desk) -> None:
@@ -148,6 +181,12 @@ def test_dm_failure_does_not_undo_the_claim(desk: Desk) -> None:
     desk.fake.wait_for_call("chat.update")
     desk.pulsedesk.finish_work()
     assert get_request(desk, request.id).status == "claimed"
+    dm_attempts = [
+        c for c in desk.fake.calls_to("chat.postMessage") if c.params["channel"] == "U0ALICE"
+    ]
+    assert len(dm_attempts) == 1
+    assert "picked up" in dm_attempts[0].params["text"]
+    assert desk.fake.calls_to("response_url")[-1].params.get("text", "").startswith("Filed")
 
 
 def _get(url: str) -> tuple[int, dict]:
