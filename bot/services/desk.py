@@ -177,6 +177,11 @@ class RequestDesk:
         return after
 
     def _refresh_card(self, request: RequestSnapshot) -> None:
+        # Show the newest state, not this transition's: another click may have landed since.
+        with self._sessions.begin() as session:
+            request = service.get_request(
+                session=session, team_id=request.team_id, request_id=request.id
+            )
         if request.card_channel_id is None or request.card_ts is None:
             return
         channel, ts = request.card_channel_id, request.card_ts

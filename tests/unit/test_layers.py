@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
     "bot/domain": (
+        "bot.slack",
+        "bot.db",
+        "pydantic",
         "slack_sdk",
         "slack_bolt",
         "sqlalchemy",
@@ -22,7 +25,7 @@ FORBIDDEN = {
     "bot/blocks": ("slack_sdk", "slack_bolt", "sqlalchemy", "bot.services", "handlers", "models"),
     "bot/services": ("slack_bolt", "handlers"),
     "models": ("bot.services", "handlers", "slack_sdk", "slack_bolt"),
-    "handlers": ("sqlalchemy", "models"),
+    "handlers": ("sqlalchemy", "models", "bot.db", "bot.services.requests"),
 }
 
 
