@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
 from bot.db import SessionFactory, is_sqlite
 from bot.departments import parse_departments
@@ -41,6 +42,21 @@ def _sync(
         )
 
 
+def _file(
+    session: Session, clock: FakeClock, *, department_key: str, key: str
+) -> service.FiledRequest:
+    return service.file_request(
+        session=session,
+        team_id=TEAM,
+        requester_id="U0A",
+        department_key=department_key,
+        text="laptop",
+        urgency=Urgency.NORMAL,
+        idempotency_key=key,
+        now=clock.now(),
+    )
+
+
 def test_sync_adds_updates_and_deactivates(
     session_factory: SessionFactory, clock: FakeClock
 ) -> None:
@@ -56,31 +72,13 @@ def test_sync_adds_updates_and_deactivates(
     with session_factory.begin() as session:
         assert [d.key for d in service.list_departments(session=session, team_id=TEAM)] == ["it"]
         with pytest.raises(NotFound, match="no department `hr`"):
-            service.file_request(
-                session=session,
-                team_id=TEAM,
-                requester_id="U0A",
-                department_key="hr",
-                text="x",
-                urgency=Urgency.NORMAL,
-                idempotency_key="k1",
-                now=clock.now(),
-            )
+            _file(session, clock, department_key="hr", key="k1")
 
 
 def test_stale_version_loses_the_race(session_factory: SessionFactory, clock: FakeClock) -> None:
     _sync(session_factory, clock, FILE)
     with session_factory.begin() as session:
-        filed = service.file_request(
-            session=session,
-            team_id=TEAM,
-            requester_id="U0A",
-            department_key="it",
-            text="laptop",
-            urgency=Urgency.NORMAL,
-            idempotency_key="k2",
-            now=clock.now(),
-        )
+        filed = _file(session, clock, department_key="it", key="k2")
     seen_by_both = filed.request
     agents = frozenset({Role.AGENT})
     with session_factory.begin() as session:
@@ -111,16 +109,7 @@ def test_requests_of_other_teams_are_invisible(
 ) -> None:
     _sync(session_factory, clock, FILE)
     with session_factory.begin() as session:
-        filed = service.file_request(
-            session=session,
-            team_id=TEAM,
-            requester_id="U0A",
-            department_key="it",
-            text="laptop",
-            urgency=Urgency.NORMAL,
-            idempotency_key="k3",
-            now=clock.now(),
-        )
+        filed = _file(session, clock, department_key="it", key="k3")
     with session_factory() as session, pytest.raises(NotFound):
         service.get_request(session=session, team_id="T0OTHER", request_id=filed.request.id)
 

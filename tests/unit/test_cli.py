@@ -5,17 +5,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.settings import Settings
 
-SETTINGS = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "PORT",
-    "DEPARTMENTS_FILE",
-    "LOG_LEVEL",
-)
+SETTINGS = [name.upper() for name in Settings.model_fields]
 
 
 @pytest.fixture
