@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_OPTION = "pulsedesk_read_only"
 
 SessionFactory = sessionmaker[Session]
 
@@ -38,16 +41,29 @@ def create_db_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
+    def _begin(connection: Any) -> None:
         # In WAL mode a read transaction that later writes fails with SQLITE_BUSY whatever the
         # busy timeout; taking the write lock up front makes concurrent writers queue instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sessions that only read begin deferred, so they never wait for a writer.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
 def create_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_session(factory: SessionFactory) -> Iterator[Session]:
+    """A session that only reads: on SQLite it never queues behind a writer, which matters
+    before a modal opens, since its trigger_id expires 3 seconds after the click."""
+    with factory() as session:
+        session.connection(execution_options={READ_ONLY_OPTION: True})
+        yield session
 
 
 def alembic_config(url: str) -> Config:

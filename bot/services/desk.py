@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.blocks import requests as blocks
 from bot.blocks.text import escape, user_mention
 from bot.clock import Clock
-from bot.db import SessionFactory
+from bot.db import SessionFactory, read_session
 from bot.domain.lifecycle import ACTION_ROLE, RequestAction, RequestStatus, Role
 from bot.domain.routing import KeywordRoute, ParsedCommand, parse_command, route_by_keywords
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
@@ -43,7 +43,7 @@ class RequestDesk:
         self._clock = clock
 
     def route_command(self, *, team_id: str, text: str) -> CommandRoute:
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             routable = service.routable_departments(session=session, team_id=team_id)
             departments = service.list_departments(session=session, team_id=team_id)
         command = parse_command(text, routable)
@@ -53,11 +53,11 @@ class RequestDesk:
         return CommandRoute(command, keyword_route, departments)
 
     def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             return service.list_departments(session=session, team_id=team_id)
 
     def department_aliases(self, *, team_id: str) -> dict[str, tuple[str, ...]]:
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             routable = service.routable_departments(session=session, team_id=team_id)
         return {d.key: tuple(d.aliases) for d in routable}
 
@@ -107,7 +107,7 @@ class RequestDesk:
         return True
 
     def my_open_requests(self, *, team_id: str, user_id: str) -> list[RequestSnapshot]:
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             return service.list_open_requests(
                 session=session, team_id=team_id, requester_id=user_id
             )

@@ -151,6 +151,19 @@ def test_ack_does_not_wait_for_a_busy_database(desk: Desk, database_url: str) ->
     assert _count(desk) == 1
 
 
+def test_form_opens_while_a_writer_holds_the_database(desk: Desk, database_url: str) -> None:
+    engine = desk.session_factory.kw["bind"]
+    with engine.connect() as connection:
+        if is_sqlite(database_url):
+            connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the database write lock
+        else:
+            connection.execute(text("LOCK TABLE requests IN EXCLUSIVE MODE"))
+        assert desk.slack.slash_command("").status == 200
+        # The trigger_id would expire before a 10-second lock wait ended.
+        desk.fake.wait_for_call("views.open")
+        connection.rollback()
+
+
 def test_unexpected_failure_gets_an_apology_with_error_id(desk: Desk) -> None:
     desk.fake.errors["views.open"] = "internal_error"
     result = desk.slack.slash_command("")
