@@ -28,8 +28,7 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
 
         route = desk.route_command(team_id=slash.team_id, text=slash.text)
         if route.command.subcommand is Subcommand.HELP:
-            aliases = desk.department_aliases(team_id=slash.team_id)
-            _ephemeral(blocks.build_help(route.departments, aliases=aliases))
+            _ephemeral(blocks.build_help(route.departments))
             return
         if route.command.subcommand is Subcommand.MINE:
             mine = desk.my_open_requests(team_id=slash.team_id, user_id=slash.user_id)

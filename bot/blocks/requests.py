@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.ids import (
@@ -252,9 +252,7 @@ def build_ask_for_department(departments: Sequence[DepartmentSnapshot]) -> Messa
     )
 
 
-def build_help(
-    departments: Sequence[DepartmentSnapshot], *, aliases: Mapping[str, Sequence[str]]
-) -> Message:
+def build_help(departments: Sequence[DepartmentSnapshot]) -> Message:
     usage = (
         "*`/request <what you need>`*: file a request; I route it by its words, "
         "or ask which department.\n"
@@ -265,7 +263,7 @@ def build_help(
     )
     lines = []
     for department in departments:
-        names = [department.key, *aliases.get(department.key, ())]
+        names = [department.key, *department.aliases]
         keys = ", ".join(f"`{escape(name)}`" for name in names)
         lines.append(f"• {keys}: {escape(department.name)}")
     department_text = "\n".join(lines) or "_No departments are configured yet._"

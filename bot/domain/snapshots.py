@@ -22,6 +22,8 @@ class DepartmentSnapshot:
     channel_id: str
     agents: tuple[str, ...]
     leads: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,13 @@ from bot.blocks.text import escape, user_mention
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.domain.lifecycle import ACTION_ROLE, RequestAction, RequestStatus, Role
-from bot.domain.routing import KeywordRoute, ParsedCommand, parse_command, route_by_keywords
+from bot.domain.routing import (
+    KeywordRoute,
+    ParsedCommand,
+    RoutableDepartment,
+    parse_command,
+    route_by_keywords,
+)
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
 from bot.errors import NotAllowed
 from bot.services import requests as service
@@ -44,8 +50,8 @@ class RequestDesk:
 
     def route_command(self, *, team_id: str, text: str) -> CommandRoute:
         with read_session(self._sessions) as session:
-            routable = service.routable_departments(session=session, team_id=team_id)
             departments = service.list_departments(session=session, team_id=team_id)
+        routable = [RoutableDepartment(d.key, d.aliases, d.keywords) for d in departments]
         command = parse_command(text, routable)
         keyword_route = None
         if command.department_key is None and command.text:
@@ -55,11 +61,6 @@ class RequestDesk:
     def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
         with read_session(self._sessions) as session:
             return service.list_departments(session=session, team_id=team_id)
-
-    def department_aliases(self, *, team_id: str) -> dict[str, tuple[str, ...]]:
-        with read_session(self._sessions) as session:
-            routable = service.routable_departments(session=session, team_id=team_id)
-        return {d.key: tuple(d.aliases) for d in routable}
 
     def file_request(
         self,

@@ -21,7 +21,6 @@ from bot.domain.lifecycle import (
     Role,
     decide_transition,
 )
-from bot.domain.routing import RoutableDepartment
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
 from bot.errors import InvalidTransition, NotAllowed, NotFound
 from models import Department, Request, RequestEvent
@@ -48,6 +47,8 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         channel_id=department.channel_id,
         agents=tuple(department.agents),
         leads=tuple(department.leads),
+        aliases=tuple(department.aliases),
+        keywords=tuple(department.keywords),
     )
 
 
@@ -123,13 +124,6 @@ def _active_departments(session: Session, team_id: str) -> list[Department]:
 
 def list_departments(*, session: Session, team_id: str) -> list[DepartmentSnapshot]:
     return [department_snapshot(d) for d in _active_departments(session, team_id)]
-
-
-def routable_departments(*, session: Session, team_id: str) -> list[RoutableDepartment]:
-    return [
-        RoutableDepartment(key=d.key, aliases=tuple(d.aliases), keywords=tuple(d.keywords))
-        for d in _active_departments(session, team_id)
-    ]
 
 
 def _unknown_department(session: Session, team_id: str, key: str) -> NotFound:

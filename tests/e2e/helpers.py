@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from bot.db import is_sqlite
 from models import Request, RequestEvent
 from tests.e2e.conftest import Desk
 from tests.fake_slack import Call
@@ -21,6 +24,19 @@ def file_request(
     request = latest_request(desk)
     assert request is not None
     return request
+
+
+@contextmanager
+def database_write_lock(desk: Desk, database_url: str) -> Iterator[None]:
+    """Hold the write lock on requests, as a long transaction elsewhere would."""
+    engine = desk.session_factory.kw["bind"]
+    with engine.connect() as connection:
+        if is_sqlite(database_url):
+            connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the database write lock
+        else:
+            connection.execute(text("LOCK TABLE requests IN EXCLUSIVE MODE"))
+        yield
+        connection.rollback()
 
 
 def latest_request(desk: Desk) -> Request | None:

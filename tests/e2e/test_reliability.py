@@ -7,12 +7,11 @@ import time
 import urllib.error
 import urllib.request
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from bot.db import is_sqlite
 from models import Request
 from tests.e2e.conftest import Desk
-from tests.e2e.helpers import file_request, get_request, text_of
+from tests.e2e.helpers import database_write_lock, file_request, get_request, text_of
 from tests.e2e.slack_client import sign
 from tests.fake_slack import ScriptedFailure
 
@@ -135,33 +134,20 @@ def test_ack_does_not_wait_for_a_slow_web_api(desk: Desk) -> None:
 
 
 def test_ack_does_not_wait_for_a_busy_database(desk: Desk, database_url: str) -> None:
-    engine = desk.session_factory.kw["bind"]
-    with engine.connect() as connection:
-        # Hold a write lock on requests, as a long transaction elsewhere would.
-        if is_sqlite(database_url):
-            connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the database write lock
-        else:
-            connection.execute(text("LOCK TABLE requests IN EXCLUSIVE MODE"))
+    with database_write_lock(desk, database_url):
         result = desk.slack.slash_command("it laptop broken")
         assert result.status == 200
         assert desk.fake.calls_to("chat.postMessage") == []
-        connection.rollback()
     desk.fake.wait_for_call("chat.postMessage")
     desk.fake.wait_for_call("response_url")
     assert _count(desk) == 1
 
 
 def test_form_opens_while_a_writer_holds_the_database(desk: Desk, database_url: str) -> None:
-    engine = desk.session_factory.kw["bind"]
-    with engine.connect() as connection:
-        if is_sqlite(database_url):
-            connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the database write lock
-        else:
-            connection.execute(text("LOCK TABLE requests IN EXCLUSIVE MODE"))
+    with database_write_lock(desk, database_url):
         assert desk.slack.slash_command("").status == 200
         # The trigger_id would expire before a 10-second lock wait ended.
         desk.fake.wait_for_call("views.open")
-        connection.rollback()
 
 
 def test_unexpected_failure_gets_an_apology_with_error_id(desk: Desk) -> None:

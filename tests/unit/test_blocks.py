@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -203,7 +204,7 @@ MESSAGE_BUILDERS: dict[str, MessageBuilder] = {
         ]
     ),
     "ask-for-department": lambda r: build_ask_for_department([r.department]),
-    "help": lambda r: build_help([r.department], aliases={r.department.key: ["alias"]}),
+    "help": lambda r: build_help([replace(r.department, aliases=("alias",))]),
 }
 VIEW_BUILDERS: dict[str, Callable[[RequestSnapshot], dict[str, Any]]] = {
     "home-one": lambda r: build_home_view([r], [r.department]),
@@ -301,7 +302,7 @@ def test_help_with_many_departments_never_cuts_an_entity_in_half() -> None:
     departments = [
         DepartmentSnapshot(i, f"d{i}", "R&D " * 2 + "x", "C0123456789", (), ()) for i in range(120)
     ]
-    message = build_help(departments, aliases={})
+    message = build_help(departments)
     assert message_problems(message) == []
     assert [t for t in escaped_texts(message) if BROKEN_ENTITY.search(t)] == []
 
@@ -485,9 +486,10 @@ def test_my_requests_exactly_the_limit_has_no_overflow_note() -> None:
 
 @pytest.mark.parametrize("count", [0, 1, 100, 101, 150])
 def test_help_with_many_departments(count: int) -> None:
-    departments = many_departments(count)
-    aliases = {d.key: [f"{d.key}-alias", "<!channel>"] for d in departments}
-    message = build_help(departments, aliases=aliases)
+    departments = [
+        replace(d, aliases=(f"{d.key}-alias", "<!channel>")) for d in many_departments(count)
+    ]
+    message = build_help(departments)
     assert message_problems(message) == []
     assert_no_dangerous_markup(message)
     listing = message["blocks"][2]["text"]["text"]
@@ -499,7 +501,7 @@ def test_help_with_many_departments(count: int) -> None:
 
 
 def test_help_lists_keys_aliases_and_escaped_names() -> None:
-    message = build_help([LONG_DEPARTMENT, NORMAL_DEPARTMENT], aliases={"it": ["tech"]})
+    message = build_help([LONG_DEPARTMENT, replace(NORMAL_DEPARTMENT, aliases=("tech",))])
     listing = message["blocks"][2]["text"]["text"]
     assert "• `it`, `tech`: IT Help Desk" in listing
     assert "• `research-and-dev`: R&amp;D &lt;Ops&gt;" in listing
