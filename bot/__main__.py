@@ -1,4 +1,5 @@
-"""Command line: `python -m bot serve | manifest | migrate` (also installed as `pulsedesk`)."""
+"""Command line: `python -m bot serve | manifest | migrate | jobs | report` (also installed as
+`pulsedesk`)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,19 @@ from pydantic import ValidationError
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from bot.app import create_app, sync_departments_at_start
+from bot.app import build_services, create_app, sync_departments_at_start
 from bot.clock import SystemClock
-from bot.db import migrate
+from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import DepartmentsFileError, load_departments
+from bot.jobs import JobState, list_jobs
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
+from bot.scheduler import start_scheduler
 from bot.server import HttpServer
+from bot.services import reports
 from bot.settings import ConfigError, Settings
 from bot.slack import build_web_client
+from bot.tables import format_table
 
 logger = logging.getLogger("bot")
 
@@ -56,6 +61,16 @@ def serve(settings: Settings) -> None:
     sync_departments_at_start(
         session_factory=pulsedesk.session_factory, configs=configs, team_id=team_id, clock=clock
     )
+    scheduler = None
+    if settings.jobs_poll_seconds > 0:
+        scheduler = start_scheduler(
+            pulsedesk.services.ticker, interval_seconds=settings.jobs_poll_seconds
+        )
+
+    def finish() -> None:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        pulsedesk.finish_work()
 
     if settings.socket_mode:
         assert settings.slack_app_token is not None
@@ -64,7 +79,7 @@ def serve(settings: Settings) -> None:
         try:
             handler.start()  # type: ignore[no-untyped-call]
         finally:
-            pulsedesk.finish_work()
+            finish()
         return
 
     server = HttpServer(pulsedesk, host="0.0.0.0", port=settings.port)  # noqa: S104
@@ -77,8 +92,75 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGINT, stop)
     logger.info("server.starting", extra={"mode": "http", "port": server.port})
     server.run()
-    pulsedesk.finish_work()
+    finish()
     logger.info("server.stopped")
+
+
+JOB_LIST_STATES = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
+
+
+def show_jobs(settings: Settings) -> int:
+    migrate(settings.database_url)
+    sessions = create_session_factory(create_db_engine(settings.database_url))
+    with read_session(sessions) as session:
+        jobs = list_jobs(session=session, states=JOB_LIST_STATES)
+    if not jobs:
+        print("No pending, running or failed jobs.")
+        return 0
+    rows = [("ID", "KIND", "STATE", "DUE (UTC)", "ATTEMPTS", "LAST ERROR")]
+    for job in jobs:
+        rows.append(
+            (
+                str(job.id),
+                job.kind,
+                job.state.value,
+                f"{job.due_at:%Y-%m-%d %H:%M:%S}",
+                str(job.attempts),
+                (job.last_error or "").splitlines()[0][:80] if job.last_error else "",
+            )
+        )
+    sys.stdout.write(format_table(rows, right_aligned=frozenset({0, 4})))
+    return 0
+
+
+def run_due_jobs(settings: Settings) -> int:
+    """Run what is due once, as a cron job would; exit 1 if a job failed for good."""
+    settings.require_bot_token()
+    migrate(settings.database_url)
+    summary = build_services(settings).ticker.tick()
+    print(
+        f"Ran {summary.ran} due job(s): {summary.done} done, {summary.retrying} to retry, "
+        f"{summary.failed} failed; {summary.deferred} put back until later."
+    )
+    if summary.rate_limited_until is not None:
+        print(f"Slack asked to slow down until {summary.rate_limited_until:%H:%M:%S} UTC.")
+    return 1 if summary.failed else 0
+
+
+def print_report(settings: Settings, *, days: int, output_format: str) -> int:
+    migrate(settings.database_url)
+    sessions = create_session_factory(create_db_engine(settings.database_url))
+    with read_session(sessions) as session:
+        report = reports.build_report(session=session, now=SystemClock().now(), days=days)
+    renderers = {
+        "text": reports.render_text,
+        "json": reports.render_json,
+        "csv": reports.render_csv,
+    }
+    sys.stdout.write(renderers[output_format](report))
+    if output_format == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
+def _positive_days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of days") from None
+    if not 1 <= days <= 3650:
+        raise argparse.ArgumentTypeError("--days must be between 1 and 3650")
+    return days
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +175,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--socket-mode", action="store_true", help="a manifest for Socket Mode (no URL needed)"
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
+    jobs = commands.add_parser("jobs", help="list pending and failed jobs, or run the due ones")
+    jobs.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "run-due"],
+        default="list",
+        help="list (the default) or run-due: run what is due now, e.g. from cron",
+    )
+    report = commands.add_parser("report", help="per-department results over the last days")
+    report.add_argument(
+        "--days", type=_positive_days, default=30, help="window length (default 30)"
+    )
+    report.add_argument(
+        "--format",
+        dest="output_format",
+        choices=["text", "json", "csv"],
+        default="text",
+        help="text (default), json or csv",
+    )
     return parser
 
 
@@ -117,6 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             migrate(settings.database_url)
             logger.info("database.migrated")
             return 0
+        if args.command == "jobs":
+            return run_due_jobs(settings) if args.action == "run-due" else show_jobs(settings)
+        if args.command == "report":
+            return print_report(settings, days=args.days, output_format=args.output_format)
         serve(settings)
     except (ConfigError, DepartmentsFileError) as error:
         print(f"pulsedesk: {error}", file=sys.stderr)

@@ -13,10 +13,14 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.departments import DepartmentConfig
+from bot.jobs import JobRunner
+from bot.scheduler import Ticker
+from bot.services import ratings
 from bot.services import requests as request_service
 from bot.services.desk import RequestDesk
+from bot.services.satisfaction import PulsePolicy, SatisfactionService
 from bot.settings import Settings
-from bot.slack import SlackGateway, build_web_client
+from bot.slack import SlackGateway, build_web_client, without_rate_limit_retries
 from handlers import register_all
 
 logger = logging.getLogger(__name__)
@@ -26,12 +30,73 @@ LISTENER_THREADS = 8
 
 
 @dataclass(frozen=True)
-class Pulsedesk:
-    app: App
+class Services:
+    """Everything the bot does, without the Slack listeners: what `serve` wires to Bolt and
+    what the command line (`jobs run-due`) runs on its own."""
+
     session_factory: SessionFactory
+    clock: Clock
     gateway: SlackGateway
     desk: RequestDesk
+    satisfaction: SatisfactionService
+    runner: JobRunner
+    ticker: Ticker
+
+
+def build_services(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    session_factory: SessionFactory | None = None,
+    clock: Clock | None = None,
+) -> Services:
+    clock = clock or SystemClock()
+    if client is None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        client = build_web_client(token=token, base_url=settings.slack_api_url)
+    if session_factory is None:
+        session_factory = create_session_factory(create_db_engine(settings.database_url))
+    gateway = SlackGateway(client, clock=clock)
+    satisfaction = SatisfactionService(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=SlackGateway(without_rate_limit_retries(client), clock=clock),
+        clock=clock,
+        policy=PulsePolicy.from_settings(settings),
+    )
+    desk = RequestDesk(
+        session_factory=session_factory, gateway=gateway, clock=clock, satisfaction=satisfaction
+    )
+    runner = JobRunner(
+        session_factory=session_factory,
+        clock=clock,
+        handlers={
+            ratings.SEND_PULSE: satisfaction.send_pulse,
+            ratings.CLOSE_PULSE: satisfaction.close_pulse,
+        },
+        give_up={ratings.SEND_PULSE: satisfaction.give_up_pulse},
+    )
+    ticker = Ticker(runner=runner, session_factory=session_factory, clock=clock)
+    return Services(session_factory, clock, gateway, desk, satisfaction, runner, ticker)
+
+
+@dataclass(frozen=True)
+class Pulsedesk:
+    app: App
+    services: Services
     listener_executor: ThreadPoolExecutor
+
+    @property
+    def session_factory(self) -> SessionFactory:
+        return self.services.session_factory
+
+    @property
+    def desk(self) -> RequestDesk:
+        return self.services.desk
+
+    @property
+    def gateway(self) -> SlackGateway:
+        return self.services.gateway
 
     def finish_work(self) -> None:
         """Wait for listeners still running after their ack (graceful shutdown)."""
@@ -45,12 +110,7 @@ def create_app(
     session_factory: SessionFactory | None = None,
     clock: Clock | None = None,
 ) -> Pulsedesk:
-    clock = clock or SystemClock()
-    if client is None:
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        client = build_web_client(token=token, base_url=settings.slack_api_url)
-    if session_factory is None:
-        session_factory = create_session_factory(create_db_engine(settings.database_url))
+    services = build_services(settings, client=client, session_factory=session_factory, clock=clock)
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
@@ -58,7 +118,7 @@ def create_app(
         max_workers=LISTENER_THREADS, thread_name_prefix="pulsedesk-listener"
     )
     app = App(
-        client=client,
+        client=services.gateway.client,
         signing_secret=signing_secret,
         # Socket Mode requests arrive over an authenticated WebSocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
@@ -68,16 +128,10 @@ def create_app(
         listener_executor=listener_executor,
         logger=logging.getLogger("slack_bolt"),
     )
-    gateway = SlackGateway(client, clock=clock)
-    desk = RequestDesk(session_factory=session_factory, gateway=gateway, clock=clock)
-    register_all(app, desk=desk, gateway=gateway)
-    return Pulsedesk(
-        app=app,
-        session_factory=session_factory,
-        gateway=gateway,
-        desk=desk,
-        listener_executor=listener_executor,
+    register_all(
+        app, desk=services.desk, satisfaction=services.satisfaction, gateway=services.gateway
     )
+    return Pulsedesk(app=app, services=services, listener_executor=listener_executor)
 
 
 def sync_departments_at_start(

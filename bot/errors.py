@@ -29,3 +29,7 @@ class FormErrors(UserError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+class SurveyClosed(UserError):
+    """A rating or comment arrived after its survey closed (expired, or the request reopened)."""

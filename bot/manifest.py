@@ -13,8 +13,16 @@ BOT_SCOPES = [
     "im:write",
     "channels:read",
     "groups:read",
+    "users:read",
+    "reactions:read",
 ]
-BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+BOT_EVENTS = [
+    "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
+    "reaction_added",
+    "reaction_removed",
+]
 SLASH_COMMANDS = [
     {
         "command": "/request",

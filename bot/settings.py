@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import logging
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.satisfaction import (
+    DEFAULT_RATING_EMOJI,
+    DEFAULT_WORKING_HOURS,
+    RatingScale,
+    RuleError,
+    WorkingHours,
+)
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _PLACEHOLDER_MARKERS = ("your-", "xxxx", "changeme", "replace")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message is one line a person can act on."""
+
+
+def _split_ids(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
 
 
 def _is_placeholder(value: str) -> bool:
@@ -35,6 +50,15 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     departments_file: Path = Path("departments.toml")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Satisfaction pulse after resolution.
+    pulse_delay_seconds: int = Field(default=1800, ge=0)
+    pulse_cooldown_hours: float = Field(default=24, ge=0)
+    pulse_working_hours: str = DEFAULT_WORKING_HOURS
+    rating_emoji: str = DEFAULT_RATING_EMOJI
+    # People who see every comment and get a department's alerts when it has no leads.
+    admin_users: str = ""
+    # How often `serve` runs due jobs; 0 leaves it to `python -m bot jobs run-due` (cron).
+    jobs_poll_seconds: float = Field(default=10, ge=0)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -52,6 +76,52 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("pulse_working_hours")
+    @classmethod
+    def _working_hours_parse(cls, value: str) -> str:
+        try:
+            WorkingHours.parse(value)
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("rating_emoji")
+    @classmethod
+    def _rating_emoji_parse(cls, value: str) -> str:
+        try:
+            RatingScale.parse(value)
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("admin_users")
+    @classmethod
+    def _admin_users_are_ids(cls, value: str) -> str:
+        for user in _split_ids(value):
+            if not _USER_ID.match(user):
+                raise ValueError(f"'{user}' is not a Slack user ID like U0123ABCD")
+        return value
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        return WorkingHours.parse(self.pulse_working_hours)
+
+    @property
+    def rating_scale(self) -> RatingScale:
+        return RatingScale.parse(self.rating_emoji)
+
+    @property
+    def admin_user_ids(self) -> tuple[str, ...]:
+        return tuple(_split_ids(self.admin_users))
+
+    @property
+    def pulse_delay(self) -> timedelta:
+        return timedelta(seconds=self.pulse_delay_seconds)
+
+    @property
+    def pulse_cooldown(self) -> timedelta:
+        return timedelta(hours=self.pulse_cooldown_hours)
+
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
@@ -60,8 +130,7 @@ class Settings(BaseSettings):
     def log_level_number(self) -> int:
         return logging.getLevelName(self.log_level)  # type: ignore[no-any-return]
 
-    def require_slack_credentials(self) -> None:
-        """Refuse to start without usable credentials, naming what to set and where to get it."""
+    def require_bot_token(self) -> None:
         token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
         if not token or _is_placeholder(token):
             raise ConfigError(
@@ -73,6 +142,10 @@ class Settings(BaseSettings):
                 "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (from your Slack app's "
                 "'OAuth & Permissions' page)"
             )
+
+    def require_slack_credentials(self) -> None:
+        """Refuse to start without usable credentials, naming what to set and where to get it."""
+        self.require_bot_token()
         if self.socket_mode:
             app_token = self.slack_app_token.get_secret_value() if self.slack_app_token else ""
             if not app_token.startswith("xapp-") or _is_placeholder(app_token):

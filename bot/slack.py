@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,7 +52,30 @@ def build_web_client(
     )
 
 
+def without_rate_limit_retries(client: WebClient) -> WebClient:
+    """The same client for scheduled work: a 429 is raised at once instead of slept through,
+    so the job runner can put the work back until Retry-After and free its thread."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        retry_handlers=[
+            handler
+            for handler in client.retry_handlers
+            if not isinstance(handler, RateLimitErrorRetryHandler)
+        ],
+    )
+
+
 Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """Where a message landed; a DM posted to a user id lands in a D... channel."""
+
+    channel: str
+    ts: str
+
 
 # What a Web API call raises once its retries are spent: Slack's error answers, and
 # connection failures and timeouts (URLError, TimeoutError and the like are OSErrors).
@@ -71,12 +95,14 @@ class SlackGateway:
     def client(self) -> WebClient:
         return self._client
 
-    def post_message(self, *, channel: str, message: Message) -> str:
+    def post_message(self, *, channel: str, message: Message) -> PostedMessage:
         """Post to a channel, or to the app's DM with a user when `channel` is a user id."""
         response = self._client.chat_postMessage(
             channel=channel, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
         )
-        return str(response["ts"])
+        return PostedMessage(
+            channel=str(response.get("channel") or channel), ts=str(response["ts"])
+        )
 
     def update_message(self, *, channel: str, ts: str, message: Message) -> None:
         self._client.chat_update(
@@ -97,6 +123,13 @@ class SlackGateway:
 
     def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
         self._client.views_open(trigger_id=trigger_id, view=view)
+
+    def user_timezone(self, user_id: str) -> str | None:
+        """The user's IANA time zone from their Slack profile (callers cache it)."""
+        response = self._client.users_info(user=user_id)
+        user = response.get("user") or {}
+        timezone = user.get("tz")
+        return str(timezone) if timezone else None
 
     def channel_members(self, channel: str) -> frozenset[str]:
         now = self._clock.now()

@@ -5,13 +5,18 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.desk import RequestDesk
+from bot.services.satisfaction import SatisfactionService
 from bot.slack import SlackGateway
 from handlers import actions, commands, errors, events, views
+from handlers import satisfaction as satisfaction_handlers
 
 
-def register_all(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
+def register_all(
+    app: App, *, desk: RequestDesk, satisfaction: SatisfactionService, gateway: SlackGateway
+) -> None:
     errors.register(app, gateway=gateway)
     commands.register(app, desk=desk, gateway=gateway)
     actions.register(app, desk=desk, gateway=gateway)
     views.register(app, desk=desk, gateway=gateway)
-    events.register(app, desk=desk, gateway=gateway)
+    events.register(app, desk=desk, satisfaction=satisfaction, gateway=gateway)
+    satisfaction_handlers.register(app, satisfaction=satisfaction, gateway=gateway)

@@ -7,11 +7,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.ids import ActionId, BlockId, decode_card_actions_block_id, decode_request_id
+from bot.blocks.ids import (
+    ActionId,
+    BlockId,
+    decode_card_actions_block_id,
+    decode_pulse_id,
+    decode_request_id,
+)
 from bot.blocks.kit import INPUT_MAX_LENGTH
 from bot.blocks.text import slack_to_plain
 from bot.domain.snapshots import Urgency
 from bot.errors import FormErrors, NotFound
+from bot.services.satisfaction import Reaction
 
 
 def _team_id(body: dict[str, Any]) -> str:
@@ -127,3 +134,74 @@ class NewRequestForm:
             urgency=Urgency(urgency_value),
             origin_channel_id=origin if isinstance(origin, str) else None,
         )
+
+
+@dataclass(frozen=True)
+class PulseButton:
+    team_id: str
+    user_id: str
+    pulse_id: int
+    trigger_id: str
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> PulseButton:
+        pulse_id = decode_pulse_id(action.get("value"))
+        if pulse_id is None:
+            raise NotFound("That button no longer points at a survey.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            pulse_id=pulse_id,
+            trigger_id=str(body.get("trigger_id") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class PulseCommentForm:
+    team_id: str
+    user_id: str
+    pulse_id: int
+    comment: str
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> PulseCommentForm:
+        view = body["view"]
+        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        field = values.get(BlockId.PULSE_COMMENT, {}).get(ActionId.PULSE_COMMENT_TEXT, {})
+        comment = (field.get("value") or "").strip()
+        if not comment:
+            raise FormErrors({BlockId.PULSE_COMMENT: "Write a comment, or cancel."})
+        if len(comment) > INPUT_MAX_LENGTH:
+            raise FormErrors(
+                {BlockId.PULSE_COMMENT: f"Keep it under {INPUT_MAX_LENGTH} characters."}
+            )
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+        except json.JSONDecodeError:
+            metadata = {}
+        pulse_id = metadata.get("pulse") if isinstance(metadata, dict) else None
+        if not isinstance(pulse_id, int):
+            raise NotFound("That comment form no longer points at a survey.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            pulse_id=pulse_id,
+            comment=comment,
+        )
+
+
+def parse_reaction(body: dict[str, Any], *, added: bool) -> Reaction | None:
+    """A reaction to a message, or None for reactions to files and the like."""
+    event = body.get("event") or {}
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
+        return None
+    return Reaction(
+        team_id=str(body.get("team_id") or ""),
+        event_id=str(body.get("event_id") or f"{event.get('event_ts')}:{event.get('user')}"),
+        user_id=str(event.get("user") or ""),
+        reaction=str(event.get("reaction") or ""),
+        channel_id=str(item["channel"]),
+        ts=str(item["ts"]),
+        added=added,
+    )

@@ -2,6 +2,20 @@
 
 from models.base import Base
 from models.department import Department
+from models.job import Job
 from models.request import Request, RequestEvent
+from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
+from models.slack import Person, ProcessedEvent
 
-__all__ = ["Base", "Department", "Request", "RequestEvent"]
+__all__ = [
+    "Base",
+    "Department",
+    "Job",
+    "Person",
+    "ProcessedEvent",
+    "Rating",
+    "Request",
+    "RequestEvent",
+    "SatisfactionPulse",
+    "SurveyMessage",
+]

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
 from models.department import Department
+
+if TYPE_CHECKING:
+    from models.satisfaction import Rating
 
 
 class Request(Base):
@@ -38,6 +42,8 @@ class Request(Base):
     closed_by_id: Mapped[str | None] = mapped_column(String(32))
 
     department: Mapped[Department] = relationship(lazy="joined")
+    # Shown on the card as the requester's score; the comment stays with leads and admins.
+    rating: Mapped[Rating | None] = relationship(lazy="joined", viewonly=True)
 
     @property
     def reference(self) -> str:

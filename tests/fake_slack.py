@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from tests.slack_limits import block_kit_problems, message_problems
 
 WAIT_TIMEOUT_SECONDS = 10.0
+RECHECK_SECONDS = 0.02
 
 
 @dataclass
@@ -43,6 +44,8 @@ class FakeSlack:
         self.bot_user_id = bot_user_id
         self.calls: list[Call] = []
         self.channel_members: dict[str, list[str]] = {}
+        # users.info answers these time zones; anyone else is in Europe/London.
+        self.user_timezones: dict[str, str | None] = {}
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
@@ -112,8 +115,15 @@ class FakeSlack:
         self, predicate: Callable[[list[Call]], Any], *, timeout: float = WAIT_TIMEOUT_SECONDS
     ) -> Any:
         """Wait until predicate(calls) is truthy and return its value; fail after `timeout`."""
+        deadline = time.monotonic() + timeout
         with self._condition:
-            result = self._condition.wait_for(lambda: predicate(list(self.calls)), timeout)
+            # Woken by every recorded call, and every few milliseconds for conditions on
+            # state outside the fake (database rows written after the last call).
+            while not (result := predicate(list(self.calls))):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._condition.wait(min(remaining, RECHECK_SECONDS))
         if not result:
             methods = [c.method for c in self.calls]
             raise AssertionError(f"condition not met within {timeout}s; calls were {methods}")
@@ -172,6 +182,10 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}"}}
+        if method == "users.info":
+            user = params.get("user", "")
+            timezone = self.user_timezones.get(user, "Europe/London")
+            return {"ok": True, "user": {"id": user, "tz": timezone, "is_bot": False}}
         if method == "conversations.members":
             members = self.channel_members.get(params.get("channel", ""), [])
             return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}

@@ -15,6 +15,15 @@ class ActionId(StrEnum):
     DEPARTMENT = "request_department"
     DESCRIPTION = "request_description"
     URGENCY = "request_urgency"
+    RATE_1 = "satisfaction_rate_1"
+    RATE_2 = "satisfaction_rate_2"
+    RATE_3 = "satisfaction_rate_3"
+    RATE_4 = "satisfaction_rate_4"
+    RATE_5 = "satisfaction_rate_5"
+    PULSE_COMMENT = "satisfaction_comment"
+    PULSE_COMMENT_TEXT = "satisfaction_comment_text"
+    PULSE_CHANGE = "satisfaction_change"
+    TALK_TO_LEAD = "satisfaction_talk_to_lead"
 
 
 class BlockId(StrEnum):
@@ -22,10 +31,13 @@ class BlockId(StrEnum):
     DESCRIPTION = "description"
     URGENCY = "urgency"
     CARD_ACTIONS = "card_actions"
+    PULSE_RATING = "pulse_rating"
+    PULSE_COMMENT = "pulse_comment"
 
 
 class CallbackId(StrEnum):
     NEW_REQUEST = "request_new"
+    PULSE_COMMENT = "satisfaction_comment"
 
 
 def encode_request_id(request_id: int) -> str:
@@ -35,6 +47,14 @@ def encode_request_id(request_id: int) -> str:
 def decode_request_id(value: str | None) -> int | None:
     """The request id carried in a button value, or None if it is not one of ours."""
     return _decode_suffix(value, "req:")
+
+
+def encode_pulse_id(pulse_id: int) -> str:
+    return f"pulse:{pulse_id}"
+
+
+def decode_pulse_id(value: str | None) -> int | None:
+    return _decode_suffix(value, "pulse:")
 
 
 def encode_card_actions_block_id(request_id: int) -> str:

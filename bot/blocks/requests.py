@@ -62,7 +62,7 @@ def _summary(request: RequestSnapshot) -> str:
     return first_line(request.text, SUMMARY_MAX) or "(no description)"
 
 
-def _quoted_summary(request: RequestSnapshot) -> str:
+def quoted_summary(request: RequestSnapshot) -> str:
     return f"{request.reference} ({escape(_summary(request))})"
 
 
@@ -121,6 +121,8 @@ def build_request_card(request: RequestSnapshot) -> Message:
         blocks.append(context(f"Resolved by {closer} {slack_date(request.resolved_at)}"))
     elif request.status is RequestStatus.CANCELLED:
         blocks.append(context("Cancelled by the requester"))
+    if request.rating is not None:
+        blocks.append(context(f":star: Rated *{request.rating}/5* by the requester"))
     blocks.append(context(f"{escape(request.department.name)} · {request.reference}"))
     text = truncate_escaped(
         f"{request.reference} from {user_mention(request.requester_id)}: "
@@ -164,7 +166,7 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
 
 def build_claimed_dm(request: RequestSnapshot) -> Message:
     assignee = user_mention(request.assignee_id) if request.assignee_id else "Someone"
-    text = f"{assignee} picked up {_quoted_summary(request)}."
+    text = f"{assignee} picked up {quoted_summary(request)}."
     return {
         "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [section(f":eyes: {text}")],
@@ -172,13 +174,13 @@ def build_claimed_dm(request: RequestSnapshot) -> Message:
 
 
 def build_unclaimed_dm(request: RequestSnapshot) -> Message:
-    text = f"{_quoted_summary(request)} is back in {escape(request.department.name)}'s queue."
+    text = f"{quoted_summary(request)} is back in {escape(request.department.name)}'s queue."
     return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
 
 
 def build_assigned_dm(request: RequestSnapshot, *, assigned_by: str) -> Message:
     text = (
-        f"{user_mention(assigned_by)} assigned you {_quoted_summary(request)} "
+        f"{user_mention(assigned_by)} assigned you {quoted_summary(request)} "
         f"from {user_mention(request.requester_id)}."
     )
     return {
@@ -187,14 +189,18 @@ def build_assigned_dm(request: RequestSnapshot, *, assigned_by: str) -> Message:
     }
 
 
-def build_resolved_dm(request: RequestSnapshot) -> Message:
+def build_resolved_dm(request: RequestSnapshot, *, rating_hint: str | None = None) -> Message:
+    """`rating_hint` invites an emoji rating: reactions to this message rate the request."""
     closer = user_mention(request.closed_by_id) if request.closed_by_id else "The team"
-    text = f"{closer} resolved {_quoted_summary(request)}."
+    text = f"{closer} resolved {quoted_summary(request)}."
+    notes = ["Not fixed after all? Reopen it and it goes back to the team."]
+    if rating_hint:
+        notes.insert(0, rating_hint)
     return {
         "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [
             section(f":white_check_mark: {text}"),
-            context("Not fixed after all? Reopen it and it goes back to the team."),
+            context(*notes),
             actions(
                 button("Reopen", action_id=ActionId.REOPEN, value=encode_request_id(request.id))
             ),
@@ -203,7 +209,7 @@ def build_resolved_dm(request: RequestSnapshot) -> Message:
 
 
 def build_reopened_dm(request: RequestSnapshot) -> Message:
-    text = f"{user_mention(request.requester_id)} reopened {_quoted_summary(request)}."
+    text = f"{user_mention(request.requester_id)} reopened {quoted_summary(request)}."
     return {
         "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [section(f":leftwards_arrow_with_hook: {text}")],
@@ -340,7 +346,7 @@ def build_new_request_modal(
 
 
 def build_cancelled_dm(request: RequestSnapshot) -> Message:
-    text = f"{user_mention(request.requester_id)} cancelled {_quoted_summary(request)}."
+    text = f"{user_mention(request.requester_id)} cancelled {quoted_summary(request)}."
     return {
         "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [section(f":no_entry_sign: {text}")],
@@ -349,5 +355,5 @@ def build_cancelled_dm(request: RequestSnapshot) -> Message:
 
 def build_requester_update(request: RequestSnapshot, *, action_done: str) -> Message:
     """What replaces the requester's message after they cancel or reopen."""
-    text = f"You {action_done} {_quoted_summary(request)}."
+    text = f"You {action_done} {quoted_summary(request)}."
     return build_notice(text)

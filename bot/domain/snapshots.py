@@ -42,7 +42,61 @@ class RequestSnapshot:
     card_channel_id: str | None
     card_ts: str | None
     version: int = 1
+    # The requester's current rating (1-5), None when unrated or withdrawn.
+    rating: int | None = None
 
     @property
     def reference(self) -> str:
         return f"REQ-{self.id}"
+
+
+class PulseState(StrEnum):
+    SCHEDULED = "scheduled"
+    # The cooldown slot is taken and the DM is being sent (or retried after a failure).
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class SkipReason(StrEnum):
+    RATED = "rated"
+    COOLDOWN = "cooldown"
+
+
+class RatingSource(StrEnum):
+    BUTTON = "button"
+    REACTION = "reaction"
+
+
+class SurveyMessageKind(StrEnum):
+    RESOLUTION = "resolution"
+    PULSE = "pulse"
+
+
+@dataclass(frozen=True)
+class PulseSnapshot:
+    id: int
+    team_id: str
+    request_id: int
+    requester_id: str
+    state: PulseState
+    resolved_at: datetime
+    due_at: datetime
+    sent_at: datetime | None
+    closes_at: datetime
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.state is PulseState.CANCELLED or now >= self.closes_at
+
+
+@dataclass(frozen=True)
+class RatingSnapshot:
+    request_id: int
+    requester_id: str
+    score: int | None
+    source: RatingSource
+    reaction: str | None
+    comment: str | None
+    rated_at: datetime | None

@@ -23,7 +23,9 @@ from bot.domain.routing import (
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
 from bot.errors import NotAllowed
 from bot.services import requests as service
-from bot.slack import SLACK_FAILURES, SlackGateway
+from bot.services.cards import refresh_request_card
+from bot.services.satisfaction import SatisfactionService
+from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +45,19 @@ class CommandRoute:
 
 
 class RequestDesk:
-    def __init__(self, *, session_factory: SessionFactory, gateway: SlackGateway, clock: Clock):
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory,
+        gateway: SlackGateway,
+        clock: Clock,
+        satisfaction: SatisfactionService | None = None,
+    ):
         self._sessions = session_factory
         self._gateway = gateway
         self._clock = clock
+        # Resolutions schedule a satisfaction pulse in the same transaction; reopens cancel it.
+        self._satisfaction = satisfaction
 
     def route_command(self, *, team_id: str, text: str) -> CommandRoute:
         with read_session(self._sessions) as session:
@@ -95,7 +106,7 @@ class RequestDesk:
     def _post_card(self, request: RequestSnapshot) -> bool:
         channel = request.department.channel_id
         try:
-            ts = self._gateway.post_message(
+            posted = self._gateway.post_message(
                 channel=channel, message=blocks.build_request_card(request)
             )
         except SLACK_FAILURES:
@@ -104,7 +115,9 @@ class RequestDesk:
             )
             return False
         with self._sessions.begin() as session:
-            service.record_card(session=session, request_id=request.id, channel_id=channel, ts=ts)
+            service.record_card(
+                session=session, request_id=request.id, channel_id=channel, ts=posted.ts
+            )
         return True
 
     def my_open_requests(self, *, team_id: str, user_id: str) -> list[RequestSnapshot]:
@@ -154,6 +167,7 @@ class RequestDesk:
                 f"{user_mention(assignee_id)} is not one of {escape(before.department.name)}'s "
                 "agents, so they could not work on it."
             )
+        now = self._clock.now()
         with self._sessions.begin() as session:
             after = service.transition_request(
                 session=session,
@@ -161,9 +175,11 @@ class RequestDesk:
                 actor_id=actor_id,
                 action=action,
                 roles=roles,
-                now=self._clock.now(),
+                now=now,
                 assignee_id=assignee_id,
             )
+            if self._satisfaction is not None:
+                self._satisfaction.on_transition(session, request=after, action=action, now=now)
         logger.info(
             "request.transition",
             extra={
@@ -173,33 +189,20 @@ class RequestDesk:
                 "to_status": after.status.value,
             },
         )
-        self._refresh_card(after)
+        refresh_request_card(
+            sessions=self._sessions, gateway=self._gateway, team_id=team_id, request_id=after.id
+        )
         self._notify(before=before, after=after, action=action, actor_id=actor_id)
         return after
 
-    def _refresh_card(self, request: RequestSnapshot) -> None:
-        # Show the newest state, not this transition's: another click may have landed since.
-        with self._sessions.begin() as session:
-            request = service.get_request(
-                session=session, team_id=request.team_id, request_id=request.id
-            )
-        if request.card_channel_id is None or request.card_ts is None:
-            return
-        channel, ts = request.card_channel_id, request.card_ts
-        self._gateway.try_send(
-            "request.card_update_failed",
-            lambda: self._gateway.update_message(
-                channel=channel, ts=ts, message=blocks.build_request_card(request)
-            ),
-            request_id=request.id,
-        )
-
-    def _dm(self, user_id: str, message: blocks.Message, request: RequestSnapshot) -> None:
-        self._gateway.try_send(
-            "request.dm_failed",
-            lambda: self._gateway.post_message(channel=user_id, message=message),
-            request_id=request.id,
-        )
+    def _dm(
+        self, user_id: str, message: blocks.Message, request: RequestSnapshot
+    ) -> PostedMessage | None:
+        try:
+            return self._gateway.post_message(channel=user_id, message=message)
+        except SLACK_FAILURES:
+            logger.exception("request.dm_failed", extra={"request_id": request.id})
+            return None
 
     def _notify(
         self,
@@ -220,9 +223,14 @@ class RequestDesk:
         elif action is RequestAction.UNCLAIM:
             self._dm(requester, blocks.build_unclaimed_dm(after), after)
         elif action is RequestAction.RESOLVE:
-            self._dm(requester, blocks.build_resolved_dm(after), after)
+            satisfaction = self._satisfaction
+            hint = satisfaction.rating_hint if satisfaction is not None else None
+            posted = self._dm(requester, blocks.build_resolved_dm(after, rating_hint=hint), after)
+            if posted is not None and satisfaction is not None:
+                satisfaction.record_resolution_dm(after, posted)
         elif action in (RequestAction.REOPEN, RequestAction.CANCEL):
-            previous = before.assignee_id
+            # Whoever last worked on it: the assignee, or the agent who resolved it unclaimed.
+            previous = before.assignee_id or before.closed_by_id
             if previous and previous != actor_id and before.status is not RequestStatus.OPEN:
                 message = (
                     blocks.build_reopened_dm(after)

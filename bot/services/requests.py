@@ -68,6 +68,7 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         card_channel_id=request.card_channel_id,
         card_ts=request.card_ts,
         version=request.version,
+        rating=request.rating.score if request.rating is not None else None,
     )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bot.db import is_sqlite
-from models import Request, RequestEvent
+from bot.jobs import RunSummary
+from models import Rating, Request, RequestEvent, SatisfactionPulse, SurveyMessage
 from tests.e2e.conftest import Desk
 from tests.fake_slack import Call
 
@@ -72,3 +73,46 @@ def dms_to(desk: Desk, user: str) -> list[Call]:
 
 def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
     return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def run_jobs(desk: Desk) -> RunSummary:
+    """One scheduler tick at the fake clock's time, as `serve` would run it."""
+    return desk.pulsedesk.services.ticker.tick()
+
+
+def pulse_dms(desk: Desk, user: str) -> list[Call]:
+    return [c for c in dms_to(desk, user) if "How satisfied are you" in c.params.get("text", "")]
+
+
+def resolve(desk: Desk, request: Request, agent: str = "U0AGENT1") -> Call:
+    """Resolve through the card's button; returns the resolution DM once it is rateable."""
+    assert (
+        desk.slack.block_action("request_resolve", user=agent, value=f"req:{request.id}").status
+        == 200
+    )
+    dm = desk.fake.wait_for(
+        lambda calls: [
+            c
+            for c in calls
+            if c.method == "chat.postMessage"
+            and c.params.get("channel") == request.requester_id
+            and f"resolved REQ-{request.id} " in c.params.get("text", "")
+        ]
+    )[-1]
+    desk.fake.wait_for(lambda _: survey_message_count(desk, "resolution") >= 1)
+    return dm
+
+
+def survey_message_count(desk: Desk, kind: str) -> int:
+    with desk.session_factory() as session:
+        return len(session.scalars(select(SurveyMessage).where(SurveyMessage.kind == kind)).all())
+
+
+def pulses(desk: Desk) -> list[SatisfactionPulse]:
+    with desk.session_factory() as session:
+        return list(session.scalars(select(SatisfactionPulse).order_by(SatisfactionPulse.id)))
+
+
+def rating_of(desk: Desk, request_id: int) -> Rating | None:
+    with desk.session_factory() as session:
+        return session.scalar(select(Rating).where(Rating.request_id == request_id))

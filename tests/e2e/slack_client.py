@@ -187,6 +187,58 @@ class SlackClient:
         }
         return self.post_form({"payload": json.dumps(payload)}, headers=headers)
 
+    def comment_submission(
+        self, *, user: str, pulse_id: int, comment: str | None, view_id: str = "V0COMMENT"
+    ) -> HttpResult:
+        """Submit the satisfaction comment modal."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "api_app_id": "A0PULSE",
+            "token": "legacy-verification-token",
+            "trigger_id": f"trigger-view-{next(_ids)}",
+            "view": {
+                "id": view_id,
+                "type": "modal",
+                "callback_id": "satisfaction_comment",
+                "private_metadata": json.dumps({"pulse": pulse_id}),
+                "state": {
+                    "values": {
+                        "pulse_comment": {
+                            "satisfaction_comment_text": {
+                                "type": "plain_text_input",
+                                "value": comment,
+                            }
+                        }
+                    }
+                },
+            },
+            "response_urls": [],
+        }
+        return self.post_form({"payload": json.dumps(payload)})
+
+    def reaction(
+        self,
+        reaction: str,
+        *,
+        user: str,
+        channel: str,
+        ts: str,
+        added: bool = True,
+        event_id: str | None = None,
+    ) -> HttpResult:
+        """A reaction_added (or, with added=False, reaction_removed) event on a message."""
+        event = {
+            "type": "reaction_added" if added else "reaction_removed",
+            "user": user,
+            "reaction": reaction,
+            "item_user": "U0BOT",
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.event(event, event_id=event_id)
+
     def event(
         self,
         event: dict[str, Any],

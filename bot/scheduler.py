@@ -1,0 +1,62 @@
+"""APScheduler only ticks: every tick runs the jobs that are due in the database.
+
+Its own job store stays in memory (a store must never be shared by several schedulers);
+what is due lives in the `jobs` table, so any number of processes can tick safely.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from bot.db import SessionFactory
+from bot.jobs import JobRunner, RunSummary
+from bot.services import events
+
+logger = logging.getLogger(__name__)
+
+TICK_JOB_ID = "run-due-jobs"
+
+
+class Ticker:
+    """One tick: run due jobs, then forget Events API ids too old to be retried."""
+
+    def __init__(self, *, runner: JobRunner, session_factory: SessionFactory, clock: Clock):
+        self._runner = runner
+        self._sessions = session_factory
+        self._clock = clock
+
+    def tick(self) -> RunSummary:
+        summary = self._runner.run_due()
+        with self._sessions.begin() as session:
+            events.forget_old_events(session=session, now=self._clock.now())
+        return summary
+
+    def tick_logged(self) -> None:
+        """The scheduler's entry point: a failing tick is logged and the next one tries again."""
+        try:
+            self.tick()
+        except Exception:
+            logger.exception("jobs.tick_failed")
+
+
+def start_scheduler(ticker: Ticker, *, interval_seconds: float) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone=UTC,
+        # One tick at a time; ticks missed while one ran long are merged, not queued.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    scheduler.add_job(
+        ticker.tick_logged,
+        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
+        id=TICK_JOB_ID,
+        # The first tick at start: whatever fell due while the bot was down goes out now.
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.start()
+    logger.info("jobs.scheduler_started", extra={"interval_seconds": interval_seconds})
+    return scheduler

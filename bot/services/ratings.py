@@ -1,0 +1,303 @@
+"""Satisfaction pulses and ratings on the caller's session: they read and write, the caller
+commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import jobs
+from bot.domain.satisfaction import pulse_closes_at
+from bot.domain.snapshots import (
+    PulseSnapshot,
+    PulseState,
+    RatingSnapshot,
+    RatingSource,
+    RequestSnapshot,
+    SkipReason,
+    SurveyMessageKind,
+)
+from bot.errors import NotFound
+from models import Rating, SatisfactionPulse, SurveyMessage
+
+SEND_PULSE = "satisfaction.send_pulse"
+CLOSE_PULSE = "satisfaction.close_pulse"
+
+# Pulses that have not reached the requester yet; reopening the request cancels them.
+UNSENT_STATES = (PulseState.SCHEDULED.value, PulseState.SENDING.value)
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """A rating before and after one answer; equal scores mean nothing changed."""
+
+    request_id: int
+    before: int | None
+    after: int | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def pulse_snapshot(pulse: SatisfactionPulse) -> PulseSnapshot:
+    return PulseSnapshot(
+        id=pulse.id,
+        team_id=pulse.team_id,
+        request_id=pulse.request_id,
+        requester_id=pulse.requester_id,
+        state=PulseState(pulse.state),
+        resolved_at=pulse.resolved_at,
+        due_at=pulse.due_at,
+        sent_at=pulse.sent_at,
+        closes_at=pulse.closes_at,
+    )
+
+
+def rating_snapshot(rating: Rating) -> RatingSnapshot:
+    return RatingSnapshot(
+        request_id=rating.request_id,
+        requester_id=rating.requester_id,
+        score=rating.score,
+        source=RatingSource(rating.source),
+        reaction=rating.reaction,
+        comment=rating.comment,
+        rated_at=rating.rated_at,
+    )
+
+
+def _send_key(pulse_id: int) -> str:
+    return f"{SEND_PULSE}:{pulse_id}"
+
+
+def schedule_pulse(
+    *, session: Session, request: RequestSnapshot, delay: timedelta, now: datetime
+) -> PulseSnapshot:
+    """A pulse for this resolution, with its send job, in the resolving transaction."""
+    due_at = now + delay
+    pulse = SatisfactionPulse(
+        team_id=request.team_id,
+        request_id=request.id,
+        requester_id=request.requester_id,
+        state=PulseState.SCHEDULED.value,
+        resolved_at=request.resolved_at or now,
+        due_at=due_at,
+        closes_at=pulse_closes_at(due_at),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(pulse)
+    session.flush()
+    jobs.enqueue(
+        session=session,
+        team_id=request.team_id,
+        kind=SEND_PULSE,
+        unique_key=_send_key(pulse.id),
+        due_at=due_at,
+        now=now,
+        payload={"pulse_id": pulse.id},
+    )
+    return pulse_snapshot(pulse)
+
+
+def cancel_unsent_pulses(*, session: Session, request_id: int, now: datetime) -> int:
+    pulses = session.scalars(
+        select(SatisfactionPulse).where(
+            SatisfactionPulse.request_id == request_id,
+            SatisfactionPulse.state.in_(UNSENT_STATES),
+        )
+    ).all()
+    for pulse in pulses:
+        pulse.state = PulseState.CANCELLED.value
+        pulse.updated_at = now
+        jobs.cancel(session=session, unique_key=_send_key(pulse.id), now=now)
+    session.flush()
+    return len(pulses)
+
+
+def get_pulse(*, session: Session, pulse_id: int, team_id: str | None = None) -> PulseSnapshot:
+    pulse = session.get(SatisfactionPulse, pulse_id)
+    if pulse is None or (team_id is not None and pulse.team_id != team_id):
+        raise NotFound("That survey no longer exists.")
+    return pulse_snapshot(pulse)
+
+
+def latest_pulse(*, session: Session, request_id: int) -> PulseSnapshot | None:
+    pulse = session.scalars(
+        select(SatisfactionPulse)
+        .where(SatisfactionPulse.request_id == request_id)
+        .order_by(SatisfactionPulse.id.desc())
+        .limit(1)
+    ).first()
+    return pulse_snapshot(pulse) if pulse is not None else None
+
+
+def set_pulse_state(
+    *,
+    session: Session,
+    pulse_id: int,
+    state: PulseState,
+    now: datetime,
+    expected: tuple[PulseState, ...],
+    skip_reason: SkipReason | None = None,
+) -> bool:
+    """Move a pulse on if it is still in one of the `expected` states (compare-and-set)."""
+    values: dict[str, object] = {"state": state.value, "updated_at": now}
+    if skip_reason is not None:
+        values["skip_reason"] = skip_reason.value
+    if state is PulseState.SENT:
+        values.update(sent_at=now, closes_at=pulse_closes_at(now))
+    result = session.execute(
+        update(SatisfactionPulse)
+        .where(
+            SatisfactionPulse.id == pulse_id,
+            SatisfactionPulse.state.in_([s.value for s in expected]),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def schedule_close(*, session: Session, pulse: PulseSnapshot, now: datetime) -> None:
+    """When the answer window ends, the pulse DM is rewritten without its buttons."""
+    jobs.enqueue(
+        session=session,
+        team_id=pulse.team_id,
+        kind=CLOSE_PULSE,
+        unique_key=f"{CLOSE_PULSE}:{pulse.id}",
+        due_at=pulse.closes_at,
+        now=now,
+        payload={"pulse_id": pulse.id},
+    )
+
+
+def record_survey_message(
+    *,
+    session: Session,
+    pulse: PulseSnapshot,
+    kind: SurveyMessageKind,
+    channel_id: str,
+    ts: str,
+    now: datetime,
+) -> None:
+    try:
+        with session.begin_nested():
+            session.add(
+                SurveyMessage(
+                    team_id=pulse.team_id,
+                    pulse_id=pulse.id,
+                    kind=kind.value,
+                    channel_id=channel_id,
+                    ts=ts,
+                    created_at=now,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        pass  # recorded already: the same message reported twice
+
+
+def survey_message(
+    *, session: Session, pulse_id: int, kind: SurveyMessageKind
+) -> tuple[str, str] | None:
+    row = session.scalars(
+        select(SurveyMessage).where(SurveyMessage.pulse_id == pulse_id, SurveyMessage.kind == kind)
+    ).first()
+    return (row.channel_id, row.ts) if row is not None else None
+
+
+def pulse_for_message(*, session: Session, channel_id: str, ts: str) -> PulseSnapshot | None:
+    """The pulse a reacted-to message belongs to, if it is one of the rateable DMs."""
+    row = session.scalar(
+        select(SurveyMessage).where(SurveyMessage.channel_id == channel_id, SurveyMessage.ts == ts)
+    )
+    if row is None:
+        return None
+    return get_pulse(session=session, pulse_id=row.pulse_id)
+
+
+def get_rating(*, session: Session, request_id: int) -> RatingSnapshot | None:
+    rating = session.scalar(select(Rating).where(Rating.request_id == request_id))
+    return rating_snapshot(rating) if rating is not None else None
+
+
+def set_rating(
+    *,
+    session: Session,
+    pulse: PulseSnapshot,
+    score: int,
+    source: RatingSource,
+    now: datetime,
+    reaction: str | None = None,
+) -> RatingChange:
+    """The requester's rating of the pulse's request; a new answer replaces the old."""
+    rating = _lock_rating(session, pulse, now)
+    before = rating.score
+    rating.score = score
+    rating.source = source.value
+    rating.reaction = reaction
+    rating.rated_at = now
+    rating.updated_at = now
+    session.flush()
+    return RatingChange(pulse.request_id, before, score)
+
+
+def withdraw_reaction_rating(
+    *, session: Session, pulse: PulseSnapshot, reaction: str, now: datetime
+) -> RatingChange:
+    """Removing the emoji that gave the current rating withdraws it; removing any other
+    emoji changes nothing."""
+    rating = session.scalar(select(Rating).where(Rating.request_id == pulse.request_id))
+    if (
+        rating is None
+        or rating.score is None
+        or rating.source != RatingSource.REACTION.value
+        or rating.reaction != reaction
+    ):
+        current = rating.score if rating is not None else None
+        return RatingChange(pulse.request_id, current, current)
+    before = rating.score
+    rating.score = None
+    rating.reaction = None
+    rating.rated_at = None
+    rating.updated_at = now
+    session.flush()
+    return RatingChange(pulse.request_id, before, None)
+
+
+def set_comment(*, session: Session, pulse: PulseSnapshot, comment: str, now: datetime) -> None:
+    rating = _lock_rating(session, pulse, now)
+    rating.comment = comment
+    rating.updated_at = now
+    session.flush()
+
+
+def _lock_rating(session: Session, pulse: PulseSnapshot, now: datetime) -> Rating:
+    """The request's rating row, created on first use; concurrent first answers meet on the
+    unique request id and the loser reads the winner's row."""
+    query = select(Rating).where(Rating.request_id == pulse.request_id).with_for_update()
+    rating = session.scalar(query)
+    if rating is not None:
+        return rating
+    try:
+        with session.begin_nested():
+            rating = Rating(
+                team_id=pulse.team_id,
+                request_id=pulse.request_id,
+                requester_id=pulse.requester_id,
+                source=RatingSource.BUTTON.value,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(rating)
+            session.flush()
+    except IntegrityError:
+        rating = session.scalar(query)
+        if rating is None:
+            raise
+    return rating

@@ -1,0 +1,206 @@
+"""Per-department results over a window: volumes, response and resolution times, CSAT.
+
+Definitions are those of docs/metrics.md; a value with no data behind it is None (null in
+JSON, empty in CSV, "-" in text), never 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
+from bot.domain.metrics import csat_percent, mean_rating, median, percentile
+from bot.tables import format_table
+from models import Department, Rating, Request
+
+OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class DepartmentReport:
+    key: str
+    name: str
+    requests: int
+    open: int
+    resolved: int
+    median_first_response_seconds: float | None
+    median_resolution_seconds: float | None
+    csat: int | None
+    ratings: int
+    avg_rating: float | None
+    p90_first_response_seconds: float | None
+    p90_resolution_seconds: float | None
+    team_id: str
+
+
+@dataclass(frozen=True)
+class Report:
+    since: datetime
+    until: datetime
+    days: int
+    departments: list[DepartmentReport]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "times": "calendar",
+            "departments": [asdict(department) for department in self.departments],
+        }
+
+
+def build_report(*, session: Session, now: datetime, days: int) -> Report:
+    since = now - timedelta(days=days)
+    first_responses: dict[int, list[float]] = defaultdict(list)
+    resolutions: dict[int, list[float]] = defaultdict(list)
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"requests": 0, "open": 0, "resolved": 0}
+    )
+    rows = session.execute(
+        select(
+            Request.department_id,
+            Request.status,
+            Request.created_at,
+            Request.first_response_at,
+            Request.resolved_at,
+        ).where(Request.created_at >= since, Request.created_at < now)
+    )
+    for department_id, status, created_at, first_response_at, resolved_at in rows:
+        count = counts[department_id]
+        count["requests"] += 1
+        if status in OPEN_VALUES:
+            count["open"] += 1
+        if status == RequestStatus.RESOLVED.value:
+            count["resolved"] += 1
+            if resolved_at is not None:
+                resolutions[department_id].append((resolved_at - created_at).total_seconds())
+        if first_response_at is not None:
+            first_responses[department_id].append((first_response_at - created_at).total_seconds())
+
+    scores: dict[int, list[int]] = defaultdict(list)
+    rated = session.execute(
+        select(Request.department_id, Rating.score)
+        .join(Request, Request.id == Rating.request_id)
+        .where(Rating.score.is_not(None), Rating.rated_at >= since, Rating.rated_at < now)
+    )
+    for department_id, score in rated:
+        if score is not None:
+            scores[department_id].append(score)
+
+    departments = session.scalars(select(Department).order_by(Department.team_id, Department.name))
+    reports = []
+    for department in departments:
+        if not department.active and department.id not in counts and department.id not in scores:
+            continue
+        count = counts[department.id]
+        department_scores = scores[department.id]
+        reports.append(
+            DepartmentReport(
+                key=department.key,
+                name=department.name,
+                requests=count["requests"],
+                open=count["open"],
+                resolved=count["resolved"],
+                median_first_response_seconds=median(first_responses[department.id]),
+                median_resolution_seconds=median(resolutions[department.id]),
+                csat=csat_percent(department_scores),
+                ratings=len(department_scores),
+                avg_rating=mean_rating(department_scores),
+                p90_first_response_seconds=percentile(first_responses[department.id], 90),
+                p90_resolution_seconds=percentile(resolutions[department.id], 90),
+                team_id=department.team_id,
+            )
+        )
+    return Report(since=since, until=now, days=days, departments=reports)
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.as_json(), indent=2)
+
+
+CSV_COLUMNS = [
+    "key",
+    "name",
+    "requests",
+    "open",
+    "resolved",
+    "median_first_response_seconds",
+    "median_resolution_seconds",
+    "csat",
+    "ratings",
+    "avg_rating",
+    "p90_first_response_seconds",
+    "p90_resolution_seconds",
+    "team_id",
+]
+
+
+def render_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for department in report.departments:
+        row = asdict(department)
+        writer.writerow({key: "" if row[key] is None else row[key] for key in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return f"{int(seconds)}s"
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"
+
+
+def render_text(report: Report) -> str:
+    header = (
+        "Department",
+        "Requests",
+        "Open",
+        "Resolved",
+        "1st response",
+        "Resolution",
+        "CSAT",
+        "Ratings",
+        "Avg",
+    )
+    rows = [header]
+    for d in report.departments:
+        rows.append(
+            (
+                d.name,
+                str(d.requests),
+                str(d.open),
+                str(d.resolved),
+                format_duration(d.median_first_response_seconds),
+                format_duration(d.median_resolution_seconds),
+                "-" if d.csat is None else f"{d.csat}%",
+                str(d.ratings),
+                "-" if d.avg_rating is None else f"{d.avg_rating:.1f}",
+            )
+        )
+    title = (
+        f"Last {report.days} days ({report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} "
+        "UTC). Times are medians in calendar time; CSAT is the share of 4-5 ratings.\n\n"
+    )
+    if len(rows) == 1:
+        return title + "No departments yet.\n"
+    return title + format_table(rows, right_aligned=frozenset(range(1, len(header))))

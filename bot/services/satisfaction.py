@@ -1,0 +1,509 @@
+"""Satisfaction after resolution: the delayed pulse DM, ratings by button or emoji, comments,
+and the recovery loop that follows a low rating.
+
+Each workflow runs its own short transactions and calls Slack between them, as the request
+desk does. Scheduled sends go through `job_gateway`, whose 429s reach the job runner instead
+of being slept through.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.blocks import requests as request_blocks
+from bot.blocks import satisfaction as blocks
+from bot.clock import Clock
+from bot.db import SessionFactory
+from bot.domain.lifecycle import RequestAction, RequestStatus
+from bot.domain.satisfaction import (
+    PulseDecisionKind,
+    RatingScale,
+    WorkingHours,
+    base_emoji,
+    decide_pulse,
+    is_low,
+    pulse_closes_at,
+    rating_counts_for_resolution,
+)
+from bot.domain.snapshots import (
+    PulseSnapshot,
+    PulseState,
+    RatingSnapshot,
+    RatingSource,
+    RequestSnapshot,
+    SkipReason,
+    SurveyMessageKind,
+)
+from bot.errors import NotAllowed, SurveyClosed
+from bot.jobs import JobSnapshot, RunLater, is_rate_limited
+from bot.services import events, people, ratings
+from bot.services import requests as request_service
+from bot.services.cards import refresh_request_card
+from bot.settings import Settings
+from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PulsePolicy:
+    delay: timedelta
+    cooldown: timedelta
+    working_hours: WorkingHours
+    scale: RatingScale
+    admins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PulsePolicy:
+        return cls(
+            delay=settings.pulse_delay,
+            cooldown=settings.pulse_cooldown,
+            working_hours=settings.working_hours,
+            scale=settings.rating_scale,
+            admins=settings.admin_user_ids,
+        )
+
+
+@dataclass(frozen=True)
+class Reaction:
+    team_id: str
+    event_id: str
+    user_id: str
+    reaction: str
+    channel_id: str
+    ts: str
+    added: bool
+
+
+class SatisfactionService:
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory,
+        gateway: SlackGateway,
+        job_gateway: SlackGateway,
+        clock: Clock,
+        policy: PulsePolicy,
+    ) -> None:
+        self._sessions = session_factory
+        self._gateway = gateway
+        self._job_gateway = job_gateway
+        self._clock = clock
+        self._policy = policy
+
+    @property
+    def rating_hint(self) -> str:
+        return blocks.rating_hint(self._policy.scale)
+
+    # -- hooks of the request desk ------------------------------------------------------------
+    def on_transition(
+        self, session: Session, *, request: RequestSnapshot, action: RequestAction, now: datetime
+    ) -> None:
+        """In the transition's own transaction: a resolution schedules its pulse, a reopen
+        cancels the pulse that has not gone out yet."""
+        if action is RequestAction.RESOLVE:
+            ratings.schedule_pulse(
+                session=session, request=request, delay=self._policy.delay, now=now
+            )
+        elif action is RequestAction.REOPEN:
+            ratings.cancel_unsent_pulses(session=session, request_id=request.id, now=now)
+
+    def record_resolution_dm(self, request: RequestSnapshot, posted: PostedMessage) -> None:
+        """Remember the resolution DM, so a reaction to it rates the request."""
+        with self._sessions.begin() as session:
+            pulse = ratings.latest_pulse(session=session, request_id=request.id)
+            if pulse is None or pulse.state is PulseState.CANCELLED:
+                return
+            ratings.record_survey_message(
+                session=session,
+                pulse=pulse,
+                kind=SurveyMessageKind.RESOLUTION,
+                channel_id=posted.channel,
+                ts=posted.ts,
+                now=self._clock.now(),
+            )
+
+    # -- scheduled jobs -----------------------------------------------------------------------
+    def send_pulse(self, job: JobSnapshot) -> None:
+        pulse_id = int(job.payload["pulse_id"])
+        with self._sessions.begin() as session:
+            pulse = ratings.get_pulse(session=session, pulse_id=pulse_id)
+            if pulse.state not in (PulseState.SCHEDULED, PulseState.SENDING):
+                return
+            request = request_service.get_request(
+                session=session, team_id=pulse.team_id, request_id=pulse.request_id
+            )
+            rating = ratings.get_rating(session=session, request_id=pulse.request_id)
+        if pulse.state is PulseState.SCHEDULED and not self._claim_pulse(pulse, request, rating):
+            return
+        now = self._clock.now()
+        message = blocks.build_pulse_question(
+            request, pulse_id=pulse.id, scale=self._policy.scale, closes_at=pulse_closes_at(now)
+        )
+        posted = self._job_gateway.post_message(channel=pulse.requester_id, message=message)
+        with self._sessions.begin() as session:
+            ratings.set_pulse_state(
+                session=session,
+                pulse_id=pulse.id,
+                state=PulseState.SENT,
+                now=now,
+                expected=(PulseState.SENDING,),
+            )
+            sent = ratings.get_pulse(session=session, pulse_id=pulse.id)
+            ratings.record_survey_message(
+                session=session,
+                pulse=sent,
+                kind=SurveyMessageKind.PULSE,
+                channel_id=posted.channel,
+                ts=posted.ts,
+                now=now,
+            )
+            if sent.state is PulseState.SENT:
+                ratings.schedule_close(session=session, pulse=sent, now=now)
+        logger.info("pulse.sent", extra={"pulse_id": pulse.id, "request_id": request.id})
+
+    def _claim_pulse(
+        self, pulse: PulseSnapshot, request: RequestSnapshot, rating: RatingSnapshot | None
+    ) -> bool:
+        """Decide a scheduled pulse; True once it is this runner's to send (state SENDING)."""
+        now = self._clock.now()
+        if request.status is not RequestStatus.RESOLVED:
+            self._settle(pulse, PulseState.CANCELLED, None)
+            return False
+        rated_at = rating.rated_at if rating is not None and rating.score is not None else None
+        rated = rating_counts_for_resolution(rated_at, pulse.resolved_at)
+        timezone = None if rated else self._timezone(pulse.team_id, pulse.requester_id)
+        with self._sessions.begin() as session:
+            last_sent = people.last_satisfaction_pulse_at(
+                session=session, team_id=pulse.team_id, user_id=pulse.requester_id
+            )
+        decision = decide_pulse(
+            now=now,
+            rated=rated,
+            last_pulse_sent_at=last_sent,
+            cooldown=self._policy.cooldown,
+            working_hours=self._policy.working_hours,
+            timezone=timezone,
+        )
+        if decision.kind is PulseDecisionKind.SKIP_RATED:
+            self._settle(pulse, PulseState.SKIPPED, SkipReason.RATED)
+            return False
+        if decision.kind is PulseDecisionKind.WAIT:
+            assert decision.wait_until is not None
+            raise RunLater(decision.wait_until, "outside the requester's working hours")
+        if decision.kind is PulseDecisionKind.SKIP_COOLDOWN:
+            self._settle(pulse, PulseState.SKIPPED, SkipReason.COOLDOWN)
+            return False
+        with self._sessions.begin() as session:
+            if not ratings.set_pulse_state(
+                session=session,
+                pulse_id=pulse.id,
+                state=PulseState.SENDING,
+                now=now,
+                expected=(PulseState.SCHEDULED,),
+            ):
+                return False
+            reserved = people.reserve_satisfaction_pulse(
+                session=session,
+                team_id=pulse.team_id,
+                user_id=pulse.requester_id,
+                now=now,
+                cooldown=self._policy.cooldown,
+            )
+            if not reserved:
+                # Another pulse to this person went out a moment ago, on another worker.
+                ratings.set_pulse_state(
+                    session=session,
+                    pulse_id=pulse.id,
+                    state=PulseState.SKIPPED,
+                    now=now,
+                    expected=(PulseState.SENDING,),
+                    skip_reason=SkipReason.COOLDOWN,
+                )
+        if not reserved:
+            logger.info("pulse.skipped", extra={"pulse_id": pulse.id, "reason": "cooldown"})
+        return reserved
+
+    def _settle(self, pulse: PulseSnapshot, state: PulseState, reason: SkipReason | None) -> None:
+        with self._sessions.begin() as session:
+            ratings.set_pulse_state(
+                session=session,
+                pulse_id=pulse.id,
+                state=state,
+                now=self._clock.now(),
+                expected=(PulseState.SCHEDULED,),
+                skip_reason=reason,
+            )
+        logger.info(
+            "pulse.settled",
+            extra={"pulse_id": pulse.id, "state": state.value, "reason": reason and reason.value},
+        )
+
+    def _timezone(self, team_id: str, user_id: str) -> str | None:
+        """From the cache while it is a day old or less, else from Slack."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            fresh, timezone = people.cached_timezone(
+                session=session, team_id=team_id, user_id=user_id, now=now
+            )
+        if fresh:
+            return timezone
+        try:
+            timezone = self._job_gateway.user_timezone(user_id)
+        except SLACK_FAILURES as error:
+            if is_rate_limited(error):
+                raise
+            logger.warning("pulse.timezone_unavailable", exc_info=error, extra={"user": user_id})
+            return timezone
+        with self._sessions.begin() as session:
+            people.store_timezone(
+                session=session, team_id=team_id, user_id=user_id, timezone=timezone, now=now
+            )
+        return timezone
+
+    def give_up_pulse(self, job: JobSnapshot, error: str) -> None:
+        with self._sessions.begin() as session:
+            ratings.set_pulse_state(
+                session=session,
+                pulse_id=int(job.payload["pulse_id"]),
+                state=PulseState.FAILED,
+                now=self._clock.now(),
+                expected=(PulseState.SCHEDULED, PulseState.SENDING),
+            )
+
+    def close_pulse(self, job: JobSnapshot) -> None:
+        """Rewrite an expired pulse DM without buttons, showing the answer if there is one."""
+        with self._sessions.begin() as session:
+            pulse = ratings.get_pulse(session=session, pulse_id=int(job.payload["pulse_id"]))
+            where = ratings.survey_message(
+                session=session, pulse_id=pulse.id, kind=SurveyMessageKind.PULSE
+            )
+            request = request_service.get_request(
+                session=session, team_id=pulse.team_id, request_id=pulse.request_id
+            )
+        if where is None:
+            return
+        message = blocks.build_pulse_closed(request, score=request.rating)
+        self._job_gateway.update_message(channel=where[0], ts=where[1], message=message)
+
+    # -- answers ----------------------------------------------------------------------------
+    def _check_open(self, pulse: PulseSnapshot, user_id: str, request: RequestSnapshot) -> None:
+        if user_id != pulse.requester_id:
+            raise NotAllowed("Only the person who filed the request can rate it.")
+        if pulse.state is PulseState.CANCELLED:
+            raise SurveyClosed(
+                f"{request.reference} was reopened, so this survey has closed. "
+                "You'll be asked again once it is resolved."
+            )
+        if pulse.is_closed(self._clock.now()):
+            self._show_closed(pulse, request)
+            raise SurveyClosed("This survey has closed.")
+
+    def _show_closed(self, pulse: PulseSnapshot, request: RequestSnapshot) -> None:
+        self._update_pulse_message(pulse, blocks.build_pulse_closed(request, score=request.rating))
+
+    def _load(
+        self, session: Session, *, team_id: str, pulse_id: int
+    ) -> tuple[PulseSnapshot, RequestSnapshot]:
+        pulse = ratings.get_pulse(session=session, pulse_id=pulse_id, team_id=team_id)
+        request = request_service.get_request(
+            session=session, team_id=team_id, request_id=pulse.request_id
+        )
+        return pulse, request
+
+    def rate(self, *, team_id: str, user_id: str, pulse_id: int, score: int) -> None:
+        """A click on one of the pulse's 1-5 buttons."""
+        with self._sessions.begin() as session:
+            pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
+        self._check_open(pulse, user_id, request)
+        with self._sessions.begin() as session:
+            change = ratings.set_rating(
+                session=session,
+                pulse=pulse,
+                score=score,
+                source=RatingSource.BUTTON,
+                now=self._clock.now(),
+            )
+        self._after_rating(pulse, change, source=RatingSource.BUTTON)
+
+    def react(self, reaction: Reaction) -> None:
+        """An emoji added to or removed from a resolution or pulse DM. Anything else (other
+        messages, other people, other emoji, repeated deliveries) changes nothing."""
+        score = self._policy.scale.score_of(reaction.reaction)
+        if score is None:
+            return
+        emoji = base_emoji(reaction.reaction)
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            pulse = ratings.pulse_for_message(
+                session=session, channel_id=reaction.channel_id, ts=reaction.ts
+            )
+            if pulse is None or pulse.team_id != reaction.team_id:
+                return
+            if reaction.user_id != pulse.requester_id or pulse.is_closed(now):
+                logger.info(
+                    "rating.reaction_ignored",
+                    extra={"pulse_id": pulse.id, "closed": pulse.is_closed(now)},
+                )
+                return
+            if not events.first_delivery(
+                session=session, team_id=reaction.team_id, event_id=reaction.event_id, now=now
+            ):
+                logger.info("slack.event_repeated", extra={"event_id": reaction.event_id})
+                return
+            if reaction.added:
+                change = ratings.set_rating(
+                    session=session,
+                    pulse=pulse,
+                    score=score,
+                    source=RatingSource.REACTION,
+                    reaction=emoji,
+                    now=now,
+                )
+            else:
+                change = ratings.withdraw_reaction_rating(
+                    session=session, pulse=pulse, reaction=emoji, now=now
+                )
+        if change.changed:
+            self._after_rating(pulse, change, source=RatingSource.REACTION)
+
+    def _after_rating(
+        self, pulse: PulseSnapshot, change: ratings.RatingChange, *, source: RatingSource
+    ) -> None:
+        with self._sessions.begin() as session:
+            request = request_service.get_request(
+                session=session, team_id=pulse.team_id, request_id=pulse.request_id
+            )
+            rating = ratings.get_rating(session=session, request_id=pulse.request_id)
+        logger.info(
+            "rating.recorded" if change.after is not None else "rating.withdrawn",
+            extra={"request_id": request.id, "score": change.after, "source": source.value},
+        )
+        has_pulse_message = self._update_pulse_message(
+            pulse, self._pulse_message(pulse, request, rating)
+        )
+        if change.changed:
+            refresh_request_card(
+                sessions=self._sessions,
+                gateway=self._gateway,
+                team_id=request.team_id,
+                request_id=request.id,
+            )
+        became_low = (
+            change.after is not None
+            and is_low(change.after)
+            and (change.before is None or not is_low(change.before))
+        )
+        if not became_low:
+            return
+        assert change.after is not None
+        comment = rating.comment if rating is not None else None
+        alert = blocks.build_lead_alert(request, score=change.after, comment=comment)
+        self._tell_leads(request, alert, "rating.lead_alert_failed")
+        if not has_pulse_message:
+            offer = blocks.build_recovery_offer(request, score=change.after)
+            self._dm(request.requester_id, offer, "rating.recovery_offer_failed", request)
+
+    def _pulse_message(
+        self, pulse: PulseSnapshot, request: RequestSnapshot, rating: RatingSnapshot | None
+    ) -> request_blocks.Message:
+        if rating is None or rating.score is None:
+            return blocks.build_pulse_question(
+                request, pulse_id=pulse.id, scale=self._policy.scale, closes_at=pulse.closes_at
+            )
+        return blocks.build_pulse_answered(
+            request, pulse_id=pulse.id, score=rating.score, has_comment=bool(rating.comment)
+        )
+
+    def _update_pulse_message(self, pulse: PulseSnapshot, message: request_blocks.Message) -> bool:
+        """Redraw the pulse DM if it was sent; False if there is none to redraw."""
+        with self._sessions.begin() as session:
+            where = ratings.survey_message(
+                session=session, pulse_id=pulse.id, kind=SurveyMessageKind.PULSE
+            )
+        if where is None:
+            return False
+        channel, ts = where
+        self._gateway.try_send(
+            "pulse.update_failed",
+            lambda: self._gateway.update_message(channel=channel, ts=ts, message=message),
+            pulse_id=pulse.id,
+        )
+        return True
+
+    def show_question(self, *, team_id: str, user_id: str, pulse_id: int) -> None:
+        """ "Change": the question again, with the current answer highlighted."""
+        with self._sessions.begin() as session:
+            pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
+        self._check_open(pulse, user_id, request)
+        message = blocks.build_pulse_question(
+            request,
+            pulse_id=pulse.id,
+            scale=self._policy.scale,
+            closes_at=pulse.closes_at,
+            current=request.rating,
+        )
+        self._update_pulse_message(pulse, message)
+
+    def comment_form(
+        self, *, team_id: str, user_id: str, pulse_id: int
+    ) -> tuple[RequestSnapshot, str | None]:
+        """The request and the comment so far, for the comment modal."""
+        with self._sessions.begin() as session:
+            pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
+            rating = ratings.get_rating(session=session, request_id=pulse.request_id)
+        self._check_open(pulse, user_id, request)
+        return request, rating.comment if rating is not None else None
+
+    def save_comment(self, *, team_id: str, user_id: str, pulse_id: int, comment: str) -> None:
+        with self._sessions.begin() as session:
+            pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
+        self._check_open(pulse, user_id, request)
+        with self._sessions.begin() as session:
+            ratings.set_comment(
+                session=session, pulse=pulse, comment=comment, now=self._clock.now()
+            )
+            rating = ratings.get_rating(session=session, request_id=pulse.request_id)
+        logger.info("rating.commented", extra={"request_id": request.id})
+        self._update_pulse_message(pulse, self._pulse_message(pulse, request, rating))
+        message = blocks.build_comment_forward(request, score=request.rating, comment=comment)
+        self._tell_leads(request, message, "rating.comment_forward_failed")
+
+    def talk_to_lead(self, *, team_id: str, user_id: str, request_id: int) -> tuple[str, ...]:
+        """Ask the department's leads (or the admins) to reach out; returns who was asked."""
+        with self._sessions.begin() as session:
+            request = request_service.get_request(
+                session=session, team_id=team_id, request_id=request_id
+            )
+        if user_id != request.requester_id:
+            raise NotAllowed("Only the person who filed the request can ask for a lead.")
+        message = blocks.build_talk_to_lead(request, score=request.rating)
+        told = self._tell_leads(request, message, "rating.talk_to_lead_failed")
+        logger.info("rating.talk_to_lead", extra={"request_id": request.id, "leads": len(told)})
+        return told
+
+    def _tell_leads(
+        self, request: RequestSnapshot, message: request_blocks.Message, failure_event: str
+    ) -> tuple[str, ...]:
+        """DM the department's leads, or the admins when it names none; returns who got it."""
+        recipients = request.department.leads or self._policy.admins
+        if not recipients:
+            logger.warning("rating.no_leads", extra={"department": request.department.key})
+        return tuple(lead for lead in recipients if self._dm(lead, message, failure_event, request))
+
+    def _dm(
+        self,
+        user_id: str,
+        message: request_blocks.Message,
+        failure_event: str,
+        request: RequestSnapshot,
+    ) -> bool:
+        return self._gateway.try_send(
+            failure_event,
+            lambda: self._gateway.post_message(channel=user_id, message=message),
+            request_id=request.id,
+        )

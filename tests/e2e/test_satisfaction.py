@@ -1,0 +1,63 @@
+"""Resolve → pulse DM → answer → report, through the real endpoint and the job runner."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.services import reports
+from tests.e2e.conftest import Desk
+from tests.e2e.helpers import (
+    action_ids,
+    file_request,
+    pulse_dms,
+    pulses,
+    rating_of,
+    resolve,
+    run_jobs,
+    text_of,
+)
+
+DELAY = timedelta(seconds=1800)
+
+
+def test_resolved_request_gets_one_pulse_after_the_delay_and_a_click_rates_it(desk: Desk) -> None:
+    request = file_request(desk)
+    resolve(desk, request)
+
+    run_jobs(desk)
+    assert pulse_dms(desk, "U0ALICE") == []
+
+    desk.clock.advance(DELAY)
+    summary = run_jobs(desk)
+    assert summary.done == 1
+    [pulse_dm] = pulse_dms(desk, "U0ALICE")
+    assert "IT Help Desk" in text_of(pulse_dm)
+    assert f"REQ-{request.id}" in text_of(pulse_dm)
+    assert action_ids(pulse_dm.params["blocks"]) == [f"satisfaction_rate_{n}" for n in range(1, 6)]
+    [pulse] = pulses(desk)
+    assert pulse.state == "sent"
+
+    result = desk.slack.block_action(
+        "satisfaction_rate_4", user="U0ALICE", value=f"pulse:{pulse.id}", channel="D0ALICE"
+    )
+    assert result.status == 200
+    update = desk.fake.wait_for_call(
+        "chat.update", where=lambda c: c.params.get("channel", "").startswith("D")
+    )[-1]
+    assert "4/5" in text_of(update)
+    assert action_ids(update.params["blocks"]) == ["satisfaction_comment", "satisfaction_change"]
+    rating = rating_of(desk, request.id)
+    assert rating is not None and rating.score == 4 and rating.source == "button"
+    card = desk.fake.wait_for_call(
+        "chat.update", where=lambda c: c.params.get("channel") == "C0IT000001" and "4/5" in text_of(c)
+    )
+    assert card
+
+    desk.clock.advance(timedelta(hours=1))
+    assert run_jobs(desk).ran == 0
+    assert len(pulse_dms(desk, "U0ALICE")) == 1
+
+    with desk.session_factory() as session:
+        report = reports.build_report(session=session, now=desk.clock.now(), days=30)
+    it = next(d for d in report.departments if d.key == "it")
+    assert (it.requests, it.resolved, it.ratings, it.csat, it.avg_rating) == (1, 1, 1, 100, 4.0)
