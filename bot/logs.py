@@ -24,3 +24,5 @@ def configure_logging(level: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # APScheduler logs every tick at INFO; the runner logs what the ticks did.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,78 @@ def test_invalid_setting_is_named(
 def test_migrate_creates_the_default_sqlite_database(empty_environment: Path) -> None:
     assert main(["migrate"]) == 0
     assert (empty_environment / "pulsedesk.db").exists()
+
+
+def test_jobs_on_an_empty_database_says_there_are_none(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["jobs"]) == 0
+    assert capsys.readouterr().out.strip() == "No pending, running or failed jobs."
+
+
+def test_jobs_run_due_needs_the_bot_token(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["jobs", "run-due"]) == 2
+    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_report_json_has_the_documented_keys_and_nulls_without_data(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--format", "json", "--days", "7"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["departments"] == []
+    assert report["days"] == 7
+
+
+def test_report_csv_starts_with_the_header(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--format", "csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split(",")
+    assert header[:10] == [
+        "key",
+        "name",
+        "requests",
+        "open",
+        "resolved",
+        "median_first_response_seconds",
+        "median_resolution_seconds",
+        "csat",
+        "ratings",
+        "avg_rating",
+    ]
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "many"])
+def test_report_refuses_a_bad_window(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--days", days])
+    assert exit_info.value.code == 2
+    assert "--days" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PULSE_WORKING_HOURS", "weekdays 9-5"),
+        ("RATING_EMOJI", "star-struck=6"),
+        ("ADMIN_USERS", "alice"),
+        ("PULSE_DELAY_SECONDS", "-1"),
+    ],
+)
+def test_bad_satisfaction_settings_are_named(
+    empty_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["jobs"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"pulsedesk: {name}")
