@@ -16,7 +16,7 @@ def register_all(
 ) -> None:
     errors.register(app, gateway=gateway)
     commands.register(app, desk=desk, gateway=gateway)
-    actions.register(app, desk=desk, gateway=gateway)
+    actions.register(app, desk=desk, satisfaction=satisfaction, gateway=gateway)
     views.register(app, desk=desk, gateway=gateway)
     events.register(app, desk=desk, satisfaction=satisfaction, gateway=gateway)
     satisfaction_handlers.register(app, satisfaction=satisfaction, gateway=gateway)

@@ -11,6 +11,7 @@ from bot.blocks import requests as blocks
 from bot.blocks.ids import ActionId
 from bot.domain.lifecycle import RequestAction
 from bot.services.desk import RequestDesk
+from bot.services.satisfaction import SatisfactionService
 from bot.slack import SlackGateway
 from handlers.errors import acknowledge, guarded
 from handlers.home import publish_home
@@ -47,7 +48,11 @@ def _card_action_listener(desk: RequestDesk, request_action: RequestAction) -> L
 
 
 def _requester_action_listener(
-    desk: RequestDesk, gateway: SlackGateway, request_action: RequestAction, done: str
+    desk: RequestDesk,
+    satisfaction: SatisfactionService,
+    gateway: SlackGateway,
+    request_action: RequestAction,
+    done: str,
 ) -> Listener:
     def handle_requester_action(body: dict[str, Any], action: dict[str, Any]) -> None:
         button = RequestButton.parse(body, action)
@@ -61,17 +66,21 @@ def _requester_action_listener(
             update = blocks.build_requester_update(request, action_done=done)
             gateway.respond(button.response_url, replace_original=True, **update)
         else:
-            publish_home(desk, gateway, team_id=button.team_id, user_id=button.user_id)
+            publish_home(
+                desk, satisfaction, gateway, team_id=button.team_id, user_id=button.user_id
+            )
 
     return handle_requester_action
 
 
-def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
+def register(
+    app: App, *, desk: RequestDesk, satisfaction: SatisfactionService, gateway: SlackGateway
+) -> None:
     guard = guarded(gateway)
     for action_id, request_action in CARD_ACTIONS.items():
         listener = guard(_card_action_listener(desk, request_action))
         app.action(action_id)(ack=acknowledge, lazy=[listener])
     for action_id, (request_action, done) in REQUESTER_ACTIONS.items():
         app.action(action_id)(
-            guard(_requester_action_listener(desk, gateway, request_action, done))
+            guard(_requester_action_listener(desk, satisfaction, gateway, request_action, done))
         )

@@ -26,7 +26,7 @@ def register(
             return
         team_id = str(body.get("team_id") or "")
         user_id = str(event["user"])
-        publish_home(desk, gateway, team_id=team_id, user_id=user_id)
+        publish_home(desk, satisfaction, gateway, team_id=team_id, user_id=user_id)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[handle_app_home_opened])
 

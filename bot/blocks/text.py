@@ -79,3 +79,19 @@ def slack_date(moment: datetime) -> str:
     """A date that each reader sees in their own time zone, with a UTC fallback."""
     fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def format_duration(seconds: float | None) -> str:
+    """A short human duration: 45s, 42m, 3h 05m, 2d 4h; "-" for no data."""
+    if seconds is None:
+        return "-"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return f"{int(seconds)}s"
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"

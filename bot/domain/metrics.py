@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 FAVOURABLE_MIN = 4
@@ -44,3 +45,22 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
     rank = (len(ordered) - 1) * pct / 100
     low, high = math.floor(rank), math.ceil(rank)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class DepartmentReport:
+    """One department's results over a window; None wherever there is no data."""
+
+    key: str
+    name: str
+    requests: int
+    open: int
+    resolved: int
+    median_first_response_seconds: float | None
+    median_resolution_seconds: float | None
+    csat: int | None
+    ratings: int
+    avg_rating: float | None
+    p90_first_response_seconds: float | None
+    p90_resolution_seconds: float | None
+    team_id: str

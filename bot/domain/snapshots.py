@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.lifecycle import RequestStatus
+from bot.domain.metrics import DepartmentReport
 
 
 class Urgency(StrEnum):
@@ -100,3 +101,22 @@ class RatingSnapshot:
     reaction: str | None
     comment: str | None
     rated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """A rating and the requester's comment, as leads and admins see them."""
+
+    request: RequestSnapshot
+    score: int | None
+    comment: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TeamFeedback:
+    """What a lead (their departments) or an admin (every department) sees on App Home."""
+
+    departments: list[DepartmentReport]
+    recent: list[FeedbackItem]
+    days: int

@@ -3,10 +3,11 @@ commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from bot.domain.snapshots import (
     SurveyMessageKind,
 )
 from bot.errors import NotFound
-from models import Rating, SatisfactionPulse, SurveyMessage
+from models import Rating, Request, SatisfactionPulse, SurveyMessage
 
 SEND_PULSE = "satisfaction.send_pulse"
 CLOSE_PULSE = "satisfaction.close_pulse"
@@ -301,3 +302,21 @@ def _lock_rating(session: Session, pulse: PulseSnapshot, now: datetime) -> Ratin
         if rating is None:
             raise
     return rating
+
+
+def recent_feedback(
+    *, session: Session, department_ids: Sequence[int], since: datetime, limit: int
+) -> list[tuple[int, int | None, str | None, datetime]]:
+    """(request id, score, comment, when) of the latest ratings and comments, newest first."""
+    rows = session.execute(
+        select(Rating.request_id, Rating.score, Rating.comment, Rating.updated_at)
+        .join(Request, Request.id == Rating.request_id)
+        .where(
+            Request.department_id.in_(department_ids),
+            Rating.updated_at >= since,
+            or_(Rating.score.is_not(None), Rating.comment.is_not(None)),
+        )
+        .order_by(Rating.updated_at.desc(), Rating.id.desc())
+        .limit(limit)
+    )
+    return [(request_id, score, comment, at) for request_id, score, comment, at in rows]

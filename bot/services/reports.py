@@ -17,29 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks.text import format_duration
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
-from bot.domain.metrics import csat_percent, mean_rating, median, percentile
+from bot.domain.metrics import DepartmentReport, csat_percent, mean_rating, median, percentile
 from bot.tables import format_table
 from models import Department, Rating, Request
 
 OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
-
-
-@dataclass(frozen=True)
-class DepartmentReport:
-    key: str
-    name: str
-    requests: int
-    open: int
-    resolved: int
-    median_first_response_seconds: float | None
-    median_resolution_seconds: float | None
-    csat: int | None
-    ratings: int
-    avg_rating: float | None
-    p90_first_response_seconds: float | None
-    p90_resolution_seconds: float | None
-    team_id: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +57,7 @@ def build_report(*, session: Session, now: datetime, days: int) -> Report:
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
-        ).where(Request.created_at >= since, Request.created_at < now)
+        ).where(Request.created_at >= since, Request.created_at <= now)
     )
     for department_id, status, created_at, first_response_at, resolved_at in rows:
         count = counts[department_id]
@@ -91,7 +75,7 @@ def build_report(*, session: Session, now: datetime, days: int) -> Report:
     rated = session.execute(
         select(Request.department_id, Rating.score)
         .join(Request, Request.id == Rating.request_id)
-        .where(Rating.score.is_not(None), Rating.rated_at >= since, Rating.rated_at < now)
+        .where(Rating.score.is_not(None), Rating.rated_at >= since, Rating.rated_at <= now)
     )
     for department_id, score in rated:
         if score is not None:
@@ -153,21 +137,6 @@ def render_csv(report: Report) -> str:
         row = asdict(department)
         writer.writerow({key: "" if row[key] is None else row[key] for key in CSV_COLUMNS})
     return out.getvalue()
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return f"{int(seconds)}s"
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
 
 
 def render_text(report: Report) -> str:

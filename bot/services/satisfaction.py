@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import requests as request_blocks
 from bot.blocks import satisfaction as blocks
 from bot.clock import Clock
-from bot.db import SessionFactory
+from bot.db import SessionFactory, read_session
 from bot.domain.lifecycle import RequestAction, RequestStatus
 from bot.domain.satisfaction import (
     PulseDecisionKind,
@@ -30,6 +30,7 @@ from bot.domain.satisfaction import (
     rating_counts_for_resolution,
 )
 from bot.domain.snapshots import (
+    FeedbackItem,
     PulseSnapshot,
     PulseState,
     RatingSnapshot,
@@ -37,10 +38,11 @@ from bot.domain.snapshots import (
     RequestSnapshot,
     SkipReason,
     SurveyMessageKind,
+    TeamFeedback,
 )
 from bot.errors import NotAllowed, SurveyClosed
 from bot.jobs import JobSnapshot, RunLater, is_rate_limited
-from bot.services import events, people, ratings
+from bot.services import events, people, ratings, reports
 from bot.services import requests as request_service
 from bot.services.cards import refresh_request_card
 from bot.settings import Settings
@@ -66,6 +68,10 @@ class PulsePolicy:
             scale=settings.rating_scale,
             admins=settings.admin_user_ids,
         )
+
+
+FEEDBACK_WINDOW_DAYS = 30
+FEEDBACK_ITEMS_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -507,3 +513,37 @@ class SatisfactionService:
             lambda: self._gateway.post_message(channel=user_id, message=message),
             request_id=request.id,
         )
+
+    # -- feedback for leads and admins -----------------------------------------------------------
+    def team_feedback(self, *, team_id: str, user_id: str) -> TeamFeedback | None:
+        """Results and recent comments of the departments this person leads, every
+        department for an admin, None for everyone else: comments are for them only."""
+        now = self._clock.now()
+        with read_session(self._sessions) as session:
+            departments = request_service.list_departments(session=session, team_id=team_id)
+            if user_id not in self._policy.admins:
+                departments = [d for d in departments if user_id in d.leads]
+            if not departments:
+                return None
+            ids = {d.id for d in departments}
+            keys = {d.key for d in departments}
+            report = reports.build_report(session=session, now=now, days=FEEDBACK_WINDOW_DAYS)
+            rows = ratings.recent_feedback(
+                session=session,
+                department_ids=sorted(ids),
+                since=now - timedelta(days=FEEDBACK_WINDOW_DAYS),
+                limit=FEEDBACK_ITEMS_MAX,
+            )
+            recent = [
+                FeedbackItem(
+                    request=request_service.get_request(
+                        session=session, team_id=team_id, request_id=request_id
+                    ),
+                    score=score,
+                    comment=comment,
+                    at=at,
+                )
+                for request_id, score, comment, at in rows
+            ]
+        results = [d for d in report.departments if d.team_id == team_id and d.key in keys]
+        return TeamFeedback(departments=results, recent=recent, days=FEEDBACK_WINDOW_DAYS)

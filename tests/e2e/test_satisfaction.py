@@ -62,3 +62,50 @@ def test_resolved_request_gets_one_pulse_after_the_delay_and_a_click_rates_it(de
         report = reports.build_report(session=session, now=desk.clock.now(), days=30)
     it = next(d for d in report.departments if d.key == "it")
     assert (it.requests, it.resolved, it.ratings, it.csat, it.avg_rating) == (1, 1, 1, 100, 4.0)
+
+
+def _rated_with_comment(desk: Desk, comment: str) -> int:
+    request = file_request(desk)
+    resolve(desk, request)
+    desk.clock.advance(DELAY)
+    run_jobs(desk)
+    [pulse] = pulses(desk)
+    desk.slack.block_action(
+        "satisfaction_rate_2", user="U0ALICE", value=f"pulse:{pulse.id}", channel="D0ALICE"
+    )
+    desk.fake.wait_for(lambda _: (r := rating_of(desk, request.id)) is not None and r.score == 2)
+    assert (
+        desk.slack.comment_submission(user="U0ALICE", pulse_id=pulse.id, comment=comment).status
+        == 200
+    )
+    desk.fake.wait_for(lambda _: (r := rating_of(desk, request.id)) is not None and r.comment)
+    return request.id
+
+
+def _home_for(desk: Desk, user: str) -> str:
+    before = len(desk.fake.calls_to("views.publish"))
+    desk.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    [*_, home] = desk.fake.wait_for_call("views.publish", count=before + 1)
+    assert home.params["user_id"] == user
+    return text_of(home) + str(home.params["view"])
+
+
+def test_leads_see_their_teams_results_and_comments_on_app_home(desk: Desk) -> None:
+    request_id = _rated_with_comment(desk, "Took <!here> three days")
+
+    lead_home = _home_for(desk, "U0ITLEAD")
+    assert "Your teams, last 30 days" in lead_home
+    assert "IT Help Desk" in lead_home
+    assert "CSAT* 0%" in lead_home
+    assert f"REQ-{request_id}" in lead_home
+    assert "Took &lt;!here&gt; three days" in lead_home
+    assert "<!here>" not in lead_home
+
+
+def test_requesters_and_other_teams_leads_do_not_see_comments(desk: Desk) -> None:
+    _rated_with_comment(desk, "Took three days")
+
+    for user in ("U0ALICE", "U0AGENT1"):
+        home = _home_for(desk, user)
+        assert "Recent feedback" not in home
+        assert "Took three days" not in home
