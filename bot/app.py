@@ -17,7 +17,7 @@ from bot.jobs import JobRunner
 from bot.scheduler import Ticker
 from bot.services import ratings
 from bot.services import requests as request_service
-from bot.services.desk import RequestDesk
+from bot.services.desk import POST_CARD, RequestDesk
 from bot.services.satisfaction import PulsePolicy, SatisfactionService
 from bot.settings import Settings
 from bot.slack import SlackGateway, build_web_client, without_rate_limit_retries
@@ -57,20 +57,26 @@ def build_services(
     if session_factory is None:
         session_factory = create_session_factory(create_db_engine(settings.database_url))
     gateway = SlackGateway(client, clock=clock)
+    job_gateway = SlackGateway(without_rate_limit_retries(client), clock=clock)
     satisfaction = SatisfactionService(
         session_factory=session_factory,
         gateway=gateway,
-        job_gateway=SlackGateway(without_rate_limit_retries(client), clock=clock),
+        job_gateway=job_gateway,
         clock=clock,
         policy=PulsePolicy.from_settings(settings),
     )
     desk = RequestDesk(
-        session_factory=session_factory, gateway=gateway, clock=clock, satisfaction=satisfaction
+        session_factory=session_factory,
+        gateway=gateway,
+        clock=clock,
+        satisfaction=satisfaction,
+        job_gateway=job_gateway,
     )
     runner = JobRunner(
         session_factory=session_factory,
         clock=clock,
         handlers={
+            POST_CARD: desk.post_card_later,
             ratings.SEND_PULSE: satisfaction.send_pulse,
             ratings.CLOSE_PULSE: satisfaction.close_pulse,
         },

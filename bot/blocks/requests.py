@@ -142,8 +142,8 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
     else:
         note = (
             f":warning: It is saved, but I could not post it in <#{request.department.channel_id}>"
-            " yet, so the team may not see it: please tell a Slack admin to check that I can "
-            "post there."
+            " yet, so the team may not see it. I'll keep trying for a few minutes; if it still "
+            "doesn't appear, please tell a Slack admin to check that I can post there."
         )
     return {
         "text": truncate_escaped(

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from bot import jobs
 from bot.blocks import requests as blocks
 from bot.blocks.text import escape, user_mention
 from bot.clock import Clock
@@ -22,12 +24,17 @@ from bot.domain.routing import (
 )
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
 from bot.errors import NotAllowed
+from bot.jobs import JobSnapshot
 from bot.services import requests as service
 from bot.services.cards import refresh_request_card
 from bot.services.satisfaction import SatisfactionService
 from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
 
 logger = logging.getLogger(__name__)
+
+POST_CARD = "request.post_card"
+# Retried by the job runner from here on, with its backoff, until its last attempt.
+CARD_RETRY_DELAY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,11 @@ class RequestDesk:
         gateway: SlackGateway,
         clock: Clock,
         satisfaction: SatisfactionService | None = None,
+        job_gateway: SlackGateway | None = None,
     ):
         self._sessions = session_factory
         self._gateway = gateway
+        self._job_gateway = job_gateway or gateway
         self._clock = clock
         # Resolutions schedule a satisfaction pulse in the same transaction; reopens cancel it.
         self._satisfaction = satisfaction
@@ -113,12 +122,41 @@ class RequestDesk:
             logger.exception(
                 "request.card_post_failed", extra={"request_id": request.id, "channel": channel}
             )
+            now = self._clock.now()
+            with self._sessions.begin() as session:
+                jobs.enqueue(
+                    session=session,
+                    team_id=request.team_id,
+                    kind=POST_CARD,
+                    unique_key=f"{POST_CARD}:{request.id}",
+                    due_at=now + CARD_RETRY_DELAY,
+                    now=now,
+                    payload={"request_id": request.id},
+                )
             return False
         with self._sessions.begin() as session:
             service.record_card(
                 session=session, request_id=request.id, channel_id=channel, ts=posted.ts
             )
         return True
+
+    def post_card_later(self, job: JobSnapshot) -> None:
+        """The job that keeps trying to post a card that could not be posted at filing."""
+        with self._sessions.begin() as session:
+            request = service.get_request(
+                session=session, team_id=job.team_id, request_id=int(job.payload["request_id"])
+            )
+        if request.card_ts is not None:
+            return
+        channel = request.department.channel_id
+        posted = self._job_gateway.post_message(
+            channel=channel, message=blocks.build_request_card(request)
+        )
+        with self._sessions.begin() as session:
+            service.record_card(
+                session=session, request_id=request.id, channel_id=channel, ts=posted.ts
+            )
+        logger.info("request.card_posted_late", extra={"request_id": request.id})
 
     def my_open_requests(self, *, team_id: str, user_id: str) -> list[RequestSnapshot]:
         with read_session(self._sessions) as session:

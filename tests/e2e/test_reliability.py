@@ -6,14 +6,26 @@ import json
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from models import Request
 from tests.e2e.conftest import Desk
-from tests.e2e.helpers import database_write_lock, file_request, get_request, text_of
+from tests.e2e.helpers import (
+    database_write_lock,
+    file_request,
+    get_request,
+    run_jobs,
+    text_of,
+)
 from tests.e2e.slack_client import sign
 from tests.fake_slack import ScriptedFailure
+
+
+def _ids(desk: Desk) -> list[int]:
+    with desk.session_factory() as session:
+        return list(session.scalars(select(Request.id)))
 
 
 def _count(desk: Desk) -> int:
@@ -120,6 +132,32 @@ def test_card_that_cannot_be_posted_keeps_the_request_and_says_so(desk: Desk) ->
     assert "REQ-" in reply.params["text"]
     desk.pulsedesk.finish_work()
     assert _count(desk) == 1
+
+
+def test_a_card_that_could_not_be_posted_is_posted_by_a_job_later(desk: Desk) -> None:
+    desk.fake.errors["chat.postMessage"] = "not_in_channel"
+    desk.slack.slash_command("it laptop broken")
+    desk.fake.wait_for_call("response_url")
+    desk.pulsedesk.finish_work()
+    [request_id] = _ids(desk)
+
+    run_jobs(desk)
+    assert len(desk.fake.calls_to("chat.postMessage")) == 1
+    desk.clock.advance(timedelta(minutes=1))
+    run_jobs(desk)
+    assert len(desk.fake.calls_to("chat.postMessage")) == 2
+    assert get_request(desk, request_id).card_ts is None
+
+    del desk.fake.errors["chat.postMessage"]
+    desk.clock.advance(timedelta(minutes=5))
+    summary = run_jobs(desk)
+    assert summary.done == 1
+    [*_, card] = desk.fake.calls_to("chat.postMessage")
+    assert card.params["channel"] == "C0IT000001"
+    assert f"REQ-{request_id}" in card.params["text"]
+    assert get_request(desk, request_id).card_ts is not None
+    desk.clock.advance(timedelta(hours=1))
+    assert run_jobs(desk).ran == 0
 
 
 def test_ack_does_not_wait_for_a_slow_web_api(desk: Desk) -> None:
