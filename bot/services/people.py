@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,9 +73,3 @@ def reserve_satisfaction_pulse(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def timezone_of(*, session: Session, team_id: str, user_id: str) -> str | None:
-    return session.scalar(
-        select(Person.timezone).where(Person.team_id == team_id, Person.user_id == user_id)
-    )
