@@ -81,6 +81,7 @@ def register(
         listener = guard(_card_action_listener(desk, request_action))
         app.action(action_id)(ack=acknowledge, lazy=[listener])
     for action_id, (request_action, done) in REQUESTER_ACTIONS.items():
-        app.action(action_id)(
-            guard(_requester_action_listener(desk, satisfaction, gateway, request_action, done))
+        listener = guard(
+            _requester_action_listener(desk, satisfaction, gateway, request_action, done)
         )
+        app.action(action_id)(ack=acknowledge, lazy=[listener])
