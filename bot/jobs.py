@@ -37,6 +37,8 @@ BATCH_SIZE = 20
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
+# Past this many doublings the delay is far beyond BACKOFF_MAX anyway.
+MAX_DOUBLINGS = 20
 DEFAULT_RETRY_AFTER = timedelta(seconds=30)
 ERROR_TEXT_MAX = 1000
 MIN_DEFERRAL = timedelta(seconds=1)
@@ -154,18 +156,26 @@ def _claimable(now: datetime) -> Any:
 
 
 def claim_due(*, session: Session, now: datetime, limit: int) -> tuple[str, list[JobSnapshot]]:
-    """Lease up to `limit` due jobs to the caller, oldest due first."""
+    """Lease up to `limit` due jobs to the caller, oldest due first.
+
+    The due rows are selected and locked first, then updated by id: an UPDATE with the
+    LIMITed subquery inline lets PostgreSQL re-run that subquery and claim past the limit.
+    """
     token = uuid.uuid4().hex
-    due_ids = (
-        select(Job.id)
-        .where(_claimable(now))
-        .order_by(Job.due_at, Job.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    due_ids = list(
+        session.scalars(
+            select(Job.id)
+            .where(_claimable(now))
+            .order_by(Job.due_at, Job.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
     )
+    if not due_ids:
+        return token, []
     claimed = session.scalars(
         update(Job)
-        .where(Job.id.in_(due_ids.scalar_subquery()), _claimable(now))
+        .where(Job.id.in_(due_ids), _claimable(now))
         .values(
             state=JobState.RUNNING.value,
             locked_until=now + LEASE,
@@ -195,7 +205,8 @@ def _finish(session: Session, job: JobSnapshot, token: str, now: datetime, **val
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min … up to an hour, after the given number of failed attempts."""
-    delay: timedelta = BACKOFF_BASE * 2 ** max(attempts - 1, 0)
+    doublings = min(max(attempts - 1, 0), MAX_DOUBLINGS)
+    delay: timedelta = BACKOFF_BASE * 2**doublings
     return min(delay, BACKOFF_MAX)
 
 
@@ -308,8 +319,15 @@ class JobRunner:
             return
         with self._sessions.begin() as session:
             now = self._clock.now()
-            _finish(session, job, token, now, state=JobState.DONE.value, finished_at=now)
+            finished = _finish(session, job, token, now, state=JobState.DONE.value, finished_at=now)
+        if not finished:
+            self._lease_lost(job)
+            return
         summary.done += 1
+
+    def _lease_lost(self, job: JobSnapshot) -> None:
+        # The job outran its lease and another runner has it now: that runner records it.
+        logger.warning("job.lease_lost", extra={"job_id": job.id, "kind": job.kind})
 
     def _put_back(
         self, job: JobSnapshot, token: str, *, until: datetime, summary: RunSummary
@@ -331,7 +349,7 @@ class JobRunner:
         if attempts >= self._max_attempts:
             logger.error("job.failed", exc_info=error, extra=extra)
             with self._sessions.begin() as session:
-                _finish(
+                finished = _finish(
                     session,
                     job,
                     token,
@@ -341,6 +359,9 @@ class JobRunner:
                     last_error=message,
                     finished_at=now,
                 )
+            if not finished:
+                self._lease_lost(job)
+                return
             give_up = self._give_up.get(job.kind)
             if give_up is not None:
                 give_up(job, message)

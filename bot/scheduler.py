@@ -29,9 +29,15 @@ class Ticker:
         self._runner = runner
         self._sessions = session_factory
         self._clock = clock
+        self._paused_until: datetime | None = None
 
     def tick(self) -> RunSummary:
+        now = self._clock.now()
+        if self._paused_until is not None and now < self._paused_until:
+            # Slack said when to come back; jobs outside the limited batch wait as well.
+            return RunSummary(rate_limited_until=self._paused_until)
         summary = self._runner.run_due()
+        self._paused_until = summary.rate_limited_until
         with self._sessions.begin() as session:
             events.forget_old_events(session=session, now=self._clock.now())
         return summary
