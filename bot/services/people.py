@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
@@ -29,14 +30,25 @@ def _ensure_person(session: Session, team_id: str, user_id: str) -> Person:
     return person
 
 
-def cached_timezone(
-    *, session: Session, team_id: str, user_id: str, now: datetime
-) -> tuple[bool, str | None]:
-    """(fresh, time zone): fresh is False when Slack should be asked again."""
+@dataclass(frozen=True)
+class KnownPerson:
+    timezone: str | None
+    timezone_fetched_at: datetime | None
+    last_satisfaction_pulse_at: datetime | None
+
+    def timezone_fresh(self, now: datetime) -> bool:
+        """False when Slack should be asked again: never asked, or over a day ago."""
+        fetched = self.timezone_fetched_at
+        return fetched is not None and now - fetched < TIMEZONE_CACHE_TTL
+
+
+def known_person(*, session: Session, team_id: str, user_id: str) -> KnownPerson:
     person = session.get(Person, (team_id, user_id))
-    if person is None or person.timezone_fetched_at is None:
-        return False, None
-    return now - person.timezone_fetched_at < TIMEZONE_CACHE_TTL, person.timezone
+    if person is None:
+        return KnownPerson(None, None, None)
+    return KnownPerson(
+        person.timezone, person.timezone_fetched_at, person.last_satisfaction_pulse_at
+    )
 
 
 def store_timezone(
@@ -46,11 +58,6 @@ def store_timezone(
     person.timezone = timezone
     person.timezone_fetched_at = now
     session.flush()
-
-
-def last_satisfaction_pulse_at(*, session: Session, team_id: str, user_id: str) -> datetime | None:
-    person = session.get(Person, (team_id, user_id))
-    return person.last_satisfaction_pulse_at if person is not None else None
 
 
 def reserve_satisfaction_pulse(

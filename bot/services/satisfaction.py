@@ -136,7 +136,7 @@ class SatisfactionService:
     # -- scheduled jobs -----------------------------------------------------------------------
     def send_pulse(self, job: JobSnapshot) -> None:
         pulse_id = int(job.payload["pulse_id"])
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             pulse = ratings.get_pulse(session=session, pulse_id=pulse_id)
             if pulse.state not in (PulseState.SCHEDULED, PulseState.SENDING):
                 return
@@ -144,7 +144,12 @@ class SatisfactionService:
                 session=session, team_id=pulse.team_id, request_id=pulse.request_id
             )
             rating = ratings.get_rating(session=session, request_id=pulse.request_id)
-        if pulse.state is PulseState.SCHEDULED and not self._claim_pulse(pulse, request, rating):
+            known = people.known_person(
+                session=session, team_id=pulse.team_id, user_id=pulse.requester_id
+            )
+        if pulse.state is PulseState.SCHEDULED and not self._claim_pulse(
+            pulse, request, rating, known
+        ):
             return
         now = self._clock.now()
         message = blocks.build_pulse_question(
@@ -173,7 +178,11 @@ class SatisfactionService:
         logger.info("pulse.sent", extra={"pulse_id": pulse.id, "request_id": request.id})
 
     def _claim_pulse(
-        self, pulse: PulseSnapshot, request: RequestSnapshot, rating: RatingSnapshot | None
+        self,
+        pulse: PulseSnapshot,
+        request: RequestSnapshot,
+        rating: RatingSnapshot | None,
+        known: people.KnownPerson,
     ) -> bool:
         """Decide a scheduled pulse; True once it is this runner's to send (state SENDING)."""
         now = self._clock.now()
@@ -182,15 +191,13 @@ class SatisfactionService:
             return False
         rated_at = rating.rated_at if rating is not None and rating.score is not None else None
         rated = rating_counts_for_resolution(rated_at, pulse.resolved_at)
-        timezone = None if rated else self._timezone(pulse.team_id, pulse.requester_id)
-        with self._sessions.begin() as session:
-            last_sent = people.last_satisfaction_pulse_at(
-                session=session, team_id=pulse.team_id, user_id=pulse.requester_id
-            )
+        timezone = known.timezone
+        if not rated and not known.timezone_fresh(now):
+            timezone = self._fetch_timezone(pulse.team_id, pulse.requester_id, fallback=timezone)
         decision = decide_pulse(
             now=now,
             rated=rated,
-            last_pulse_sent_at=last_sent,
+            last_pulse_sent_at=known.last_satisfaction_pulse_at,
             cooldown=self._policy.cooldown,
             working_hours=self._policy.working_hours,
             timezone=timezone,
@@ -249,25 +256,22 @@ class SatisfactionService:
             extra={"pulse_id": pulse.id, "state": state.value, "reason": reason and reason.value},
         )
 
-    def _timezone(self, team_id: str, user_id: str) -> str | None:
-        """From the cache while it is a day old or less, else from Slack."""
-        now = self._clock.now()
-        with self._sessions.begin() as session:
-            fresh, timezone = people.cached_timezone(
-                session=session, team_id=team_id, user_id=user_id, now=now
-            )
-        if fresh:
-            return timezone
+    def _fetch_timezone(self, team_id: str, user_id: str, *, fallback: str | None) -> str | None:
+        """Ask Slack for the time zone and cache it; on failure keep what was known."""
         try:
             timezone = self._job_gateway.user_timezone(user_id)
         except SLACK_FAILURES as error:
             if is_rate_limited(error):
                 raise
             logger.warning("pulse.timezone_unavailable", exc_info=error, extra={"user": user_id})
-            return timezone
+            return fallback
         with self._sessions.begin() as session:
             people.store_timezone(
-                session=session, team_id=team_id, user_id=user_id, timezone=timezone, now=now
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                timezone=timezone,
+                now=self._clock.now(),
             )
         return timezone
 
