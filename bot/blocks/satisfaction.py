@@ -40,6 +40,7 @@ SCORE_LABELS = {
     5: "very satisfied",
 }
 COMMENT_QUOTE_MAX = 1500
+NAMED_LEADS_MAX = 10
 
 RATE_ACTIONS = {
     1: ActionId.RATE_1,
@@ -239,7 +240,9 @@ def build_talk_to_lead_sent(leads: Sequence[str]) -> Message:
             "Please reply to the person who resolved it."
         )
     else:
-        names = ", ".join(user_mention(lead) for lead in leads)
+        names = ", ".join(user_mention(lead) for lead in leads[:NAMED_LEADS_MAX])
+        if len(leads) > NAMED_LEADS_MAX:
+            names += f" and {len(leads) - NAMED_LEADS_MAX} more"
         text = f"I've asked {names} to get in touch with you."
     return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
 

@@ -25,7 +25,8 @@ DEFAULT_WORKING_HOURS = "mon-fri 09:00-18:00"
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EMOJI_NAME = re.compile(r"^[a-z0-9_+\-']+$")
 _SKIN_TONE = re.compile(r"::skin-tone-\d$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 class RuleError(ValueError):
@@ -58,7 +59,8 @@ class RatingScale:
             name = name.strip().strip(":").lower()
             if not sep or not _EMOJI_NAME.match(name):
                 raise RuleError(f"'{item}' is not emoji=score, e.g. star-struck=5")
-            if not value.strip().isdigit() or not RATING_MIN <= int(value) <= RATING_MAX:
+            digits = value.strip()
+            if not _DIGITS.match(digits) or not RATING_MIN <= int(digits) <= RATING_MAX:
                 raise RuleError(f"'{item}': the score must be a whole number from 1 to 5")
             if name in scores:
                 raise RuleError(f"'{name}' is listed twice")
@@ -149,10 +151,23 @@ def _parse_time(text: str) -> time | None:
 
 
 def _local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """`day` at `at` on the wall clock in `zone`. A time skipped by a DST jump resolves to the
-    same instant as just after the jump, by round-tripping through UTC."""
+    """The first instant of `day` whose wall clock in `zone` reads `at` or later: `at` itself,
+    or, when a DST jump skips it, the jump."""
     naive = datetime.combine(day, at)
-    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    moment = naive.replace(tzinfo=zone)
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
+        return moment
+    # In the gap, fold=1 reads the wall clock with the offset after the jump (an instant
+    # before it) and fold=0 with the offset before (an instant after): the jump is between.
+    before = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    after = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).replace(tzinfo=None) >= naive:
+            after = middle
+        else:
+            before = middle
+    return after.astimezone(zone)
 
 
 def zone_or_utc(name: str | None) -> ZoneInfo:
