@@ -175,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--socket-mode", action="store_true", help="a manifest for Socket Mode (no URL needed)"
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
-    jobs = commands.add_parser("jobs", help="list pending and failed jobs, or run the due ones")
+    jobs = commands.add_parser(
+        "jobs", help="list pending, running and failed jobs, or run the due ones"
+    )
     jobs.add_argument(
         "action",
         nargs="?",

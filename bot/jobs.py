@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -181,6 +181,11 @@ def claim_due(*, session: Session, now: datetime, limit: int) -> tuple[str, list
             locked_until=now + LEASE,
             claim_token=token,
             updated_at=now,
+            # A lease that ran out means its runner died with the job, which counts as an
+            # attempt: a job that kills its process every time must not run forever.
+            attempts=case(
+                (Job.state == JobState.RUNNING.value, Job.attempts + 1), else_=Job.attempts
+            ),
         )
         .returning(Job)
         .execution_options(synchronize_session=False)
@@ -226,6 +231,15 @@ def is_rate_limited(error: Exception) -> bool:
     if not isinstance(error, SlackApiError):
         return False
     return getattr(error.response, "status_code", None) == 429
+
+
+def describe_error(error: Exception) -> str:
+    """One line for `jobs` and the log: Slack's error code rather than the SDK's preamble."""
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error") if error.response is not None else None
+        status = getattr(error.response, "status_code", None)
+        return f"Slack answered {code or 'an error'} (HTTP {status})"
+    return f"{type(error).__name__}: {error}"
 
 
 @dataclass
@@ -293,6 +307,11 @@ class JobRunner:
         return summary
 
     def _run_one(self, job: JobSnapshot, token: str, summary: RunSummary) -> None:
+        if job.attempts >= self._max_attempts:
+            # Its runners died with it every time (see claim_due): not one more try.
+            error = RuntimeError(f"the process running it stopped {job.attempts} times")
+            self._record_failure(job, token, error, summary, counted=True)
+            return
         handler = self._handlers.get(job.kind)
         try:
             if handler is None:
@@ -340,10 +359,16 @@ class JobRunner:
         summary.deferred += 1
 
     def _record_failure(
-        self, job: JobSnapshot, token: str, error: Exception, summary: RunSummary
+        self,
+        job: JobSnapshot,
+        token: str,
+        error: Exception,
+        summary: RunSummary,
+        *,
+        counted: bool = False,
     ) -> None:
-        attempts = job.attempts + 1
-        message = f"{type(error).__name__}: {error}"[:ERROR_TEXT_MAX]
+        attempts = job.attempts if counted else job.attempts + 1
+        message = describe_error(error)[:ERROR_TEXT_MAX]
         now = self._clock.now()
         extra = {"job_id": job.id, "kind": job.kind, "attempts": attempts}
         if attempts >= self._max_attempts:

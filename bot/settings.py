@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     pulse_cooldown_hours: float = Field(default=24, ge=0)
     pulse_working_hours: str = DEFAULT_WORKING_HOURS
     rating_emoji: str = DEFAULT_RATING_EMOJI
-    # People who see every comment and get a department's alerts when it has no leads.
+    # Slack user IDs who see every department's results and comments on App Home, and who
+    # get a department's low-rating alerts and comments when it names no leads.
     admin_users: str = ""
     # How often `serve` runs due jobs; 0 leaves it to `python -m bot jobs run-due` (cron).
     jobs_poll_seconds: float = Field(default=10, ge=0)

@@ -88,8 +88,15 @@ class PulseSnapshot:
     sent_at: datetime | None
     closes_at: datetime
 
-    def is_closed(self, now: datetime) -> bool:
-        return self.state is PulseState.CANCELLED or now >= self.closes_at
+    def is_closed(self, now: datetime, request: RequestSnapshot) -> bool:
+        """No more answers: cancelled, past its window, or its request was reopened since
+        (a survey is about one resolution; a later one gets its own)."""
+        return (
+            self.state is PulseState.CANCELLED
+            or now >= self.closes_at
+            or request.status is not RequestStatus.RESOLVED
+            or request.resolved_at != self.resolved_at
+        )
 
 
 @dataclass(frozen=True)

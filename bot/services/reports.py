@@ -43,6 +43,11 @@ class Report:
         }
 
 
+def _seconds(value: float | None) -> float | None:
+    """Durations to a tenth of a second: finer is noise, and floats print long tails."""
+    return None if value is None else round(value, 1)
+
+
 def build_report(*, session: Session, now: datetime, days: int) -> Report:
     since = now - timedelta(days=days)
     first_responses: dict[int, list[float]] = defaultdict(list)
@@ -95,13 +100,13 @@ def build_report(*, session: Session, now: datetime, days: int) -> Report:
                 requests=count["requests"],
                 open=count["open"],
                 resolved=count["resolved"],
-                median_first_response_seconds=median(first_responses[department.id]),
-                median_resolution_seconds=median(resolutions[department.id]),
+                median_first_response_seconds=_seconds(median(first_responses[department.id])),
+                median_resolution_seconds=_seconds(median(resolutions[department.id])),
                 csat=csat_percent(department_scores),
                 ratings=len(department_scores),
                 avg_rating=mean_rating(department_scores),
-                p90_first_response_seconds=percentile(first_responses[department.id], 90),
-                p90_resolution_seconds=percentile(resolutions[department.id], 90),
+                p90_first_response_seconds=_seconds(percentile(first_responses[department.id], 90)),
+                p90_resolution_seconds=_seconds(percentile(resolutions[department.id], 90)),
                 team_id=department.team_id,
             )
         )

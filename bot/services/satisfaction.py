@@ -304,12 +304,15 @@ class SatisfactionService:
     def _check_open(self, pulse: PulseSnapshot, user_id: str, request: RequestSnapshot) -> None:
         if user_id != pulse.requester_id:
             raise NotAllowed("Only the person who filed the request can rate it.")
-        if pulse.state is PulseState.CANCELLED:
+        reopened = pulse.state is PulseState.CANCELLED or (
+            request.status is not RequestStatus.RESOLVED or request.resolved_at != pulse.resolved_at
+        )
+        if reopened:
             raise SurveyClosed(
                 f"{request.reference} was reopened, so this survey has closed. "
                 "You'll be asked again once it is resolved."
             )
-        if pulse.is_closed(self._clock.now()):
+        if pulse.is_closed(self._clock.now(), request):
             self._show_closed(pulse, request)
             raise SurveyClosed("This survey has closed.")
 
@@ -354,10 +357,13 @@ class SatisfactionService:
             )
             if pulse is None or pulse.team_id != reaction.team_id:
                 return
-            if reaction.user_id != pulse.requester_id or pulse.is_closed(now):
+            request = request_service.get_request(
+                session=session, team_id=pulse.team_id, request_id=pulse.request_id
+            )
+            closed = pulse.is_closed(now, request)
+            if reaction.user_id != pulse.requester_id or closed:
                 logger.info(
-                    "rating.reaction_ignored",
-                    extra={"pulse_id": pulse.id, "closed": pulse.is_closed(now)},
+                    "rating.reaction_ignored", extra={"pulse_id": pulse.id, "closed": closed}
                 )
                 return
             if not events.first_delivery(

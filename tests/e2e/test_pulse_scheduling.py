@@ -292,7 +292,7 @@ def test_a_server_error_on_the_pulse_is_retried_with_backoff_and_sent_once(
     job = job_of(desk, SEND, pulse.id)
     assert (job.state, job.attempts) == ("pending", 1)
     assert job.last_error is not None
-    assert "SlackApiError" in job.last_error
+    assert "fatal_error" in job.last_error
     assert job.due_at == desk.clock.now() + backoff(1)
     assert survey_messages(desk, "pulse") == []
     desk.clock.advance(backoff(1) - timedelta(seconds=1))

@@ -9,6 +9,7 @@ from tests.e2e.conftest import Desk
 from tests.e2e.helpers import (
     action_ids,
     file_request,
+    get_request,
     pulse_dms,
     pulses,
     rating_of,
@@ -109,3 +110,21 @@ def test_requesters_and_other_teams_leads_do_not_see_comments(desk: Desk) -> Non
         home = _home_for(desk, user)
         assert "Recent feedback" not in home
         assert "Took three days" not in home
+
+
+def test_a_sent_pulse_closes_when_its_request_is_reopened(desk: Desk) -> None:
+    request = file_request(desk)
+    resolve(desk, request)
+    desk.clock.advance(DELAY)
+    run_jobs(desk)
+    [pulse] = pulses(desk)
+    desk.slack.block_action("request_reopen", user="U0ALICE", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "open")
+
+    before = len(desk.fake.calls_to("response_url"))
+    desk.slack.block_action(
+        "satisfaction_rate_5", user="U0ALICE", value=f"pulse:{pulse.id}", channel="D0ALICE"
+    )
+    [*_, reply] = desk.fake.wait_for_call("response_url", count=before + 1)
+    assert "was reopened, so this survey has closed" in text_of(reply)
+    assert rating_of(desk, request.id) is None

@@ -23,6 +23,7 @@ from bot.jobs import (
     BACKOFF_MAX,
     DEFAULT_RETRY_AFTER,
     LEASE,
+    MAX_ATTEMPTS,
     MIN_DEFERRAL,
     JobHandler,
     JobRunner,
@@ -582,7 +583,7 @@ def test_a_slack_server_error_counts_as_an_attempt(
     assert row.attempts == 1
     assert row.due_at == clock.now() + backoff(1)
     assert row.last_error is not None
-    assert row.last_error.startswith("SlackApiError: ")
+    assert row.last_error == "Slack answered fatal_error (HTTP 500)"
 
 
 # --- RunLater -----------------------------------------------------------------------------------
@@ -728,7 +729,7 @@ def test_a_dead_runners_job_is_run_again_once_its_lease_runs_out(
     assert [c.id for c in handler.calls] == [job.id]
     row = _row(session_factory, job.id)
     assert row.state == JobState.DONE.value
-    assert row.attempts == 0
+    assert row.attempts == 1  # the dead runner's try counts
     done_at = row.finished_at
 
     clock.advance(timedelta(seconds=1))
@@ -746,7 +747,7 @@ def test_a_dead_runners_job_is_run_again_once_its_lease_runs_out(
     row = _row(session_factory, job.id)
     assert row.state == JobState.DONE.value
     assert row.finished_at == done_at
-    assert row.attempts == 0
+    assert row.attempts == 1
     assert row.last_error is None
 
     clock.advance(LEASE * 2)
@@ -945,3 +946,34 @@ def test_list_jobs_returns_only_the_requested_states_in_due_order(
     ]
     assert running == []
     assert nothing == []
+
+
+def test_a_job_whose_runner_keeps_dying_fails_instead_of_running_forever(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    with session_factory.begin() as session:
+        enqueue(
+            session=session,
+            team_id=TEAM,
+            kind=KIND,
+            unique_key="crashes",
+            due_at=clock.now(),
+            now=clock.now(),
+        )
+    for _ in range(MAX_ATTEMPTS):
+        with session_factory.begin() as session:
+            _, claimed = claim_due(session=session, now=clock.now(), limit=1)
+        assert len(claimed) == 1
+        clock.advance(LEASE + timedelta(seconds=1))
+    handler = Recorder()
+    runner = JobRunner(session_factory=session_factory, clock=clock, handlers={KIND: handler})
+
+    summary = runner.run_due()
+
+    assert summary.failed == 1
+    assert handler.calls == []
+    with session_factory() as session:
+        row = session.scalars(select(Job)).one()
+    assert row.state == JobState.FAILED.value
+    assert row.attempts == MAX_ATTEMPTS
+    assert row.last_error == f"RuntimeError: the process running it stopped {MAX_ATTEMPTS} times"
