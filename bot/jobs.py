@@ -2,9 +2,11 @@
 
 A job is enqueued in the same transaction as the change that calls for it, so it exists
 exactly when that change does. Any number of runners (threads, `serve` processes, a cron
-`jobs run-due`) may tick at once: claiming is one UPDATE of due rows (`FOR UPDATE SKIP
-LOCKED` on PostgreSQL; SQLite serialises writers), and a claim is a lease, so the work of a
-runner killed mid-job is taken up again when its lease runs out.
+`jobs run-due`) may tick at once: the due rows are locked (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL; SQLite serialises writers) and marked running in one transaction. A claim is a
+lease, renewed as each job of the batch starts, so the work of a runner killed mid-job is
+taken up again when its lease runs out. That makes a job's effects at-least-once: a runner
+that dies after Slack accepted a message but before recording it sends it again.
 
 A handler's 429 puts that job and the rest of the batch back until Slack's Retry-After,
 uncounted; any other failure is retried with backoff, and after the last attempt the job
@@ -22,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,8 +35,11 @@ from models import Job
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+KEEP_FINISHED_JOBS = timedelta(days=30)
 BATCH_SIZE = 20
-MAX_ATTEMPTS = 5
+# With the backoff below, the last of 8 attempts comes about an hour after the first: a
+# short Slack outage delays work, it does not fail it.
+MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 # Past this many doublings the delay is far beyond BACKOFF_MAX anyway.
@@ -141,6 +146,17 @@ def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def forget_finished(*, session: Session, now: datetime) -> int:
+    """Delete done and cancelled jobs after a while; failed ones stay as a record."""
+    result = session.execute(
+        delete(Job).where(
+            Job.state.in_([JobState.DONE.value, JobState.CANCELLED.value]),
+            Job.finished_at < now - KEEP_FINISHED_JOBS,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def list_jobs(*, session: Session, states: tuple[JobState, ...]) -> list[JobSnapshot]:
     rows = session.scalars(
         select(Job).where(Job.state.in_([s.value for s in states])).order_by(Job.due_at, Job.id)
@@ -209,7 +225,7 @@ def _finish(session: Session, job: JobSnapshot, token: str, now: datetime, **val
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min … up to an hour, after the given number of failed attempts."""
+    """30 s after the first failed attempt, doubling after each further one, at most an hour."""
     doublings = min(max(attempts - 1, 0), MAX_DOUBLINGS)
     delay: timedelta = BACKOFF_BASE * 2**doublings
     return min(delay, BACKOFF_MAX)
@@ -307,6 +323,9 @@ class JobRunner:
         return summary
 
     def _run_one(self, job: JobSnapshot, token: str, summary: RunSummary) -> None:
+        if not self._renew_lease(job, token):
+            self._lease_lost(job)
+            return
         if job.attempts >= self._max_attempts:
             # Its runners died with it every time (see claim_due): not one more try.
             error = RuntimeError(f"the process running it stopped {job.attempts} times")
@@ -343,6 +362,22 @@ class JobRunner:
             self._lease_lost(job)
             return
         summary.done += 1
+
+    def _renew_lease(self, job: JobSnapshot, token: str) -> bool:
+        """A fresh lease for the job about to run, so a long batch never runs a job whose
+        lease another runner could already have taken over; False if that happened."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Job)
+                .where(
+                    Job.id == job.id,
+                    Job.claim_token == token,
+                    Job.state == JobState.RUNNING.value,
+                )
+                .values(locked_until=now + LEASE, updated_at=now)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def _lease_lost(self, job: JobSnapshot) -> None:
         # The job outran its lease and another runner has it now: that runner records it.

@@ -14,7 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.db import SessionFactory
-from bot.jobs import JobRunner, RunSummary
+from bot.jobs import JobRunner, RunSummary, forget_finished
 from bot.services import events
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,8 @@ TICK_JOB_ID = "run-due-jobs"
 
 
 class Ticker:
-    """One tick: run due jobs, then forget Events API ids too old to be retried."""
+    """One tick: run due jobs, then forget Events API ids too old to be retried and jobs
+    long finished."""
 
     def __init__(self, *, runner: JobRunner, session_factory: SessionFactory, clock: Clock):
         self._runner = runner
@@ -40,6 +41,7 @@ class Ticker:
         self._paused_until = summary.rate_limited_until
         with self._sessions.begin() as session:
             events.forget_old_events(session=session, now=self._clock.now())
+            forget_finished(session=session, now=self._clock.now())
         return summary
 
     def tick_logged(self) -> None:

@@ -204,4 +204,5 @@ def parse_reaction(body: dict[str, Any], *, added: bool) -> Reaction | None:
         channel_id=str(item["channel"]),
         ts=str(item["ts"]),
         added=added,
+        event_ts=str(event["event_ts"]) if event.get("event_ts") else None,
     )

@@ -10,7 +10,7 @@ from models.base import Base, UTCDateTime
 
 
 class Job(Base):
-    """Scheduled work that must survive a restart: due at `due_at`, done at most once.
+    """Scheduled work that must survive a restart: due at `due_at`, run by one runner at a time.
 
     A runner claims a row by moving it to `running` with a lease (`locked_until`, `claim_token`);
     a lease that runs out (the runner died) makes the row claimable again.

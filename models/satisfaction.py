@@ -28,6 +28,8 @@ class SatisfactionPulse(Base):
     skip_reason: Mapped[str | None] = mapped_column(String(32))
     resolved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When this pulse took its requester's cooldown; given back if it never reaches them.
+    cooldown_reserved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -64,6 +66,9 @@ class Rating(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16))
     reaction: Mapped[str | None] = mapped_column(String(100))
+    # The Events API `event_ts` of the newest reaction applied: deliveries can arrive out of
+    # order, and an older add or remove must not undo a newer one.
+    reaction_event_ts: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

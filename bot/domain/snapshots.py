@@ -87,6 +87,7 @@ class PulseSnapshot:
     due_at: datetime
     sent_at: datetime | None
     closes_at: datetime
+    cooldown_reserved_at: datetime | None = None
 
     def is_closed(self, now: datetime, request: RequestSnapshot) -> bool:
         """No more answers: cancelled, past its window, or its request was reopened since

@@ -33,8 +33,13 @@ from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
 logger = logging.getLogger(__name__)
 
 POST_CARD = "request.post_card"
-# Retried by the job runner from here on, with its backoff, until its last attempt.
-CARD_RETRY_DELAY = timedelta(minutes=1)
+# The job that posts a card the filing could not post falls due after the interactive post
+# has surely finished its own retries, then retries with the runner's backoff.
+CARD_RETRY_DELAY = timedelta(minutes=5)
+
+
+def _post_card_key(request_id: int) -> str:
+    return f"{POST_CARD}:{request_id}"
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class RequestDesk:
         urgency: Urgency,
         idempotency_key: str,
     ) -> FilingOutcome:
+        now = self._clock.now()
         with self._sessions.begin() as session:
             filed = service.file_request(
                 session=session,
@@ -101,8 +107,20 @@ class RequestDesk:
                 text=text,
                 urgency=urgency,
                 idempotency_key=idempotency_key,
-                now=self._clock.now(),
+                now=now,
             )
+            if filed.created:
+                # In the filing transaction, so a crash before the card is posted loses nothing;
+                # posting the card cancels it.
+                jobs.enqueue(
+                    session=session,
+                    team_id=team_id,
+                    kind=POST_CARD,
+                    unique_key=_post_card_key(filed.request.id),
+                    due_at=now + CARD_RETRY_DELAY,
+                    now=now,
+                    payload={"request_id": filed.request.id},
+                )
         request = filed.request
         logger.info(
             "request.filed" if filed.created else "request.file_repeated",
@@ -122,21 +140,13 @@ class RequestDesk:
             logger.exception(
                 "request.card_post_failed", extra={"request_id": request.id, "channel": channel}
             )
-            now = self._clock.now()
-            with self._sessions.begin() as session:
-                jobs.enqueue(
-                    session=session,
-                    team_id=request.team_id,
-                    kind=POST_CARD,
-                    unique_key=f"{POST_CARD}:{request.id}",
-                    due_at=now + CARD_RETRY_DELAY,
-                    now=now,
-                    payload={"request_id": request.id},
-                )
             return False
         with self._sessions.begin() as session:
             service.record_card(
                 session=session, request_id=request.id, channel_id=channel, ts=posted.ts
+            )
+            jobs.cancel(
+                session=session, unique_key=_post_card_key(request.id), now=self._clock.now()
             )
         return True
 

@@ -80,3 +80,20 @@ def reserve_satisfaction_pulse(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_satisfaction_pulse(
+    *, session: Session, team_id: str, user_id: str, reserved_at: datetime
+) -> None:
+    """Give back a cooldown taken by a pulse that never reached the person, unless a later
+    pulse has taken it since. The slot was free when it was taken, so free is what it was."""
+    session.execute(
+        update(Person)
+        .where(
+            Person.team_id == team_id,
+            Person.user_id == user_id,
+            Person.last_satisfaction_pulse_at == reserved_at,
+        )
+        .values(last_satisfaction_pulse_at=None)
+        .execution_options(synchronize_session=False)
+    )

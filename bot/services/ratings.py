@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from bot.domain.snapshots import (
     SurveyMessageKind,
 )
 from bot.errors import NotFound
+from bot.services import people
 from models import Rating, Request, SatisfactionPulse, SurveyMessage
 
 SEND_PULSE = "satisfaction.send_pulse"
@@ -56,6 +58,7 @@ def pulse_snapshot(pulse: SatisfactionPulse) -> PulseSnapshot:
         due_at=pulse.due_at,
         sent_at=pulse.sent_at,
         closes_at=pulse.closes_at,
+        cooldown_reserved_at=pulse.cooldown_reserved_at,
     )
 
 
@@ -113,6 +116,7 @@ def cancel_unsent_pulses(*, session: Session, request_id: int, now: datetime) ->
         )
     ).all()
     for pulse in pulses:
+        release_cooldown(session=session, pulse=pulse_snapshot(pulse))
         pulse.state = PulseState.CANCELLED.value
         pulse.updated_at = now
         jobs.cancel(session=session, unique_key=_send_key(pulse.id), now=now)
@@ -152,6 +156,8 @@ def set_pulse_state(
         values["skip_reason"] = skip_reason.value
     if state is PulseState.SENT:
         values.update(sent_at=now, closes_at=pulse_closes_at(now))
+    elif state is PulseState.SENDING:
+        values["cooldown_reserved_at"] = now
     result = session.execute(
         update(SatisfactionPulse)
         .where(
@@ -162,6 +168,17 @@ def set_pulse_state(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_cooldown(*, session: Session, pulse: PulseSnapshot) -> None:
+    """The pulse will not reach its requester after all: their cooldown is free again."""
+    if pulse.cooldown_reserved_at is not None:
+        people.release_satisfaction_pulse(
+            session=session,
+            team_id=pulse.team_id,
+            user_id=pulse.requester_id,
+            reserved_at=pulse.cooldown_reserved_at,
+        )
 
 
 def schedule_close(*, session: Session, pulse: PulseSnapshot, now: datetime) -> None:
@@ -228,47 +245,62 @@ def get_rating(*, session: Session, request_id: int) -> RatingSnapshot | None:
 
 
 def set_rating(
-    *,
-    session: Session,
-    pulse: PulseSnapshot,
-    score: int,
-    source: RatingSource,
-    now: datetime,
-    reaction: str | None = None,
+    *, session: Session, pulse: PulseSnapshot, score: int, now: datetime
 ) -> RatingChange:
-    """The requester's rating of the pulse's request; a new answer replaces the old."""
+    """A click on the pulse's buttons: the new answer replaces the old."""
     rating = _lock_rating(session, pulse, now)
     before = rating.score
+    if before != score or rating.source != RatingSource.BUTTON.value:
+        rating.rated_at = now
     rating.score = score
-    rating.source = source.value
-    rating.reaction = reaction
-    rating.rated_at = now
+    rating.source = RatingSource.BUTTON.value
+    rating.reaction = None
     rating.updated_at = now
     session.flush()
     return RatingChange(pulse.request_id, before, score)
 
 
-def withdraw_reaction_rating(
-    *, session: Session, pulse: PulseSnapshot, reaction: str, now: datetime
+def apply_reaction(
+    *,
+    session: Session,
+    pulse: PulseSnapshot,
+    emoji: str,
+    score: int,
+    added: bool,
+    event_ts: str | None,
+    now: datetime,
 ) -> RatingChange:
-    """Removing the emoji that gave the current rating withdraws it; removing any other
-    emoji changes nothing."""
-    rating = session.scalar(select(Rating).where(Rating.request_id == pulse.request_id))
-    if (
-        rating is None
-        or rating.score is None
-        or rating.source != RatingSource.REACTION.value
-        or rating.reaction != reaction
-    ):
-        current = rating.score if rating is not None else None
+    """An emoji added (rate with its score) or removed (withdraw, if it gave the current
+    rating; removing any other emoji changes nothing). Under the rating's row lock, and in
+    `event_ts` order: a delivery older than the last one applied changes nothing."""
+    rating = _lock_rating(session, pulse, now)
+    current = rating.score
+    if _is_older(event_ts, rating.reaction_event_ts):
         return RatingChange(pulse.request_id, current, current)
-    before = rating.score
-    rating.score = None
-    rating.reaction = None
-    rating.rated_at = None
+    if event_ts is not None:
+        rating.reaction_event_ts = event_ts
+    if added:
+        if current != score or rating.reaction != emoji:
+            rating.score = score
+            rating.source = RatingSource.REACTION.value
+            rating.reaction = emoji
+            rating.rated_at = now
+    elif rating.source == RatingSource.REACTION.value and rating.reaction == emoji:
+        rating.score = None
+        rating.reaction = None
+        rating.rated_at = None
     rating.updated_at = now
     session.flush()
-    return RatingChange(pulse.request_id, before, None)
+    return RatingChange(pulse.request_id, current, rating.score)
+
+
+def _is_older(event_ts: str | None, last_applied: str | None) -> bool:
+    if event_ts is None or last_applied is None:
+        return False
+    try:
+        return Decimal(event_ts) < Decimal(last_applied)
+    except InvalidOperation:
+        return False
 
 
 def set_comment(*, session: Session, pulse: PulseSnapshot, comment: str, now: datetime) -> None:

@@ -83,6 +83,8 @@ class Reaction:
     channel_id: str
     ts: str
     added: bool
+    # When Slack saw the reaction; orders deliveries that arrive out of order.
+    event_ts: str | None = None
 
 
 class SatisfactionService:
@@ -147,9 +149,10 @@ class SatisfactionService:
             known = people.known_person(
                 session=session, team_id=pulse.team_id, user_id=pulse.requester_id
             )
-        if pulse.state is PulseState.SCHEDULED and not self._claim_pulse(
-            pulse, request, rating, known
-        ):
+        if pulse.state is PulseState.SCHEDULED:
+            if not self._claim_pulse(pulse, request, rating, known):
+                return
+        elif not self._still_wanted(pulse, rating, known):
             return
         now = self._clock.now()
         message = blocks.build_pulse_question(
@@ -241,16 +244,33 @@ class SatisfactionService:
             logger.info("pulse.skipped", extra={"pulse_id": pulse.id, "reason": "cooldown"})
         return reserved
 
+    def _still_wanted(
+        self, pulse: PulseSnapshot, rating: RatingSnapshot | None, known: people.KnownPerson
+    ) -> bool:
+        """A pulse tried again after a failure or a 429: the requester may have rated by emoji
+        meanwhile, or the retry may fall after working hours."""
+        rated_at = rating.rated_at if rating is not None and rating.score is not None else None
+        if rating_counts_for_resolution(rated_at, pulse.resolved_at):
+            self._settle(pulse, PulseState.SKIPPED, SkipReason.RATED)
+            return False
+        now = self._clock.now()
+        opening = self._policy.working_hours.next_opening(now, known.timezone)
+        if opening > now:
+            raise RunLater(opening, "outside the requester's working hours")
+        return True
+
     def _settle(self, pulse: PulseSnapshot, state: PulseState, reason: SkipReason | None) -> None:
         with self._sessions.begin() as session:
-            ratings.set_pulse_state(
+            settled = ratings.set_pulse_state(
                 session=session,
                 pulse_id=pulse.id,
                 state=state,
                 now=self._clock.now(),
-                expected=(PulseState.SCHEDULED,),
+                expected=(pulse.state,),
                 skip_reason=reason,
             )
+            if settled:
+                ratings.release_cooldown(session=session, pulse=pulse)
         logger.info(
             "pulse.settled",
             extra={"pulse_id": pulse.id, "state": state.value, "reason": reason and reason.value},
@@ -277,17 +297,19 @@ class SatisfactionService:
 
     def give_up_pulse(self, job: JobSnapshot, error: str) -> None:
         with self._sessions.begin() as session:
-            ratings.set_pulse_state(
+            pulse = ratings.get_pulse(session=session, pulse_id=int(job.payload["pulse_id"]))
+            if ratings.set_pulse_state(
                 session=session,
-                pulse_id=int(job.payload["pulse_id"]),
+                pulse_id=pulse.id,
                 state=PulseState.FAILED,
                 now=self._clock.now(),
                 expected=(PulseState.SCHEDULED, PulseState.SENDING),
-            )
+            ):
+                ratings.release_cooldown(session=session, pulse=pulse)
 
     def close_pulse(self, job: JobSnapshot) -> None:
         """Rewrite an expired pulse DM without buttons, showing the answer if there is one."""
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             pulse = ratings.get_pulse(session=session, pulse_id=int(job.payload["pulse_id"]))
             where = ratings.survey_message(
                 session=session, pulse_id=pulse.id, kind=SurveyMessageKind.PULSE
@@ -330,16 +352,12 @@ class SatisfactionService:
 
     def rate(self, *, team_id: str, user_id: str, pulse_id: int, score: int) -> None:
         """A click on one of the pulse's 1-5 buttons."""
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
         self._check_open(pulse, user_id, request)
         with self._sessions.begin() as session:
             change = ratings.set_rating(
-                session=session,
-                pulse=pulse,
-                score=score,
-                source=RatingSource.BUTTON,
-                now=self._clock.now(),
+                session=session, pulse=pulse, score=score, now=self._clock.now()
             )
         self._after_rating(pulse, change, source=RatingSource.BUTTON)
 
@@ -371,26 +389,22 @@ class SatisfactionService:
             ):
                 logger.info("slack.event_repeated", extra={"event_id": reaction.event_id})
                 return
-            if reaction.added:
-                change = ratings.set_rating(
-                    session=session,
-                    pulse=pulse,
-                    score=score,
-                    source=RatingSource.REACTION,
-                    reaction=emoji,
-                    now=now,
-                )
-            else:
-                change = ratings.withdraw_reaction_rating(
-                    session=session, pulse=pulse, reaction=emoji, now=now
-                )
+            change = ratings.apply_reaction(
+                session=session,
+                pulse=pulse,
+                emoji=emoji,
+                score=score,
+                added=reaction.added,
+                event_ts=reaction.event_ts,
+                now=now,
+            )
         if change.changed:
             self._after_rating(pulse, change, source=RatingSource.REACTION)
 
     def _after_rating(
         self, pulse: PulseSnapshot, change: ratings.RatingChange, *, source: RatingSource
     ) -> None:
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             request = request_service.get_request(
                 session=session, team_id=pulse.team_id, request_id=pulse.request_id
             )
@@ -437,7 +451,7 @@ class SatisfactionService:
 
     def _update_pulse_message(self, pulse: PulseSnapshot, message: request_blocks.Message) -> bool:
         """Redraw the pulse DM if it was sent; False if there is none to redraw."""
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             where = ratings.survey_message(
                 session=session, pulse_id=pulse.id, kind=SurveyMessageKind.PULSE
             )
@@ -453,7 +467,7 @@ class SatisfactionService:
 
     def show_question(self, *, team_id: str, user_id: str, pulse_id: int) -> None:
         """ "Change": the question again, with the current answer highlighted."""
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
         self._check_open(pulse, user_id, request)
         message = blocks.build_pulse_question(
@@ -469,14 +483,14 @@ class SatisfactionService:
         self, *, team_id: str, user_id: str, pulse_id: int
     ) -> tuple[RequestSnapshot, str | None]:
         """The request and the comment so far, for the comment modal."""
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
             rating = ratings.get_rating(session=session, request_id=pulse.request_id)
         self._check_open(pulse, user_id, request)
         return request, rating.comment if rating is not None else None
 
     def save_comment(self, *, team_id: str, user_id: str, pulse_id: int, comment: str) -> None:
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             pulse, request = self._load(session, team_id=team_id, pulse_id=pulse_id)
         self._check_open(pulse, user_id, request)
         with self._sessions.begin() as session:
@@ -491,7 +505,7 @@ class SatisfactionService:
 
     def talk_to_lead(self, *, team_id: str, user_id: str, request_id: int) -> tuple[str, ...]:
         """Ask the department's leads (or the admins) to reach out; returns who was asked."""
-        with self._sessions.begin() as session:
+        with read_session(self._sessions) as session:
             request = request_service.get_request(
                 session=session, team_id=team_id, request_id=request_id
             )

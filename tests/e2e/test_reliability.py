@@ -143,7 +143,7 @@ def test_a_card_that_could_not_be_posted_is_posted_by_a_job_later(desk: Desk) ->
 
     run_jobs(desk)
     assert len(desk.fake.calls_to("chat.postMessage")) == 1
-    desk.clock.advance(timedelta(minutes=1))
+    desk.clock.advance(timedelta(minutes=5))
     run_jobs(desk)
     assert len(desk.fake.calls_to("chat.postMessage")) == 2
     assert get_request(desk, request_id).card_ts is None

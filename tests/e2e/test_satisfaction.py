@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.services import reports
+from models import Job, SurveyMessage
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import (
     action_ids,
@@ -119,7 +122,8 @@ def test_a_sent_pulse_closes_when_its_request_is_reopened(desk: Desk) -> None:
     run_jobs(desk)
     [pulse] = pulses(desk)
     desk.slack.block_action("request_reopen", user="U0ALICE", value=f"req:{request.id}")
-    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "open")
+    desk.fake.wait_for_call("response_url", where=lambda c: "You reopened" in text_of(c))
+    assert get_request(desk, request.id).status == "open"
 
     before = len(desk.fake.calls_to("response_url"))
     desk.slack.block_action(
@@ -128,3 +132,39 @@ def test_a_sent_pulse_closes_when_its_request_is_reopened(desk: Desk) -> None:
     [*_, reply] = desk.fake.wait_for_call("response_url", count=before + 1)
     assert "was reopened, so this survey has closed" in text_of(reply)
     assert rating_of(desk, request.id) is None
+
+
+def test_a_pulse_retried_after_a_429_is_dropped_if_the_requester_rated_meanwhile(
+    desk: Desk,
+) -> None:
+    request = file_request(desk)
+    resolution_dm = resolve(desk, request)
+    desk.clock.advance(DELAY)
+    desk.fake.rate_limit("chat.postMessage", times=1, retry_after=30)
+    summary = run_jobs(desk)
+    assert summary.rate_limited_until is not None
+    [pulse] = pulses(desk)
+    assert pulse.state == "sending"
+
+    assert resolution_dm.params["channel"] == "U0ALICE"
+    with desk.session_factory() as session:
+        message = session.scalars(
+            select(SurveyMessage).where(SurveyMessage.kind == "resolution")
+        ).one()
+        channel, message_ts = message.channel_id, message.ts
+    desk.slack.reaction("star-struck", user="U0ALICE", channel=channel, ts=message_ts)
+    desk.fake.wait_for(lambda _: (r := rating_of(desk, request.id)) is not None and r.score == 5)
+
+    desk.clock.advance(timedelta(seconds=30))
+    run_jobs(desk)
+    # The one recorded attempt is the call Slack answered 429; no pulse went out after it.
+    assert len(pulse_dms(desk, "U0ALICE")) == 1
+    [settled] = pulses(desk)
+    assert (settled.state, settled.skip_reason) == ("skipped", "rated")
+
+
+def test_a_request_whose_card_was_posted_leaves_no_job_behind(desk: Desk) -> None:
+    file_request(desk)
+    with desk.session_factory() as session:
+        states = list(session.scalars(select(Job.state).where(Job.kind == "request.post_card")))
+    assert states == ["cancelled"]

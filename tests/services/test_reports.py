@@ -16,7 +16,7 @@ from bot.blocks.text import format_duration
 from bot.db import SessionFactory
 from bot.departments import parse_departments
 from bot.domain.lifecycle import RequestAction, Role
-from bot.domain.snapshots import RatingSource, RequestSnapshot, Urgency
+from bot.domain.snapshots import RequestSnapshot, Urgency
 from bot.services import ratings
 from bot.services import requests as service
 from bot.services.reports import (
@@ -114,17 +114,24 @@ class Desk:
         pulse = ratings.schedule_pulse(
             session=self.session, request=request, delay=timedelta(0), now=at
         )
-        ratings.set_rating(
+        ratings.apply_reaction(
             session=self.session,
             pulse=pulse,
+            emoji="emoji",
             score=score,
-            source=RatingSource.REACTION,
-            reaction="emoji",
+            added=True,
+            event_ts=None,
             now=at,
         )
         if withdraw_at is not None:
-            change = ratings.withdraw_reaction_rating(
-                session=self.session, pulse=pulse, reaction="emoji", now=withdraw_at
+            change = ratings.apply_reaction(
+                session=self.session,
+                pulse=pulse,
+                emoji="emoji",
+                score=score,
+                added=False,
+                event_ts=None,
+                now=withdraw_at,
             )
             assert change.after is None
 
@@ -374,7 +381,6 @@ def test_a_changed_rating_counts_once_with_its_new_score(
                 session=session,
                 pulse=pulse,
                 score=score,
-                source=RatingSource.BUTTON,
                 now=since + timedelta(hours=hours),
             )
     with session_factory() as session:
@@ -409,7 +415,6 @@ def test_a_rating_counts_when_its_latest_answer_was_given(
             session=session,
             pulse=pulse,
             score=1,
-            source=RatingSource.BUTTON,
             now=since - timedelta(days=1),
         )
         if later == "change":
@@ -417,7 +422,6 @@ def test_a_rating_counts_when_its_latest_answer_was_given(
                 session=session,
                 pulse=pulse,
                 score=5,
-                source=RatingSource.BUTTON,
                 now=since + timedelta(hours=1),
             )
         else:
