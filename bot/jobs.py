@@ -210,8 +210,10 @@ def claim_due(*, session: Session, now: datetime, limit: int) -> tuple[str, list
     return token, [_snapshot(job) for job in ordered]
 
 
-def _finish(session: Session, job: JobSnapshot, token: str, now: datetime, **values: Any) -> bool:
-    """Record an outcome if the caller still holds the lease it claimed with."""
+def _update_held(
+    session: Session, job: JobSnapshot, token: str, now: datetime, **values: Any
+) -> bool:
+    """Update a job only while the caller still holds the lease it claimed with."""
     result = session.execute(
         update(Job)
         .where(
@@ -219,9 +221,14 @@ def _finish(session: Session, job: JobSnapshot, token: str, now: datetime, **val
             Job.claim_token == token,
             Job.state == JobState.RUNNING.value,
         )
-        .values(updated_at=now, locked_until=None, claim_token=None, **values)
+        .values(updated_at=now, **values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _finish(session: Session, job: JobSnapshot, token: str, now: datetime, **values: Any) -> bool:
+    """Record an outcome and release the lease, if the caller still holds it."""
+    return _update_held(session, job, token, now, locked_until=None, claim_token=None, **values)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -368,16 +375,7 @@ class JobRunner:
         lease another runner could already have taken over; False if that happened."""
         now = self._clock.now()
         with self._sessions.begin() as session:
-            result = session.execute(
-                update(Job)
-                .where(
-                    Job.id == job.id,
-                    Job.claim_token == token,
-                    Job.state == JobState.RUNNING.value,
-                )
-                .values(locked_until=now + LEASE, updated_at=now)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return _update_held(session, job, token, now, locked_until=now + LEASE)
 
     def _lease_lost(self, job: JobSnapshot) -> None:
         # The job outran its lease and another runner has it now: that runner records it.

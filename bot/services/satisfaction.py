@@ -87,6 +87,12 @@ class Reaction:
     event_ts: str | None = None
 
 
+def _rated_for(pulse: PulseSnapshot, rating: RatingSnapshot | None) -> bool:
+    """Whether the request has a rating given since the resolution this pulse is about."""
+    rated_at = rating.rated_at if rating is not None and rating.score is not None else None
+    return rating_counts_for_resolution(rated_at, pulse.resolved_at)
+
+
 class SatisfactionService:
     def __init__(
         self,
@@ -192,8 +198,7 @@ class SatisfactionService:
         if request.status is not RequestStatus.RESOLVED:
             self._settle(pulse, PulseState.CANCELLED, None)
             return False
-        rated_at = rating.rated_at if rating is not None and rating.score is not None else None
-        rated = rating_counts_for_resolution(rated_at, pulse.resolved_at)
+        rated = _rated_for(pulse, rating)
         timezone = known.timezone
         if not rated and not known.timezone_fresh(now):
             timezone = self._fetch_timezone(pulse.team_id, pulse.requester_id, fallback=timezone)
@@ -249,8 +254,7 @@ class SatisfactionService:
     ) -> bool:
         """A pulse tried again after a failure or a 429: the requester may have rated by emoji
         meanwhile, or the retry may fall after working hours."""
-        rated_at = rating.rated_at if rating is not None and rating.score is not None else None
-        if rating_counts_for_resolution(rated_at, pulse.resolved_at):
+        if _rated_for(pulse, rating):
             self._settle(pulse, PulseState.SKIPPED, SkipReason.RATED)
             return False
         now = self._clock.now()
