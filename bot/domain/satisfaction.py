@@ -121,7 +121,7 @@ class WorkingHours:
             candidate_day = day + timedelta(days=offset)
             if candidate_day.weekday() not in self.days:
                 continue
-            opening = _local_moment(candidate_day, self.start, zone)
+            opening = local_moment(candidate_day, self.start, zone)
             if opening > at:
                 return opening.astimezone(UTC)
         raise AssertionError("working hours name at least one day")  # parse guarantees it
@@ -150,7 +150,7 @@ def _parse_time(text: str) -> time | None:
     return time(hours, minutes)
 
 
-def _local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
+def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The first instant of `day` whose wall clock in `zone` reads `at` or later: `at` itself,
     or, when a DST jump skips it, the jump."""
     naive = datetime.combine(day, at)
