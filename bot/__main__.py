@@ -8,18 +8,21 @@ import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from types import FrameType
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_services, create_app, sync_departments_at_start
+from bot.app import Services, build_services, create_app, sync_departments_at_start
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import DepartmentsFileError, load_departments
+from bot.domain.weekly import Week
 from bot.jobs import JobState, list_jobs
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
@@ -42,12 +45,13 @@ def _load_settings() -> Settings:
         raise ConfigError(f"{name}: {first['msg']}") from None
 
 
-def serve(settings: Settings) -> None:
-    settings.require_slack_credentials()
-    configs = load_departments(settings.departments_file)
-    migrate(settings.database_url)
+def _client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = build_web_client(token=token, base_url=settings.slack_api_url)
+    return build_web_client(token=token, base_url=settings.slack_api_url)
+
+
+def _team_id(client: WebClient) -> str:
+    """The workspace the token belongs to; also proves the token works."""
     try:
         identity = client.auth_test()
     except SlackApiError as error:
@@ -55,12 +59,21 @@ def serve(settings: Settings) -> None:
             f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): copy the current "
             "Bot User OAuth Token from your Slack app's 'OAuth & Permissions' page"
         ) from None
-    team_id = str(identity["team_id"])
+    return str(identity["team_id"])
+
+
+def serve(settings: Settings) -> None:
+    settings.require_slack_credentials()
+    configs = load_departments(settings.departments_file)
+    migrate(settings.database_url)
+    client = _client(settings)
+    team_id = _team_id(client)
     clock = SystemClock()
     pulsedesk = create_app(settings, client=client, clock=clock)
     sync_departments_at_start(
         session_factory=pulsedesk.session_factory, configs=configs, team_id=team_id, clock=clock
     )
+    pulsedesk.services.weekly_pulse.schedule_round(team_id=team_id)
     scheduler = None
     if settings.jobs_poll_seconds > 0:
         scheduler = start_scheduler(
@@ -137,6 +150,52 @@ def run_due_jobs(settings: Settings) -> int:
     return 1 if summary.failed else 0
 
 
+def send_weekly_pulse(settings: Settings) -> int:
+    """This week's round, now, to everyone in the audience who has not had it yet."""
+    settings.require_bot_token()
+    migrate(settings.database_url)
+    client = _client(settings)
+    team_id = _team_id(client)
+    services = build_services(settings, client=client)
+    week = Week.of(services.clock.now().date())
+    started = services.weekly_pulse.start_round(team_id=team_id, week=week, send_now=True)
+    print(
+        f"Week {week.key}: {started.audience} people in the audience, {started.added} added "
+        f"to the round, {started.due_now} brought forward."
+    )
+    while services.weekly_pulse.due_deliveries():
+        summary = services.ticker.tick()
+        if summary.rate_limited_until is not None:
+            wait = (summary.rate_limited_until - services.clock.now()).total_seconds()
+            time.sleep(max(wait, 0))
+        elif summary.ran == 0:
+            time.sleep(1)  # due DMs are leased by another process: let it finish them
+    return print_pulse_status(settings, services=services, team_id=team_id)
+
+
+def print_pulse_status(
+    settings: Settings, *, services: Services | None = None, team_id: str | None = None
+) -> int:
+    if services is None:
+        settings.require_bot_token()
+        migrate(settings.database_url)
+        client = _client(settings)
+        team_id = _team_id(client)
+        services = build_services(settings, client=client)
+    assert team_id is not None
+    week = Week.of(services.clock.now().date())
+    progress = services.weekly_pulse.progress(team_id=team_id, week=week)
+    if progress is None:
+        print(f"Week {week.key}: no round yet.")
+        return 0
+    rate = f"{100 * progress.answered / progress.sent:.0f}%" if progress.sent else "-"
+    print(
+        f"Week {week.key}: {progress.due} due, {progress.sent} sent, {progress.failed} failed, "
+        f"{progress.answered} answered (response rate {rate})."
+    )
+    return 1 if progress.failed else 0
+
+
 def print_report(settings: Settings, *, days: int, output_format: str) -> int:
     migrate(settings.database_url)
     sessions = create_session_factory(create_db_engine(settings.database_url))
@@ -185,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="list",
         help="list (the default) or run-due: run what is due now, e.g. from cron",
     )
+    pulse = commands.add_parser(
+        "pulse", help="the weekly pulse: send this week's round now, or its status"
+    )
+    pulse.add_argument(
+        "action",
+        choices=["weekly", "status"],
+        help="weekly: send this week's round now to all who have not had it; status: progress",
+    )
     report = commands.add_parser("report", help="per-department results over the last days")
     report.add_argument(
         "--days", type=_positive_days, default=30, help="window length (default 30)"
@@ -222,6 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "jobs":
             return run_due_jobs(settings) if args.action == "run-due" else show_jobs(settings)
+        if args.command == "pulse":
+            if args.action == "weekly":
+                return send_weekly_pulse(settings)
+            return print_pulse_status(settings)
         if args.command == "report":
             return print_report(settings, days=args.days, output_format=args.output_format)
         serve(settings)

@@ -15,10 +15,11 @@ from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.departments import DepartmentConfig
 from bot.jobs import JobRunner
 from bot.scheduler import Ticker
-from bot.services import ratings
+from bot.services import ratings, weekly
 from bot.services import requests as request_service
 from bot.services.desk import POST_CARD, RequestDesk
 from bot.services.satisfaction import PulsePolicy, SatisfactionService
+from bot.services.weekly_pulse import WeeklyPulse
 from bot.settings import Settings
 from bot.slack import SlackGateway, build_web_client, without_rate_limit_retries
 from handlers import register_all
@@ -41,6 +42,7 @@ class Services:
     satisfaction: SatisfactionService
     runner: JobRunner
     ticker: Ticker
+    weekly_pulse: WeeklyPulse
 
 
 def build_services(
@@ -72,6 +74,15 @@ def build_services(
         satisfaction=satisfaction,
         job_gateway=job_gateway,
     )
+    weekly_pulse = WeeklyPulse(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=job_gateway,
+        clock=clock,
+        schedule=settings.weekly_schedule,
+        anonymity_minimum=settings.anonymity_min_responses,
+        audience=settings.pulse_audience,
+    )
     runner = JobRunner(
         session_factory=session_factory,
         clock=clock,
@@ -79,11 +90,18 @@ def build_services(
             POST_CARD: desk.post_card_later,
             ratings.SEND_PULSE: satisfaction.send_pulse,
             ratings.CLOSE_PULSE: satisfaction.close_pulse,
+            weekly.DELIVER: weekly_pulse.deliver,
+            weekly.START_ROUND: weekly_pulse.start_round_job,
         },
-        give_up={ratings.SEND_PULSE: satisfaction.give_up_pulse},
+        give_up={
+            ratings.SEND_PULSE: satisfaction.give_up_pulse,
+            weekly.DELIVER: weekly_pulse.give_up_delivery,
+        },
     )
     ticker = Ticker(runner=runner, session_factory=session_factory, clock=clock)
-    return Services(session_factory, clock, gateway, desk, satisfaction, runner, ticker)
+    return Services(
+        session_factory, clock, gateway, desk, satisfaction, runner, ticker, weekly_pulse
+    )
 
 
 @dataclass(frozen=True)
@@ -135,7 +153,11 @@ def create_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_all(
-        app, desk=services.desk, satisfaction=services.satisfaction, gateway=services.gateway
+        app,
+        desk=services.desk,
+        satisfaction=services.satisfaction,
+        weekly_pulse=services.weekly_pulse,
+        gateway=services.gateway,
     )
     return Pulsedesk(app=app, services=services, listener_executor=listener_executor)
 

@@ -28,7 +28,12 @@ SLASH_COMMANDS = [
         "command": "/request",
         "description": "File a request with a team, or list yours",
         "usage_hint": "[department] what you need | mine | help",
-    }
+    },
+    {
+        "command": "/pulse",
+        "description": "Your weekly pulse: status, or turn it off and on",
+        "usage_hint": "[on | off]",
+    },
 ]
 
 

@@ -18,6 +18,7 @@ from bot.domain.satisfaction import (
     RuleError,
     WorkingHours,
 )
+from bot.domain.weekly import ANONYMITY_FLOOR, DEFAULT_ANONYMITY_MIN_RESPONSES, WeeklySchedule
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -58,6 +59,14 @@ class Settings(BaseSettings):
     # Slack user IDs who see every department's results and comments on App Home, and who
     # get a department's low-rating alerts and comments when it names no leads.
     admin_users: str = ""
+    # Weekly pulse: when it is due in each person's own time zone, and to whom.
+    weekly_pulse_day: str = "monday"
+    weekly_pulse_time: str = "10:00"
+    pulse_audience: Literal["all", "requesters"] = "all"
+    # Results of fewer people than this are never shown; 3 is the floor.
+    anonymity_min_responses: int = Field(
+        default=DEFAULT_ANONYMITY_MIN_RESPONSES, ge=ANONYMITY_FLOOR
+    )
     # How often `serve` runs due jobs; 0 leaves it to `python -m bot jobs run-due` (cron).
     jobs_poll_seconds: float = Field(default=10, ge=0)
 
@@ -102,6 +111,33 @@ class Settings(BaseSettings):
             if not _USER_ID.match(user):
                 raise ValueError(f"'{user}' is not a Slack user ID like U0123ABCD")
         return value
+
+    @field_validator("pulse_audience", mode="before")
+    @classmethod
+    def _audience_lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("weekly_pulse_day")
+    @classmethod
+    def _weekly_day_parse(cls, value: str) -> str:
+        try:
+            WeeklySchedule.parse(value, "10:00")
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("weekly_pulse_time")
+    @classmethod
+    def _weekly_time_parse(cls, value: str) -> str:
+        try:
+            WeeklySchedule.parse("monday", value)
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @property
+    def weekly_schedule(self) -> WeeklySchedule:
+        return WeeklySchedule.parse(self.weekly_pulse_day, self.weekly_pulse_time)
 
     @property
     def working_hours(self) -> WorkingHours:

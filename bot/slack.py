@@ -70,6 +70,26 @@ Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Member:
+    user_id: str
+    timezone: str | None
+
+
+SLACKBOT_ID = "USLACKBOT"
+USERS_PAGE_SIZE = 200
+
+
+def _is_person(user: dict[str, Any]) -> bool:
+    return not (
+        user.get("deleted")
+        or user.get("is_bot")
+        or user.get("is_app_user")
+        or user.get("is_ultra_restricted")
+        or user.get("id") == SLACKBOT_ID
+    )
+
+
+@dataclass(frozen=True)
 class PostedMessage:
     """Where a message landed; a DM posted to a user id lands in a D... channel."""
 
@@ -130,6 +150,20 @@ class SlackGateway:
         user = response.get("user") or {}
         timezone = user.get("tz")
         return str(timezone) if timezone else None
+
+    def workspace_people(self) -> list[Member]:
+        """Every active human in the workspace (users.list, all pages): not bots or apps, not
+        Slackbot, not deactivated, not single-channel guests."""
+        people: list[Member] = []
+        cursor: str | None = None
+        while True:
+            response = self._client.users_list(cursor=cursor, limit=USERS_PAGE_SIZE)
+            for user in response.get("members") or []:
+                if _is_person(user):
+                    people.append(Member(str(user["id"]), user.get("tz") or None))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return people
 
     def channel_members(self, channel: str) -> frozenset[str]:
         now = self._clock.now()

@@ -6,13 +6,19 @@ from slack_bolt import App
 
 from bot.services.desk import RequestDesk
 from bot.services.satisfaction import SatisfactionService
+from bot.services.weekly_pulse import WeeklyPulse
 from bot.slack import SlackGateway
-from handlers import actions, commands, errors, events, views
+from handlers import actions, commands, errors, events, views, weekly
 from handlers import satisfaction as satisfaction_handlers
 
 
 def register_all(
-    app: App, *, desk: RequestDesk, satisfaction: SatisfactionService, gateway: SlackGateway
+    app: App,
+    *,
+    desk: RequestDesk,
+    satisfaction: SatisfactionService,
+    weekly_pulse: WeeklyPulse,
+    gateway: SlackGateway,
 ) -> None:
     errors.register(app, gateway=gateway)
     commands.register(app, desk=desk, gateway=gateway)
@@ -20,3 +26,4 @@ def register_all(
     views.register(app, desk=desk, gateway=gateway)
     events.register(app, desk=desk, satisfaction=satisfaction, gateway=gateway)
     satisfaction_handlers.register(app, satisfaction=satisfaction, gateway=gateway)
+    weekly.register(app, weekly_pulse=weekly_pulse, gateway=gateway)

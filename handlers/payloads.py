@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.ids import (
+    WEEKLY_ANSWER_PATTERN,
     ActionId,
     BlockId,
     decode_card_actions_block_id,
     decode_pulse_id,
     decode_request_id,
+    decode_weekly_question,
 )
 from bot.blocks.kit import INPUT_MAX_LENGTH
 from bot.blocks.text import slack_to_plain
@@ -206,3 +208,26 @@ def parse_reaction(body: dict[str, Any], *, added: bool) -> Reaction | None:
         added=added,
         event_ts=str(event["event_ts"]) if event.get("event_ts") else None,
     )
+
+
+@dataclass(frozen=True)
+class WeeklyAnswerButton:
+    team_id: str
+    user_id: str
+    delivery_id: int
+    index: int
+    score: int
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> WeeklyAnswerButton:
+        question = decode_weekly_question(action.get("value"))
+        match = WEEKLY_ANSWER_PATTERN.match(str(action.get("action_id") or ""))
+        if question is None or match is None:
+            raise NotFound("That button no longer points at a pulse question.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            delivery_id=question[0],
+            index=question[1],
+            score=int(match.group(1)),
+        )

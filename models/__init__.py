@@ -6,6 +6,7 @@ from models.job import Job
 from models.request import Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
 from models.slack import Person, ProcessedEvent
+from models.weekly import WeeklyAnswer, WeeklyDelivery, WeeklyRound
 
 __all__ = [
     "Base",
@@ -18,4 +19,7 @@ __all__ = [
     "RequestEvent",
     "SatisfactionPulse",
     "SurveyMessage",
+    "WeeklyAnswer",
+    "WeeklyDelivery",
+    "WeeklyRound",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -19,6 +19,7 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     timezone_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_satisfaction_pulse_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    weekly_pulse_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProcessedEvent(Base):

@@ -46,6 +46,8 @@ class FakeSlack:
         self.channel_members: dict[str, list[str]] = {}
         # users.info answers these time zones; anyone else is in Europe/London.
         self.user_timezones: dict[str, str | None] = {}
+        # users.list answers these members (Slack's user objects), a page at a time.
+        self.members: list[dict[str, Any]] = []
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
@@ -186,6 +188,16 @@ class FakeSlack:
             user = params.get("user", "")
             timezone = self.user_timezones.get(user, "Europe/London")
             return {"ok": True, "user": {"id": user, "tz": timezone, "is_bot": False}}
+        if method == "users.list":
+            start = int(params.get("cursor") or 0)
+            size = int(params.get("limit") or 200)
+            page = self.members[start : start + size]
+            more = start + size < len(self.members)
+            return {
+                "ok": True,
+                "members": page,
+                "response_metadata": {"next_cursor": str(start + size) if more else ""},
+            }
         if method == "conversations.members":
             members = self.channel_members.get(params.get("channel", ""), [])
             return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -55,6 +56,31 @@ def encode_pulse_id(pulse_id: int) -> str:
 
 def decode_pulse_id(value: str | None) -> int | None:
     return _decode_suffix(value, "pulse:")
+
+
+# One action id per score, since ids must differ within a block: weekly_answer_0 … _10.
+WEEKLY_ANSWER_PREFIX = "weekly_answer_"
+WEEKLY_ANSWER_PATTERN = re.compile(rf"^{WEEKLY_ANSWER_PREFIX}(\d+)$")
+
+
+def weekly_answer_action_id(score: int) -> str:
+    return f"{WEEKLY_ANSWER_PREFIX}{score}"
+
+
+def encode_weekly_question(delivery_id: int, index: int) -> str:
+    return f"weekly:{delivery_id}:{index}"
+
+
+def decode_weekly_question(value: str | None) -> tuple[int, int] | None:
+    """(delivery id, question index) from a weekly pulse button's value."""
+    parts = (value or "").split(":")
+    if (
+        len(parts) != 3
+        or parts[0] != "weekly"
+        or not all(p.isascii() and p.isdigit() for p in parts[1:])
+    ):
+        return None
+    return int(parts[1]), int(parts[2])
 
 
 def encode_card_actions_block_id(request_id: int) -> str:

@@ -35,6 +35,7 @@ class KnownPerson:
     timezone: str | None
     timezone_fetched_at: datetime | None
     last_satisfaction_pulse_at: datetime | None
+    weekly_pulse_opted_out: bool = False
 
     def timezone_fresh(self, now: datetime) -> bool:
         """False when Slack should be asked again: never asked, or over a day ago."""
@@ -47,7 +48,10 @@ def known_person(*, session: Session, team_id: str, user_id: str) -> KnownPerson
     if person is None:
         return KnownPerson(None, None, None)
     return KnownPerson(
-        person.timezone, person.timezone_fetched_at, person.last_satisfaction_pulse_at
+        person.timezone,
+        person.timezone_fetched_at,
+        person.last_satisfaction_pulse_at,
+        person.weekly_pulse_opted_out,
     )
 
 
@@ -97,3 +101,11 @@ def release_satisfaction_pulse(
         .values(last_satisfaction_pulse_at=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def set_weekly_pulse_opt_out(
+    *, session: Session, team_id: str, user_id: str, opted_out: bool
+) -> None:
+    person = _ensure_person(session, team_id, user_id)
+    person.weekly_pulse_opted_out = opted_out
+    session.flush()

@@ -41,12 +41,13 @@ from bot.domain.snapshots import (
     TeamFeedback,
 )
 from bot.errors import NotAllowed, SurveyClosed
-from bot.jobs import JobSnapshot, RunLater, is_rate_limited
+from bot.jobs import JobSnapshot, RunLater
 from bot.services import events, people, ratings, reports
 from bot.services import requests as request_service
 from bot.services.cards import refresh_request_card
+from bot.services.timezones import TimeZones
 from bot.settings import Settings
-from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
+from bot.slack import PostedMessage, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ class SatisfactionService:
         self._job_gateway = job_gateway
         self._clock = clock
         self._policy = policy
+        self._timezones = TimeZones(
+            session_factory=session_factory, gateway=job_gateway, clock=clock
+        )
 
     @property
     def rating_hint(self) -> str:
@@ -200,8 +204,10 @@ class SatisfactionService:
             return False
         rated = _rated_for(pulse, rating)
         timezone = known.timezone
-        if not rated and not known.timezone_fresh(now):
-            timezone = self._fetch_timezone(pulse.team_id, pulse.requester_id, fallback=timezone)
+        if not rated:
+            timezone = self._timezones.current(
+                team_id=pulse.team_id, user_id=pulse.requester_id, known=known
+            )
         decision = decide_pulse(
             now=now,
             rated=rated,
@@ -279,25 +285,6 @@ class SatisfactionService:
             "pulse.settled",
             extra={"pulse_id": pulse.id, "state": state.value, "reason": reason and reason.value},
         )
-
-    def _fetch_timezone(self, team_id: str, user_id: str, *, fallback: str | None) -> str | None:
-        """Ask Slack for the time zone and cache it; on failure keep what was known."""
-        try:
-            timezone = self._job_gateway.user_timezone(user_id)
-        except SLACK_FAILURES as error:
-            if is_rate_limited(error):
-                raise
-            logger.warning("pulse.timezone_unavailable", exc_info=error, extra={"user": user_id})
-            return fallback
-        with self._sessions.begin() as session:
-            people.store_timezone(
-                session=session,
-                team_id=team_id,
-                user_id=user_id,
-                timezone=timezone,
-                now=self._clock.now(),
-            )
-        return timezone
 
     def give_up_pulse(self, job: JobSnapshot, error: str) -> None:
         with self._sessions.begin() as session:

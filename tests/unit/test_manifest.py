@@ -80,21 +80,20 @@ def test_socket_mode_manifest_ignores_a_url(validator: jsonschema.Draft7Validato
 def test_every_url_is_the_events_endpoint(url: str) -> None:
     manifest = build_manifest(url=url)
     urls = list(urls_in(manifest))
-    assert sorted(key for key, _ in urls) == ["request_url", "request_url", "url"]
+    assert sorted(key for key, _ in urls) == ["request_url", "request_url", "url", "url"]
     assert {value for _, value in urls} == {EVENTS_URL}
     assert manifest["settings"]["event_subscriptions"]["request_url"] == EVENTS_URL
     assert manifest["settings"]["interactivity"]["request_url"] == EVENTS_URL
     assert manifest["settings"]["socket_mode_enabled"] is False
 
 
-def test_request_command_is_declared() -> None:
+@pytest.mark.parametrize("name", ["/request", "/pulse"])
+def test_slash_commands_are_declared(name: str) -> None:
     for manifest in (
         build_manifest(url=f"https://{HOST}"),
         build_manifest(url=None, socket_mode=True),
     ):
-        [command] = [
-            c for c in manifest["features"]["slash_commands"] if c["command"] == "/request"
-        ]
+        [command] = [c for c in manifest["features"]["slash_commands"] if c["command"] == name]
         assert command["should_escape"] is True
         assert command["description"]
         assert "commands" in manifest["oauth_config"]["scopes"]["bot"]

@@ -1,0 +1,113 @@
+"""Block Kit for the weekly pulse: the DM with its questions, and what `/pulse` answers."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from bot.blocks.ids import encode_weekly_question, weekly_answer_action_id
+from bot.blocks.kit import Block, actions, button, context, header, section
+from bot.blocks.requests import Message, build_notice
+from bot.blocks.text import escape, slack_date
+from bot.domain.weekly import IcsqArea, Question, QuestionKind
+
+ANONYMITY_NOTE = (
+    "Answers are anonymous: they are stored without your name and reported only as totals, "
+    "and only once at least {minimum} people have answered about a team."
+)
+
+
+def build_pulse_status(*, opted_out: bool, next_due: datetime, minimum: int) -> Message:
+    if opted_out:
+        text = ":no_bell: You have turned the weekly pulse off. `/pulse on` turns it back on."
+    else:
+        text = (
+            ":bell: You get the weekly pulse: up to three one-tap questions about the service "
+            f"you got from other teams. The next one comes {slack_date(next_due)}. "
+            "`/pulse off` turns it off."
+        )
+    return {
+        "text": "Weekly pulse: off" if opted_out else "Weekly pulse: on",
+        "blocks": [section(text), context(ANONYMITY_NOTE.format(minimum=minimum))],
+    }
+
+
+def build_pulse_help() -> Message:
+    text = (
+        "*`/pulse`*: whether you get the weekly pulse, and when the next one comes.\n"
+        "*`/pulse off`*: stop getting it.\n"
+        "*`/pulse on`*: get it again."
+    )
+    return {"text": "How to use /pulse", "blocks": [section(text)]}
+
+
+QUESTION_TEXTS = {
+    (QuestionKind.ICSQ, IcsqArea.COMMUNICATION): "How well did {team} communicate with you, "
+    "and listen, this week?",
+    (QuestionKind.ICSQ, IcsqArea.PRODUCTIVITY): "How good and how reliable was {team}'s work "
+    "for you this week?",
+    (QuestionKind.ICSQ, IcsqArea.RESPONSIVENESS): "How well did {team} respond to what you "
+    "needed this week?",
+}
+GENERAL_TEAM = "the teams that served you"
+
+
+def question_text(question: Question) -> str:
+    team = f"*{escape(question.department_name)}*" if question.department_name else GENERAL_TEAM
+    if question.kind is QuestionKind.PULSE:
+        return f"How well did {team} serve you this week?"
+    if question.kind is QuestionKind.NPS:
+        return f"How likely are you to recommend {team}'s service to a colleague?"
+    assert question.area is not None
+    return QUESTION_TEXTS[(question.kind, question.area)].format(team=team)
+
+
+def _scale_note(question: Question) -> str:
+    if question.kind is QuestionKind.NPS:
+        return "0 = not at all likely, 10 = extremely likely"
+    return "1 = poorly, 5 = very well"
+
+
+def build_weekly_pulse(
+    *,
+    delivery_id: int,
+    questions: Sequence[Question],
+    answered: Collection[int],
+    closes_at: datetime,
+    minimum: int,
+) -> Message:
+    blocks: list[Block] = [
+        header("Your weekly pulse"),
+        section(
+            "A few taps on the service you got from other teams this week. "
+            "Each answer counts as soon as you tap it."
+        ),
+    ]
+    for index, question in enumerate(questions):
+        blocks.append(section(question_text(question)))
+        if index in answered:
+            blocks.append(context(":white_check_mark: Answered, thank you."))
+            continue
+        value = encode_weekly_question(delivery_id, index)
+        blocks.append(
+            actions(
+                *(
+                    button(str(score), action_id=weekly_answer_action_id(score), value=value)
+                    for score in question.scale
+                ),
+                block_id=value,
+            )
+        )
+        blocks.append(context(_scale_note(question)))
+    blocks.append(
+        context(ANONYMITY_NOTE.format(minimum=minimum) + f" Open until {slack_date(closes_at)}.")
+    )
+    done = len(answered) >= len(questions)
+    return {
+        "text": "Thanks for your weekly pulse" if done else "Your weekly pulse: a few taps",
+        "blocks": blocks,
+    }
+
+
+def build_weekly_closed() -> Message:
+    return build_notice("This week's pulse has closed. Thank you for taking part.")

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class WeeklyRound(Base):
+    """One week's pulse in one workspace."""
+
+    __tablename__ = "weekly_rounds"
+    __table_args__ = (UniqueConstraint("team_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))
+    # Set once every member of the audience has a delivery row (users.list fully read).
+    audience_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WeeklyDelivery(Base):
+    """That a person is asked this week, and which of their questions they answered. Sending
+    is a `weekly.deliver` job, which carries the attempts and the lease.
+
+    Never what they answered: answers live in `weekly_answers` with nothing that leads back
+    here. Answering does not touch any timestamp, so times cannot pair a delivery with an
+    answer either.
+    """
+
+    __tablename__ = "weekly_deliveries"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id"),
+        Index("ix_weekly_deliveries_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("weekly_rounds.id"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    answered: Mapped[list[int]] = mapped_column(JSON, default=list)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class WeeklyAnswer(Base):
+    """One anonymous answer: no person, no delivery, no time finer than the week. The id is
+    random so that not even its order tells who answered when."""
+
+    __tablename__ = "weekly_answers"
+    __table_args__ = (Index("ix_weekly_answers_team_id_week", "team_id", "week"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))
+    # None: about internal service in general.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str | None] = mapped_column(String(32))
+    score: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,129 @@
+"""A weekly pulse round through the fake Slack: audience, one DM each, anonymous answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import inspect, select
+
+from bot.domain.weekly import Week
+from models import WeeklyAnswer, WeeklyDelivery
+from tests.e2e.conftest import Desk
+from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
+from tests.fake_slack import Call
+
+WEEK = Week.of(datetime(2026, 11, 2, tzinfo=UTC).date())
+
+
+def _member(user_id: str, tz: str = "Europe/London", **flags: Any) -> dict[str, Any]:
+    return {"id": user_id, "tz": tz, "deleted": False, "is_bot": False, **flags}
+
+
+def _weekly_dms(desk: Desk, user: str | None = None) -> list[Call]:
+    return [
+        c
+        for c in desk.fake.calls_to("chat.postMessage")
+        if "weekly pulse" in c.params.get("text", "").lower()
+        and (user is None or c.params.get("channel") == user)
+    ]
+
+
+def _start(desk: Desk, *, send_now: bool = True) -> None:
+    desk.pulsedesk.services.weekly_pulse.start_round(team_id="T0TEST", week=WEEK, send_now=send_now)
+
+
+def test_everyone_in_the_audience_gets_one_dm_and_a_second_run_sends_nothing(
+    desk: Desk,
+) -> None:
+    desk.fake.members = [
+        _member("U0ALICE"),
+        _member("U0BOB"),
+        _member("U0GONE", deleted=True),
+        _member("U0ROBOT", is_bot=True),
+        _member("USLACKBOT"),
+        _member("U0GUEST", is_ultra_restricted=True),
+    ]
+    _start(desk)
+    run_jobs(desk)
+    assert sorted(c.params["channel"] for c in _weekly_dms(desk)) == ["U0ALICE", "U0BOB"]
+
+    _start(desk)
+    run_jobs(desk)
+    assert len(_weekly_dms(desk)) == 2
+
+
+def test_people_who_opted_out_get_nothing(desk: Desk) -> None:
+    desk.fake.members = [_member("U0ALICE"), _member("U0BOB")]
+    desk.slack.slash_command("off", user="U0BOB", command="/pulse")
+    desk.fake.wait_for_call("response_url")
+    _start(desk)
+    run_jobs(desk)
+    assert [c.params["channel"] for c in _weekly_dms(desk)] == ["U0ALICE"]
+
+
+def test_each_person_gets_it_at_the_scheduled_time_in_their_own_zone(desk: Desk) -> None:
+    desk.fake.members = [_member("U0LONDON"), _member("U0LA", tz="America/Los_Angeles")]
+    _start(desk, send_now=False)
+    run_jobs(desk)
+    assert _weekly_dms(desk) == []
+    desk.clock.advance(timedelta(hours=1))  # 10:00 in London
+    run_jobs(desk)
+    assert [c.params["channel"] for c in _weekly_dms(desk)] == ["U0LONDON"]
+    desk.clock.advance(timedelta(hours=8))  # 10:00 in Los Angeles
+    run_jobs(desk)
+    assert sorted(c.params["channel"] for c in _weekly_dms(desk)) == ["U0LA", "U0LONDON"]
+
+
+def test_questions_follow_the_departments_used_and_answers_are_anonymous(desk: Desk) -> None:
+    file_request(desk, "it laptop", user="U0ALICE")
+    desk.fake.members = [_member("U0ALICE"), _member("U0BOB")]
+    _start(desk)
+    run_jobs(desk)
+    [alice] = _weekly_dms(desk, "U0ALICE")
+    [bob] = _weekly_dms(desk, "U0BOB")
+    assert "How well did *IT Help Desk* serve you this week?" in text_of(alice)
+    assert "the teams that served you" in text_of(bob)
+    assert "anonymous" in text_of(alice)
+
+    with desk.session_factory() as session:
+        delivery = session.scalars(
+            select(WeeklyDelivery).where(WeeklyDelivery.user_id == "U0ALICE")
+        ).one()
+    value = f"weekly:{delivery.id}:0"
+    assert (
+        desk.slack.block_action(
+            "weekly_answer_4", user="U0ALICE", value=value, channel="D0ALICE"
+        ).status
+        == 200
+    )
+    update = desk.fake.wait_for_call(
+        "chat.update", where=lambda c: c.params.get("channel") == "D0ALICE"
+    )[-1]
+    assert "Answered" in text_of(update)
+    assert "weekly_answer_4" in action_ids(update.params["blocks"])  # the other questions
+
+    desk.slack.block_action("weekly_answer_5", user="U0ALICE", value=value, channel="D0ALICE")
+    desk.fake.wait_for_call(
+        "chat.update", count=2, where=lambda c: c.params.get("channel") == "D0ALICE"
+    )
+    with desk.session_factory() as session:
+        answers = session.scalars(select(WeeklyAnswer)).all()
+        answered = session.scalars(select(WeeklyDelivery.answered)).all()
+    assert [(a.week, a.kind, a.score) for a in answers] == [(WEEK.key, "pulse", 4)]
+    assert sorted(map(tuple, answered)) == [(), (0,)]
+    columns = {c.key for c in inspect(WeeklyAnswer).columns}
+    assert columns == {"id", "team_id", "week", "department_id", "kind", "area", "score"}
+
+
+def test_someone_else_cannot_answer_a_pulse(desk: Desk) -> None:
+    desk.fake.members = [_member("U0ALICE")]
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        delivery = session.scalars(select(WeeklyDelivery)).one()
+    desk.slack.block_action("weekly_answer_1", user="U0MALLORY", value=f"weekly:{delivery.id}:0")
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert "sent to someone else" in text_of(reply)
+    with desk.session_factory() as session:
+        assert session.scalars(select(WeeklyAnswer)).all() == []
