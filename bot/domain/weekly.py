@@ -19,7 +19,6 @@ ANONYMITY_FLOOR = 3
 DEFAULT_ANONYMITY_MIN_RESPONSES = 5
 DEPARTMENT_QUESTIONS_MAX = 2
 NPS_EVERY_WEEKS = 4
-REMIND_AFTER = timedelta(days=2)
 CLOSE_AFTER = timedelta(days=5)
 USED_DEPARTMENTS_WINDOW = timedelta(days=7)
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -190,11 +189,3 @@ def shown_groups(counts: Mapping[str, int], *, total: int, minimum: int) -> set[
             break
         shown.discard(min(shown, key=lambda group: (counts[group], group)))
     return shown
-
-
-def checked_minimum(value: int) -> int:
-    if value < ANONYMITY_FLOOR:
-        raise RuleError(
-            f"{value} is below {ANONYMITY_FLOOR}: fewer answers than that would expose people"
-        )
-    return value

@@ -9,6 +9,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
 from bot.domain.satisfaction import RuleError
 from bot.domain.weekly import (
@@ -21,13 +22,13 @@ from bot.domain.weekly import (
     UsedDepartment,
     Week,
     WeeklySchedule,
-    checked_minimum,
     nps,
     nps_counts,
     round_half_up,
     select_questions,
     shown_groups,
 )
+from bot.settings import Settings
 
 MONDAY_TEN = WeeklySchedule(0, time(10, 0))
 
@@ -594,15 +595,16 @@ class TestShownGroups:
         assert counts == {"a": 10, "b": 2}
 
 
-class TestCheckedMinimum:
+class TestAnonymityMinimumSetting:
     @pytest.mark.parametrize("value", [3, 4, 5, 100])
     def test_accepts_three_and_above(self, value: int) -> None:
-        assert checked_minimum(value) == value
+        settings = Settings(_env_file=None, anonymity_min_responses=value)
+        assert settings.anonymity_min_responses == value
 
     @pytest.mark.parametrize("value", [2, 1, 0, -1])
     def test_rejects_below_three(self, value: int) -> None:
-        with pytest.raises(RuleError, match=f"^{value} is below 3"):
-            checked_minimum(value)
+        with pytest.raises(ValidationError, match="greater than or equal to 3"):
+            Settings(_env_file=None, anonymity_min_responses=value)
 
     def test_floor_is_three(self) -> None:
         assert ANONYMITY_FLOOR == 3
