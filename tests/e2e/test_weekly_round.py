@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import inspect, select
 
+from bot.__main__ import main
 from bot.domain.weekly import Week
 from models import WeeklyAnswer, WeeklyDelivery
 from tests.e2e.conftest import Desk
@@ -127,3 +129,28 @@ def test_someone_else_cannot_answer_a_pulse(desk: Desk) -> None:
     assert "sent to someone else" in text_of(reply)
     with desk.session_factory() as session:
         assert session.scalars(select(WeeklyAnswer)).all() == []
+
+
+def test_pulse_weekly_sends_now_once_and_pulse_status_counts_it(
+    desk: Desk,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": desk.fake.api_url,
+        "DATABASE_URL": database_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    desk.fake.members = [_member("U0ALICE"), _member("U0LA", tz="America/Los_Angeles")]
+
+    assert main(["pulse", "weekly"]) == 0
+    assert sorted(c.params["channel"] for c in _weekly_dms(desk)) == ["U0ALICE", "U0LA"]
+    assert main(["pulse", "weekly"]) == 0
+    assert len(_weekly_dms(desk)) == 2
+
+    capsys.readouterr()
+    assert main(["pulse", "status"]) == 0
+    status = capsys.readouterr().out
+    assert "2 due, 2 sent, 0 failed, 0 answered (response rate 0%)" in status
