@@ -200,7 +200,12 @@ def print_report(settings: Settings, *, days: int, output_format: str) -> int:
     migrate(settings.database_url)
     sessions = create_session_factory(create_db_engine(settings.database_url))
     with read_session(sessions) as session:
-        report = reports.build_report(session=session, now=SystemClock().now(), days=days)
+        report = reports.build_report(
+            session=session,
+            now=SystemClock().now(),
+            days=days,
+            anonymity_minimum=settings.anonymity_min_responses,
+        )
     renderers = {
         "text": reports.render_text,
         "json": reports.render_json,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 FAVOURABLE_MIN = 4
@@ -64,3 +64,13 @@ class DepartmentReport:
     p90_first_response_seconds: float | None
     p90_resolution_seconds: float | None
     team_id: str
+    # The weekly pulse, anonymous: only weeks with enough answers count (see weekly.countable).
+    pulse_score: float | None = None
+    pulse_responses: int = 0
+    nps: int | None = None
+    nps_responses: int = 0
+    nps_promoters: int = 0
+    nps_passives: int = 0
+    nps_detractors: int = 0
+    icsq: dict[str, float | None] = field(default_factory=dict)
+    icsq_responses: dict[str, int] = field(default_factory=dict)

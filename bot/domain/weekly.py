@@ -1,5 +1,5 @@
 """The weekly pulse's rules: which week it is, what each person is asked, when their DM is due,
-and which results are large enough to show without exposing anyone.
+and which answers are numerous enough to report without exposing anyone.
 
 Pure: dates and times come in, decisions come out.
 """
@@ -7,12 +7,13 @@ Pure: dates and times come in, decisions come out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from bot.domain.metrics import mean_rating
 from bot.domain.satisfaction import DAY_NAMES, RuleError, local_moment, zone_or_utc
 
 ANONYMITY_FLOOR = 3
@@ -173,19 +174,66 @@ def round_half_up(value: float) -> int:
     return magnitude if value >= 0 else -magnitude
 
 
-def shown_groups(counts: Mapping[str, int], *, total: int, minimum: int) -> set[str]:
-    """The groups whose results may be shown beside a total of `total` respondents.
+def countable(scores_by_week: Mapping[str, Sequence[int]], *, minimum: int) -> list[int]:
+    """The answers that may be reported: those of weeks with at least `minimum` of them.
 
-    A total under `minimum` shows nothing. A group under `minimum` is hidden, and so are
-    as many of the smallest shown groups as it takes for the hidden remainder (the total
-    minus the shown groups, which anyone can compute) to be none or at least `minimum`.
+    A smaller week is left out whole, so results never rest on fewer than `minimum` people,
+    and two reports over different windows never differ by fewer than `minimum` answers:
+    no subtraction between them can single anyone out.
     """
-    if total < minimum:
-        return set()
-    shown = {group for group, count in counts.items() if count >= minimum}
-    while shown:
-        remainder = total - sum(counts[group] for group in shown)
-        if remainder == 0 or remainder >= minimum:
-            break
-        shown.discard(min(shown, key=lambda group: (counts[group], group)))
-    return shown
+    return [
+        score for scores in scores_by_week.values() if len(scores) >= minimum for score in scores
+    ]
+
+
+@dataclass(frozen=True)
+class WeeklyResults:
+    """One department's weekly pulse results; None where nothing may be shown."""
+
+    pulse_score: float | None = None
+    pulse_responses: int = 0
+    nps: int | None = None
+    nps_responses: int = 0
+    nps_promoters: int = 0
+    nps_passives: int = 0
+    nps_detractors: int = 0
+    icsq: dict[str, float | None] = field(
+        default_factory=lambda: {area.value: None for area in ICSQ_ROTATION}
+    )
+    icsq_responses: dict[str, int] = field(
+        default_factory=lambda: {area.value: 0 for area in ICSQ_ROTATION}
+    )
+
+
+@dataclass(frozen=True)
+class WeeklyAnswerRow:
+    week: str
+    kind: QuestionKind
+    area: IcsqArea | None
+    score: int
+
+
+def weekly_results(answers: Iterable[WeeklyAnswerRow], *, minimum: int) -> WeeklyResults:
+    by_question: dict[tuple[QuestionKind, IcsqArea | None], dict[str, list[int]]] = {}
+    for answer in answers:
+        weeks = by_question.setdefault((answer.kind, answer.area), {})
+        weeks.setdefault(answer.week, []).append(answer.score)
+
+    def scores(kind: QuestionKind, area: IcsqArea | None = None) -> list[int]:
+        return countable(by_question.get((kind, area), {}), minimum=minimum)
+
+    pulse = scores(QuestionKind.PULSE)
+    nps_scores = scores(QuestionKind.NPS)
+    promoters, passives, detractors = nps_counts(nps_scores)
+    icsq = {area: scores(QuestionKind.ICSQ, area) for area in ICSQ_ROTATION}
+    return WeeklyResults(
+        pulse_score=mean_rating(pulse),
+        pulse_responses=len(pulse),
+        nps=nps(nps_scores),
+        nps_responses=len(nps_scores),
+        nps_promoters=promoters,
+        nps_passives=passives,
+        nps_detractors=detractors,
+        icsq={area.value: mean_rating(values) for area, values in icsq.items()},
+        icsq_responses={area.value: len(values) for area, values in icsq.items()},
+    )

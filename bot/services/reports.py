@@ -20,8 +20,20 @@ from sqlalchemy.orm import Session
 from bot.blocks.text import format_duration
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.domain.metrics import DepartmentReport, csat_percent, mean_rating, median, percentile
+from bot.domain.weekly import (
+    DEFAULT_ANONYMITY_MIN_RESPONSES,
+    ICSQ_ROTATION,
+    IcsqArea,
+    QuestionKind,
+    Week,
+    WeeklyAnswerRow,
+    WeeklyResults,
+    round_half_up,
+    weekly_results,
+)
+from bot.services import weekly
 from bot.tables import format_table
-from models import Department, Rating, Request
+from models import Department, Rating, Request, WeeklyAnswer, WeeklyRound
 
 OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
 
@@ -32,6 +44,8 @@ class Report:
     until: datetime
     days: int
     departments: list[DepartmentReport]
+    weekly_pulse: dict[str, Any]
+    anonymity_minimum: int
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -39,7 +53,9 @@ class Report:
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
             "times": "calendar",
+            "anonymity_min_responses": self.anonymity_minimum,
             "departments": [asdict(department) for department in self.departments],
+            "weekly_pulse": self.weekly_pulse,
         }
 
 
@@ -48,7 +64,65 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def build_report(*, session: Session, now: datetime, days: int) -> Report:
+def _weekly_results(
+    session: Session, *, since: datetime, now: datetime, minimum: int
+) -> dict[int, WeeklyResults]:
+    """Per department, over the weeks the window touches."""
+    first, last = Week.of(since.date()), Week.of(now.date())
+    weeks = [
+        Week(first.monday + timedelta(days=7 * n)).key
+        for n in range((last.monday - first.monday).days // 7 + 1)
+    ]
+    rows = session.execute(
+        select(
+            WeeklyAnswer.department_id,
+            WeeklyAnswer.week,
+            WeeklyAnswer.kind,
+            WeeklyAnswer.area,
+            WeeklyAnswer.score,
+        ).where(WeeklyAnswer.week.in_(weeks), WeeklyAnswer.department_id.is_not(None))
+    )
+    answers: dict[int, list[WeeklyAnswerRow]] = defaultdict(list)
+    for department_id, week, kind, area, score in rows:
+        if department_id is None:
+            continue
+        answers[department_id].append(
+            WeeklyAnswerRow(week, QuestionKind(kind), IcsqArea(area) if area else None, score)
+        )
+    return {
+        department_id: weekly_results(rows_, minimum=minimum)
+        for department_id, rows_ in answers.items()
+    }
+
+
+def _last_round(session: Session, *, now: datetime) -> dict[str, Any]:
+    """The newest round that has begun: how many were sent it and how many answered."""
+    current = Week.of(now.date()).key
+    round_ = session.scalars(
+        select(WeeklyRound).where(WeeklyRound.week <= current).order_by(WeeklyRound.week.desc())
+    ).first()
+    if round_ is None:
+        return {"week": None, "sent": 0, "answered": 0, "response_rate": None}
+    progress = weekly.round_progress(
+        session=session,
+        round_=weekly.RoundSnapshot(round_.id, round_.team_id, Week.parse(round_.week), True),
+    )
+    rate = round_half_up(100 * progress.answered / progress.sent) if progress.sent else None
+    return {
+        "week": round_.week,
+        "sent": progress.sent,
+        "answered": progress.answered,
+        "response_rate": rate,
+    }
+
+
+def build_report(
+    *,
+    session: Session,
+    now: datetime,
+    days: int,
+    anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
+) -> Report:
     since = now - timedelta(days=days)
     first_responses: dict[int, list[float]] = defaultdict(list)
     resolutions: dict[int, list[float]] = defaultdict(list)
@@ -86,6 +160,7 @@ def build_report(*, session: Session, now: datetime, days: int) -> Report:
         if score is not None:
             scores[department_id].append(score)
 
+    pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum)
     departments = session.scalars(select(Department).order_by(Department.team_id, Department.name))
     reports = []
     for department in departments:
@@ -93,6 +168,7 @@ def build_report(*, session: Session, now: datetime, days: int) -> Report:
             continue
         count = counts[department.id]
         department_scores = scores[department.id]
+        results = pulse.get(department.id, WeeklyResults())
         reports.append(
             DepartmentReport(
                 key=department.key,
@@ -108,9 +184,17 @@ def build_report(*, session: Session, now: datetime, days: int) -> Report:
                 p90_first_response_seconds=_seconds(percentile(first_responses[department.id], 90)),
                 p90_resolution_seconds=_seconds(percentile(resolutions[department.id], 90)),
                 team_id=department.team_id,
+                **asdict(results),
             )
         )
-    return Report(since=since, until=now, days=days, departments=reports)
+    return Report(
+        since=since,
+        until=now,
+        days=days,
+        departments=reports,
+        weekly_pulse=_last_round(session, now=now),
+        anonymity_minimum=anonymity_minimum,
+    )
 
 
 def render_json(report: Report) -> str:
@@ -131,6 +215,14 @@ CSV_COLUMNS = [
     "p90_first_response_seconds",
     "p90_resolution_seconds",
     "team_id",
+    "pulse_score",
+    "pulse_responses",
+    "nps",
+    "nps_responses",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    *(f"icsq_{area.value}" for area in ICSQ_ROTATION),
 ]
 
 
@@ -140,6 +232,8 @@ def render_csv(report: Report) -> str:
     writer.writeheader()
     for department in report.departments:
         row = asdict(department)
+        for area in ICSQ_ROTATION:
+            row[f"icsq_{area.value}"] = department.icsq.get(area.value)
         writer.writerow({key: "" if row[key] is None else row[key] for key in CSV_COLUMNS})
     return out.getvalue()
 
@@ -177,4 +271,50 @@ def render_text(report: Report) -> str:
     )
     if len(rows) == 1:
         return title + "No departments yet.\n"
-    return title + format_table(rows, right_aligned=frozenset(range(1, len(header))))
+    return (
+        title
+        + format_table(rows, right_aligned=frozenset(range(1, len(header))))
+        + "\n"
+        + _render_weekly_text(report)
+    )
+
+
+def _score(value: float | int | None, count: int) -> str:
+    if value is None:
+        return "-"
+    shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+    return f"{shown} ({count})"
+
+
+def _render_weekly_text(report: Report) -> str:
+    header = ("Department", "Pulse", "NPS", *(area.value.capitalize() for area in ICSQ_ROTATION))
+    rows = [header]
+    for d in report.departments:
+        rows.append(
+            (
+                d.name,
+                _score(d.pulse_score, d.pulse_responses),
+                _score(d.nps, d.nps_responses),
+                *(
+                    _score(d.icsq.get(area.value), d.icsq_responses.get(area.value, 0))
+                    for area in ICSQ_ROTATION
+                ),
+            )
+        )
+    last = report.weekly_pulse
+    if last["week"] is None:
+        round_line = "No weekly pulse round yet."
+    else:
+        rate = "-" if last["response_rate"] is None else f"{last['response_rate']}%"
+        round_line = (
+            f"Last round {last['week']}: {last['sent']} sent, {last['answered']} answered "
+            f"(response rate {rate})."
+        )
+    return (
+        "Weekly pulse, anonymous: means with their number of answers in brackets; a week with "
+        f"fewer than {report.anonymity_minimum} answers to a question is left out.\n\n"
+        + format_table(rows, right_aligned=frozenset(range(1, len(header))))
+        + "\n"
+        + round_line
+        + "\n"
+    )

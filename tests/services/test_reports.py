@@ -246,7 +246,8 @@ def test_render_json(report: Report) -> None:
     assert list(departments) == ["fac", "hr", "it", "legacy"]
     for department in parsed["departments"]:
         assert set(department) >= REQUIRED_KEYS
-        assert set(department) == set(CSV_COLUMNS)
+        flattened = {key for key in CSV_COLUMNS if not key.startswith("icsq_")}
+        assert set(department) == flattened | {"icsq", "icsq_responses"}
     assert departments["fac"] == {
         "key": "fac",
         "name": "Facilities",
@@ -261,6 +262,21 @@ def test_render_json(report: Report) -> None:
         "p90_first_response_seconds": None,
         "p90_resolution_seconds": None,
         "team_id": TEAM,
+        "pulse_score": None,
+        "pulse_responses": 0,
+        "nps": None,
+        "nps_responses": 0,
+        "nps_promoters": 0,
+        "nps_passives": 0,
+        "nps_detractors": 0,
+        "icsq": {"communication": None, "productivity": None, "responsiveness": None},
+        "icsq_responses": {"communication": 0, "productivity": 0, "responsiveness": 0},
+    }
+    assert parsed["weekly_pulse"] == {
+        "week": None,
+        "sent": 0,
+        "answered": 0,
+        "response_rate": None,
     }
     it = departments["it"]
     assert (it["requests"], it["open"], it["resolved"]) == (6, 2, 3)
@@ -291,8 +307,9 @@ def test_render_csv(report: Report) -> None:
 
 
 def test_render_text(report: Report) -> None:
-    text = render_text(report)
+    text, _, weekly_text = render_text(report).partition("Weekly pulse, anonymous")
     assert text.startswith(f"Last {DAYS} days (")
+    assert "No weekly pulse round yet." in weekly_text
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
     assert rows["HR"] == ["1", "1", "0", "-", "-", "-", "0", "-"]
     assert rows["Facilities"] == ["0", "0", "0", "-", "-", "-", "0", "-"]

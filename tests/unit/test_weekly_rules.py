@@ -26,7 +26,6 @@ from bot.domain.weekly import (
     nps_counts,
     round_half_up,
     select_questions,
-    shown_groups,
 )
 from bot.settings import Settings
 
@@ -531,68 +530,6 @@ class TestNps:
     @pytest.mark.parametrize("value", [0.49999999999999994, -0.49999999999999994])
     def test_round_half_up_just_below_a_half(self, value: float) -> None:
         assert round_half_up(value) == 0
-
-
-class TestShownGroups:
-    @pytest.mark.parametrize(
-        ("counts", "total", "minimum", "expected"),
-        [
-            ({"a": 2}, 2, 3, set()),
-            ({"a": 4}, 4, 5, set()),
-            ({}, 0, 3, set()),
-            ({}, 10, 3, set()),
-            ({"a": 5, "b": 5}, 10, 5, {"a", "b"}),
-            ({"a": 3, "b": 4, "c": 5}, 12, 3, {"a", "b", "c"}),
-            ({"a": 10}, 10, 5, {"a"}),
-            ({"a": 10, "b": 2}, 12, 5, set()),
-            ({"a": 10, "b": 5, "c": 2}, 17, 5, {"a"}),
-            ({"a": 10, "b": 6, "c": 2}, 18, 5, {"a"}),
-            ({"a": 10, "b": 5, "c": 5}, 20, 5, {"a", "b", "c"}),
-            ({"a": 10, "b": 2, "c": 3}, 15, 5, {"a"}),
-            ({"a": 3, "b": 1, "c": 1, "d": 1}, 6, 3, {"a"}),
-            ({"a": 3, "b": 1}, 4, 3, set()),
-            ({"a": 5, "b": 6, "c": 7, "d": 1}, 19, 5, {"b", "c"}),
-            ({"a": 5, "b": 5}, 12, 5, {"b"}),
-            ({"a": 5, "b": 6}, 12, 5, {"b"}),
-            ({"a": 5, "b": 5}, 15, 5, {"a", "b"}),
-            ({"a": 5}, 9, 5, set()),
-            ({"a": 5}, 10, 5, {"a"}),
-            ({"a": 5}, 6, 5, set()),
-            ({"a": 0, "b": 8}, 8, 5, {"b"}),
-        ],
-    )
-    def test_examples(
-        self, counts: dict[str, int], total: int, minimum: int, expected: set[str]
-    ) -> None:
-        assert shown_groups(counts, total=total, minimum=minimum) == expected
-
-    def test_equal_sized_groups_are_hidden_in_name_order(self) -> None:
-        counts = {"b": 5, "a": 5, "c": 5, "d": 1}
-        assert shown_groups(counts, total=16, minimum=5) == {"b", "c"}
-
-    @pytest.mark.parametrize("seed", range(20))
-    def test_property_over_random_inputs(self, seed: int) -> None:
-        rng = random.Random(seed)
-        for _ in range(200):
-            minimum = rng.randint(ANONYMITY_FLOOR, 6)
-            counts = {f"g{index}": rng.randint(0, 12) for index in range(rng.randint(0, 5))}
-            total = sum(counts.values()) + rng.choice([0, 0, 0, 1, 2, rng.randint(0, 10)])
-            shown = shown_groups(counts, total=total, minimum=minimum)
-            assert shown <= set(counts)
-            for group in shown:
-                assert counts[group] >= minimum
-            if total < minimum:
-                assert shown == set()
-            else:
-                remainder = total - sum(counts[group] for group in shown)
-                assert remainder == 0 or remainder >= minimum
-            if all(count >= minimum for count in counts.values()) and total == sum(counts.values()):
-                assert shown == (set(counts) if total >= minimum else set())
-
-    def test_does_not_change_its_input(self) -> None:
-        counts = {"a": 10, "b": 2}
-        shown_groups(counts, total=12, minimum=5)
-        assert counts == {"a": 10, "b": 2}
 
 
 class TestAnonymityMinimumSetting:
