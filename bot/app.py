@@ -92,6 +92,7 @@ def build_services(
             ratings.CLOSE_PULSE: satisfaction.close_pulse,
             weekly.DELIVER: weekly_pulse.deliver,
             weekly.START_ROUND: weekly_pulse.start_round_job,
+            weekly.REMIND: weekly_pulse.remind,
         },
         give_up={
             ratings.SEND_PULSE: satisfaction.give_up_pulse,

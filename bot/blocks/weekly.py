@@ -75,13 +75,17 @@ def build_weekly_pulse(
     answered: Collection[int],
     closes_at: datetime,
     minimum: int,
+    reminder: bool = False,
 ) -> Message:
+    intro = (
+        "A reminder, in case it slipped by: a few taps on the service you got from other "
+        "teams this week."
+        if reminder
+        else "A few taps on the service you got from other teams this week."
+    )
     blocks: list[Block] = [
         header("Your weekly pulse"),
-        section(
-            "A few taps on the service you got from other teams this week. "
-            "Each answer counts as soon as you tap it."
-        ),
+        section(f"{intro} Each answer counts as soon as you tap it."),
     ]
     for index, question in enumerate(questions):
         blocks.append(section(question_text(question)))
@@ -103,8 +107,14 @@ def build_weekly_pulse(
         context(ANONYMITY_NOTE.format(minimum=minimum) + f" Open until {slack_date(closes_at)}.")
     )
     done = len(answered) >= len(questions)
+    if done:
+        text = "Thanks for your weekly pulse"
+    elif reminder:
+        text = "Reminder: your weekly pulse is waiting"
+    else:
+        text = "Your weekly pulse: a few taps"
     return {
-        "text": "Thanks for your weekly pulse" if done else "Your weekly pulse: a few taps",
+        "text": text,
         "blocks": blocks,
     }
 

@@ -20,6 +20,7 @@ ANONYMITY_FLOOR = 3
 DEFAULT_ANONYMITY_MIN_RESPONSES = 5
 DEPARTMENT_QUESTIONS_MAX = 2
 NPS_EVERY_WEEKS = 4
+REMIND_AFTER = timedelta(days=2)
 CLOSE_AFTER = timedelta(days=5)
 USED_DEPARTMENTS_WINDOW = timedelta(days=7)
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

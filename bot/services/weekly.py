@@ -29,6 +29,7 @@ from models import (
 
 DELIVER = "weekly.deliver"
 START_ROUND = "weekly.start_round"
+REMIND = "weekly.remind"
 
 
 class DeliveryState:

@@ -19,6 +19,7 @@ from bot.db import SessionFactory, read_session
 from bot.domain.satisfaction import zone_or_utc
 from bot.domain.weekly import (
     CLOSE_AFTER,
+    REMIND_AFTER,
     USED_DEPARTMENTS_WINDOW,
     Week,
     WeeklySchedule,
@@ -224,7 +225,53 @@ class WeeklyPulse:
                 channel_id=posted.channel,
                 ts=posted.ts,
             )
+            jobs.enqueue(
+                session=session,
+                team_id=delivery.team_id,
+                kind=weekly.REMIND,
+                unique_key=f"{weekly.REMIND}:{delivery.id}",
+                due_at=delivery.due_at + REMIND_AFTER,
+                now=self._clock.now(),
+                payload={"delivery_id": delivery.id},
+            )
         self._count_sent(delivery.week)
+
+    def remind(self, job: JobSnapshot) -> None:
+        """Two days on, the pulse again for someone who has not answered any of it."""
+        with read_session(self._sessions) as session:
+            delivery = weekly.get_delivery(
+                session=session, delivery_id=int(job.payload["delivery_id"])
+            )
+            known = people.known_person(
+                session=session, team_id=delivery.team_id, user_id=delivery.user_id
+            )
+        closes_at = delivery.due_at + CLOSE_AFTER
+        if (
+            delivery.state != weekly.DeliveryState.SENT
+            or delivery.answered
+            or known.weekly_pulse_opted_out
+            or self._clock.now() >= closes_at
+        ):
+            return
+        message = blocks.build_weekly_pulse(
+            delivery_id=delivery.id,
+            questions=delivery.questions,
+            answered=delivery.answered,
+            closes_at=closes_at,
+            minimum=self._anonymity_minimum,
+            reminder=True,
+        )
+        posted = self._job_gateway.post_message(channel=delivery.user_id, message=message)
+        with self._sessions.begin() as session:
+            # Answers now redraw the reminder, the message the person is looking at.
+            weekly.set_delivery_state(
+                session=session,
+                delivery_id=delivery.id,
+                state=weekly.DeliveryState.SENT,
+                expected=(weekly.DeliveryState.SENT,),
+                channel_id=posted.channel,
+                ts=posted.ts,
+            )
 
     def _count_sent(self, week: Week) -> None:
         with self._progress_lock:

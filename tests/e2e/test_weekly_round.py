@@ -154,3 +154,46 @@ def test_pulse_weekly_sends_now_once_and_pulse_status_counts_it(
     assert main(["pulse", "status"]) == 0
     status = capsys.readouterr().out
     assert "2 due, 2 sent, 0 failed, 0 answered (response rate 0%)" in status
+
+
+def test_a_reminder_goes_after_two_days_only_to_those_who_have_not_answered(desk: Desk) -> None:
+    desk.fake.members = [_member("U0ALICE"), _member("U0BOB")]
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        alice = session.scalars(
+            select(WeeklyDelivery).where(WeeklyDelivery.user_id == "U0ALICE")
+        ).one()
+    desk.slack.block_action(
+        "weekly_answer_3", user="U0ALICE", value=f"weekly:{alice.id}:0", channel="D0ALICE"
+    )
+    desk.fake.wait_for_call("chat.update")
+
+    desk.clock.advance(timedelta(days=2) - timedelta(minutes=1))
+    run_jobs(desk)
+    assert len(_weekly_dms(desk)) == 2
+    desk.clock.advance(timedelta(minutes=1))
+    run_jobs(desk)
+    reminders = [c for c in _weekly_dms(desk) if c.params["text"].startswith("Reminder")]
+    assert [c.params["channel"] for c in reminders] == ["U0BOB"]
+    desk.clock.advance(timedelta(days=2))
+    run_jobs(desk)
+    assert len(_weekly_dms(desk)) == 3
+
+
+def test_a_pulse_closes_after_five_days(desk: Desk) -> None:
+    desk.fake.members = [_member("U0ALICE")]
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        delivery = session.scalars(select(WeeklyDelivery)).one()
+    desk.clock.advance(timedelta(days=5))
+    desk.slack.block_action(
+        "weekly_answer_3", user="U0ALICE", value=f"weekly:{delivery.id}:0", channel="D0ALICE"
+    )
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert "has closed" in text_of(reply)
+    closed = desk.fake.wait_for_call("chat.update")[-1]
+    assert "has closed" in text_of(closed)
+    with desk.session_factory() as session:
+        assert session.scalars(select(WeeklyAnswer)).all() == []
