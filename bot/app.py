@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -86,6 +87,7 @@ def build_services(
     runner = JobRunner(
         session_factory=session_factory,
         clock=clock,
+        lease=timedelta(seconds=settings.jobs_lease_seconds),
         handlers={
             POST_CARD: desk.post_card_later,
             ratings.SEND_PULSE: satisfaction.send_pulse,

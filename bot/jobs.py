@@ -171,7 +171,9 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def claim_due(*, session: Session, now: datetime, limit: int) -> tuple[str, list[JobSnapshot]]:
+def claim_due(
+    *, session: Session, now: datetime, limit: int, lease: timedelta = LEASE
+) -> tuple[str, list[JobSnapshot]]:
     """Lease up to `limit` due jobs to the caller, oldest due first.
 
     The due rows are selected and locked first, then updated by id: an UPDATE with the
@@ -194,7 +196,7 @@ def claim_due(*, session: Session, now: datetime, limit: int) -> tuple[str, list
         .where(Job.id.in_(due_ids), _claimable(now))
         .values(
             state=JobState.RUNNING.value,
-            locked_until=now + LEASE,
+            locked_until=now + lease,
             claim_token=token,
             updated_at=now,
             # A lease that ran out means its runner died with the job, which counts as an
@@ -291,6 +293,7 @@ class JobRunner:
         give_up: Mapping[str, Callable[[JobSnapshot, str], None]] | None = None,
         batch_size: int = BATCH_SIZE,
         max_attempts: int = MAX_ATTEMPTS,
+        lease: timedelta = LEASE,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
@@ -298,6 +301,7 @@ class JobRunner:
         self._give_up = dict(give_up or {})
         self._batch_size = batch_size
         self._max_attempts = max_attempts
+        self._lease = lease
 
     def run_due(self) -> RunSummary:
         """Run everything due now, batch after batch, until nothing due is left or Slack
@@ -306,7 +310,10 @@ class JobRunner:
         for _ in range(MAX_BATCHES_PER_RUN):
             with self._sessions.begin() as session:
                 token, jobs = claim_due(
-                    session=session, now=self._clock.now(), limit=self._batch_size
+                    session=session,
+                    now=self._clock.now(),
+                    limit=self._batch_size,
+                    lease=self._lease,
                 )
             if not jobs:
                 break
@@ -375,7 +382,7 @@ class JobRunner:
         lease another runner could already have taken over; False if that happened."""
         now = self._clock.now()
         with self._sessions.begin() as session:
-            return _update_held(session, job, token, now, locked_until=now + LEASE)
+            return _update_held(session, job, token, now, locked_until=now + self._lease)
 
     def _lease_lost(self, job: JobSnapshot) -> None:
         # The job outran its lease and another runner has it now: that runner records it.

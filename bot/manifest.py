@@ -11,6 +11,7 @@ BOT_SCOPES = [
     "chat:write",
     "chat:write.public",
     "im:write",
+    "im:history",
     "channels:read",
     "groups:read",
     "users:read",

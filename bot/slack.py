@@ -70,6 +70,27 @@ Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class MessageTag:
+    """Message metadata naming what a DM delivers, e.g. ("pulsedesk_weekly_pulse", 42)."""
+
+    event_type: str
+    key: int
+
+    def metadata(self) -> dict[str, Any]:
+        return {"event_type": self.event_type, "event_payload": {"key": self.key}}
+
+    def matches(self, metadata: Any) -> bool:
+        if not isinstance(metadata, dict) or metadata.get("event_type") != self.event_type:
+            return False
+        payload = metadata.get("event_payload")
+        return isinstance(payload, dict) and payload.get("key") == self.key
+
+
+# A DM interrupted on its way out is among the last few in its conversation.
+TAGGED_LOOKBACK = 20
+
+
+@dataclass(frozen=True)
 class Member:
     user_id: str
     timezone: str | None
@@ -115,10 +136,17 @@ class SlackGateway:
     def client(self) -> WebClient:
         return self._client
 
-    def post_message(self, *, channel: str, message: Message) -> PostedMessage:
-        """Post to a channel, or to the app's DM with a user when `channel` is a user id."""
+    def post_message(
+        self, *, channel: str, message: Message, tag: MessageTag | None = None
+    ) -> PostedMessage:
+        """Post to a channel, or to the app's DM with a user when `channel` is a user id.
+        A `tag` travels with the message as metadata, for `find_tagged_dm`."""
         response = self._client.chat_postMessage(
-            channel=channel, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
+            channel=channel,
+            text=message["text"],
+            blocks=message.get("blocks"),
+            unfurl_links=False,
+            metadata=tag.metadata() if tag is not None else None,
         )
         return PostedMessage(
             channel=str(response.get("channel") or channel), ts=str(response["ts"])
@@ -143,6 +171,19 @@ class SlackGateway:
 
     def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
         self._client.views_open(trigger_id=trigger_id, view=view)
+
+    def find_tagged_dm(self, *, user_id: str, tag: MessageTag) -> PostedMessage | None:
+        """Our DM to the user carrying `tag`, among the latest ones, or None: whether a post
+        that was interrupted reached Slack, so it is sent once, not twice or never."""
+        opened = self._client.conversations_open(users=user_id)
+        channel = str((opened.get("channel") or {}).get("id") or "")
+        history = self._client.conversations_history(
+            channel=channel, limit=TAGGED_LOOKBACK, include_all_metadata=True
+        )
+        for message in history.get("messages") or []:
+            if tag.matches(message.get("metadata")):
+                return PostedMessage(channel=channel, ts=str(message["ts"]))
+        return None
 
     def user_timezone(self, user_id: str) -> str | None:
         """The user's IANA time zone from their Slack profile (callers cache it)."""

@@ -48,6 +48,8 @@ class FakeSlack:
         self.user_timezones: dict[str, str | None] = {}
         # users.list answers these members (Slack's user objects), a page at a time.
         self.members: list[dict[str, Any]] = []
+        # Posted messages per conversation, newest first, for conversations.history.
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
@@ -177,7 +179,18 @@ class FakeSlack:
             ts = f"1700000000.{next(self._ts):06d}"
             if channel.startswith(("U", "W")):
                 channel = "D" + channel[1:]
+            stored = {"ts": ts, "text": params.get("text", ""), "metadata": params.get("metadata")}
+            with self._condition:
+                self.history.setdefault(channel, []).insert(0, stored)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "conversations.open":
+            user = str(params.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": "D" + user[1:]}}
+        if method == "conversations.history":
+            with self._condition:
+                messages = list(self.history.get(params.get("channel", ""), []))
+            limit = int(params.get("limit") or 100)
+            return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method == "chat.postEphemeral":
@@ -261,7 +274,7 @@ def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
         return dict(json.loads(raw or "{}"))
     params: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw).items()}
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params

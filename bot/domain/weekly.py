@@ -22,6 +22,8 @@ DEPARTMENT_QUESTIONS_MAX = 2
 NPS_EVERY_WEEKS = 4
 REMIND_AFTER = timedelta(days=2)
 CLOSE_AFTER = timedelta(days=5)
+# A week, its DMs' answer window, and a day for the time zones furthest behind UTC.
+RESULTS_FINAL_AFTER = timedelta(days=7) + CLOSE_AFTER + timedelta(days=1)
 USED_DEPARTMENTS_WINDOW = timedelta(days=7)
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEK_KEY = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
@@ -83,6 +85,13 @@ class Week:
 
     def day(self, weekday: int) -> date:
         return self.monday + timedelta(days=weekday)
+
+    @property
+    def final_at(self) -> datetime:
+        """When no more answers can come in for this week: its last DM, due as late as
+        Sunday in the last time zone, has closed. Only then may its answers be reported, or
+        two reports a day apart could differ by a single answer."""
+        return datetime.combine(self.monday, time(), UTC) + RESULTS_FINAL_AFTER
 
 
 @dataclass(frozen=True)

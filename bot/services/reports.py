@@ -67,12 +67,13 @@ def _seconds(value: float | None) -> float | None:
 def _weekly_results(
     session: Session, *, since: datetime, now: datetime, minimum: int
 ) -> dict[int, WeeklyResults]:
-    """Per department, over the weeks the window touches."""
+    """Per department, over the weeks the window touches that are final (see Week.final_at)."""
     first, last = Week.of(since.date()), Week.of(now.date())
-    weeks = [
-        Week(first.monday + timedelta(days=7 * n)).key
+    spanned = (
+        Week(first.monday + timedelta(days=7 * n))
         for n in range((last.monday - first.monday).days // 7 + 1)
-    ]
+    )
+    weeks = [week.key for week in spanned if week.final_at <= now]
     rows = session.execute(
         select(
             WeeklyAnswer.department_id,
@@ -164,7 +165,9 @@ def build_report(
     departments = session.scalars(select(Department).order_by(Department.team_id, Department.name))
     reports = []
     for department in departments:
-        if not department.active and department.id not in counts and department.id not in scores:
+        if not department.active and not (
+            department.id in counts or department.id in scores or department.id in pulse
+        ):
             continue
         count = counts[department.id]
         department_scores = scores[department.id]

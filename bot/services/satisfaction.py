@@ -47,7 +47,7 @@ from bot.services import requests as request_service
 from bot.services.cards import refresh_request_card
 from bot.services.timezones import TimeZones
 from bot.settings import Settings
-from bot.slack import PostedMessage, SlackGateway
+from bot.slack import MessageTag, PostedMessage, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class PulsePolicy:
         )
 
 
+# The metadata event type on pulse DMs, which finds one whose posting was interrupted.
+SATISFACTION_PULSE_TAG = "pulsedesk_satisfaction_pulse"
 FEEDBACK_WINDOW_DAYS = 30
 FEEDBACK_ITEMS_MAX = 10
 
@@ -168,7 +170,15 @@ class SatisfactionService:
         message = blocks.build_pulse_question(
             request, pulse_id=pulse.id, scale=self._policy.scale, closes_at=pulse_closes_at(now)
         )
-        posted = self._job_gateway.post_message(channel=pulse.requester_id, message=message)
+        tag = MessageTag(SATISFACTION_PULSE_TAG, pulse.id)
+        posted = None
+        if pulse.state is PulseState.SENDING:
+            # An earlier try was interrupted after it began to post: did the DM arrive?
+            posted = self._job_gateway.find_tagged_dm(user_id=pulse.requester_id, tag=tag)
+        if posted is None:
+            posted = self._job_gateway.post_message(
+                channel=pulse.requester_id, message=message, tag=tag
+            )
         with self._sessions.begin() as session:
             ratings.set_pulse_state(
                 session=session,

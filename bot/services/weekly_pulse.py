@@ -29,11 +29,13 @@ from bot.errors import NotAllowed, NotFound, SurveyClosed
 from bot.jobs import JobSnapshot
 from bot.services import people, weekly
 from bot.services.timezones import TimeZones
-from bot.slack import SLACK_FAILURES, Message, SlackGateway
+from bot.slack import SLACK_FAILURES, Message, MessageTag, SlackGateway
 
 logger = logging.getLogger(__name__)
 
 
+# The metadata event type on weekly pulse DMs, which finds one whose posting was interrupted.
+WEEKLY_PULSE_TAG = "pulsedesk_weekly_pulse"
 ADD_BATCH = 500
 # The first and last time zones on Earth: a week's round runs from the scheduled time in
 # the one to the scheduled time in the other.
@@ -201,21 +203,30 @@ class WeeklyPulse:
                     expected=(weekly.DeliveryState.PENDING, weekly.DeliveryState.SENDING),
                 )
             return
-        with self._sessions.begin() as session:
-            weekly.set_delivery_state(
-                session=session,
+        tag = MessageTag(WEEKLY_PULSE_TAG, delivery.id)
+        posted = None
+        if delivery.state == weekly.DeliveryState.SENDING:
+            # An earlier try was interrupted after it began to post: did the DM arrive?
+            posted = self._job_gateway.find_tagged_dm(user_id=delivery.user_id, tag=tag)
+        else:
+            with self._sessions.begin() as session:
+                weekly.set_delivery_state(
+                    session=session,
+                    delivery_id=delivery.id,
+                    state=weekly.DeliveryState.SENDING,
+                    expected=(weekly.DeliveryState.PENDING,),
+                )
+        if posted is None:
+            message = blocks.build_weekly_pulse(
                 delivery_id=delivery.id,
-                state=weekly.DeliveryState.SENDING,
-                expected=(weekly.DeliveryState.PENDING,),
+                questions=delivery.questions,
+                answered=delivery.answered,
+                closes_at=delivery.due_at + CLOSE_AFTER,
+                minimum=self._anonymity_minimum,
             )
-        message = blocks.build_weekly_pulse(
-            delivery_id=delivery.id,
-            questions=delivery.questions,
-            answered=delivery.answered,
-            closes_at=delivery.due_at + CLOSE_AFTER,
-            minimum=self._anonymity_minimum,
-        )
-        posted = self._job_gateway.post_message(channel=delivery.user_id, message=message)
+            posted = self._job_gateway.post_message(
+                channel=delivery.user_id, message=message, tag=tag
+            )
         with self._sessions.begin() as session:
             weekly.set_delivery_state(
                 session=session,

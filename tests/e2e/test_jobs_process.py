@@ -3,6 +3,7 @@ one database, each deliver every pulse exactly once."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -126,3 +127,48 @@ def test_two_serve_processes_on_one_database_send_each_pulse_once(
     assert {user: len(_pulses_to(fake_slack, user)) for user in requesters} == {
         user: 1 for user in requesters
     }
+
+
+def test_a_weekly_round_killed_midway_finishes_with_everyone_messaged_once(
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    people = [f"U0W{n:05d}" for n in range(300)]
+    fake_slack.members = [{"id": user, "tz": "Europe/London"} for user in people]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.lower().endswith("_proxy") and not key.startswith(("SLACK_", "DATABASE_"))
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=database_url,
+        JOBS_LEASE_SECONDS="1",
+    )
+    command = [sys.executable, "-m", "bot", "pulse", "weekly"]
+    first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)
+    try:
+        fake_slack.wait_for(lambda _: len(_weekly_dms(fake_slack)) >= 60, timeout=60)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    assert len(_weekly_dms(fake_slack)) < len(people)
+
+    second = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    received = [c.params["channel"] for c in _weekly_dms(fake_slack)]
+    assert sorted(received) == people
+    assert "300 due, 300 sent, 0 failed" in second.stdout
+
+
+def _weekly_dms(fake: FakeSlack) -> list[Call]:
+    return [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if c.params.get("text", "").startswith("Your weekly pulse")
+    ]

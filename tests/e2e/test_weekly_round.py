@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 
 from bot.__main__ import main
 from bot.domain.weekly import Week
-from models import WeeklyAnswer, WeeklyDelivery
+from models import Job, WeeklyAnswer, WeeklyDelivery
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
 from tests.fake_slack import Call
@@ -197,3 +197,42 @@ def test_a_pulse_closes_after_five_days(desk: Desk) -> None:
     assert "has closed" in text_of(closed)
     with desk.session_factory() as session:
         assert session.scalars(select(WeeklyAnswer)).all() == []
+
+
+def test_a_dm_whose_sending_was_interrupted_after_slack_took_it_is_not_sent_again(
+    desk: Desk,
+) -> None:
+    desk.fake.members = [_member("U0ALICE")]
+    _start(desk)
+    run_jobs(desk)
+    [sent] = _weekly_dms(desk)
+    # As if the process died after Slack accepted the DM, before the state was recorded.
+    with desk.session_factory.begin() as session:
+        delivery = session.scalars(select(WeeklyDelivery)).one()
+        delivery.state = "sending"
+        delivery.ts = None
+        job = session.scalars(select(Job).where(Job.kind == "weekly.deliver")).one()
+        job.state = "pending"
+    run_jobs(desk)
+
+    assert len(_weekly_dms(desk)) == 1
+    with desk.session_factory() as session:
+        delivery = session.scalars(select(WeeklyDelivery)).one()
+    assert (delivery.state, delivery.channel_id) == ("sent", "D0ALICE")
+    assert delivery.ts == desk.fake.history["D0ALICE"][0]["ts"]
+    assert sent.params["metadata"]["event_type"] == "pulsedesk_weekly_pulse"
+
+
+def test_a_dm_whose_sending_failed_before_slack_took_it_is_sent(desk: Desk) -> None:
+    desk.fake.members = [_member("U0ALICE")]
+    desk.fake.server_error("chat.postMessage", times=4)
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        assert session.scalars(select(WeeklyDelivery.state)).one() == "sending"
+    desk.clock.advance(timedelta(minutes=1))
+    run_jobs(desk)
+    assert desk.fake.calls_to("conversations.history")
+    delivered = [c for c in _weekly_dms(desk) if c.params["channel"] == "U0ALICE"]
+    assert len(desk.fake.history["D0ALICE"]) == 1
+    assert len(delivered) == 5  # four refused by the fake, then the one that arrived
