@@ -40,6 +40,7 @@ migrate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/pulses.py
+	$(BIN)/python benchmarks/weekly.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

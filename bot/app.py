@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.departments import DepartmentConfig
 from bot.jobs import JobRunner
+from bot.pacing import Pacer
 from bot.scheduler import Ticker
 from bot.services import ratings, weekly
 from bot.services import requests as request_service
@@ -60,7 +61,8 @@ def build_services(
     if session_factory is None:
         session_factory = create_session_factory(create_db_engine(settings.database_url))
     gateway = SlackGateway(client, clock=clock)
-    job_gateway = SlackGateway(without_rate_limit_retries(client), clock=clock)
+    pacer = Pacer(settings.slack_posts_per_minute) if settings.slack_posts_per_minute else None
+    job_gateway = SlackGateway(without_rate_limit_retries(client), clock=clock, pacer=pacer)
     satisfaction = SatisfactionService(
         session_factory=session_factory,
         gateway=gateway,

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     )
     # How often `serve` runs due jobs; 0 leaves it to `python -m bot jobs run-due` (cron).
     jobs_poll_seconds: float = Field(default=10, ge=0)
+    # The pace of scheduled DMs (pulses, the weekly round), under Slack's posting limit;
+    # 0 sends as fast as Slack answers and relies on its 429s.
+    slack_posts_per_minute: float = Field(default=100, ge=0)
     # How long a claimed job is reserved to its runner: work of a runner that died is taken
     # up again after this. Longer than any one job can take.
     jobs_lease_seconds: float = Field(default=300, ge=1)

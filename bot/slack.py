@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.webhook import WebhookClient
 
 from bot.clock import Clock
+from bot.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +127,11 @@ SLACK_FAILURES: tuple[type[Exception], ...] = (SlackApiError, OSError)
 class SlackGateway:
     """Outbound Slack calls used by the services, with the small caches they need."""
 
-    def __init__(self, client: WebClient, *, clock: Clock) -> None:
+    def __init__(self, client: WebClient, *, clock: Clock, pacer: Pacer | None = None) -> None:
         self._client = client
         self._clock = clock
+        # Paces chat.postMessage; the gateway of scheduled work has one, replies do not.
+        self._pacer = pacer
         self._lock = threading.Lock()
         self._members: dict[str, tuple[datetime, frozenset[str]]] = {}
 
@@ -141,6 +144,8 @@ class SlackGateway:
     ) -> PostedMessage:
         """Post to a channel, or to the app's DM with a user when `channel` is a user id.
         A `tag` travels with the message as metadata, for `find_tagged_dm`."""
+        if self._pacer is not None:
+            self._pacer.wait()
         response = self._client.chat_postMessage(
             channel=channel,
             text=message["text"],

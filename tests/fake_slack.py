@@ -54,6 +54,8 @@ class FakeSlack:
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
         self._holds: dict[str, threading.Event] = {}
+        self._limits: dict[str, _TokenBucket] = {}
+        self.over_limit: dict[str, int] = {}
         self._condition = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -104,6 +106,11 @@ class FakeSlack:
         """The next calls of `method` are cut off without an answer (a connection failure)."""
         self.fail(method, *([ScriptedFailure(0)] * times))
 
+    def enforce_limit(self, method: str, *, per_second: float, burst: int = 1) -> None:
+        """Answer `method` with 429 (Retry-After: 1) beyond `per_second`, as Slack does."""
+        with self._condition:
+            self._limits[method] = _TokenBucket(per_second, burst)
+
     def hold(self, method: str) -> threading.Event:
         """Calls of `method` block until the returned event is set."""
         event = threading.Event()
@@ -148,6 +155,14 @@ class FakeSlack:
         with self._condition:
             self.calls.append(call)
             self._condition.notify_all()
+
+    def _over_limit(self, method: str) -> bool:
+        with self._condition:
+            bucket = self._limits.get(method)
+            if bucket is None or bucket.take():
+                return False
+            self.over_limit[method] = self.over_limit.get(method, 0) + 1
+            return True
 
     def _next_failure(self, method: str) -> ScriptedFailure | None:
         with self._condition:
@@ -235,6 +250,9 @@ class FakeSlack:
                 hold = fake._holds.get(method)
                 if hold is not None:
                     hold.wait(WAIT_TIMEOUT_SECONDS)
+                if fake._over_limit(method):
+                    self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+                    return
                 failure = fake._next_failure(method)
                 if failure is not None and failure.status == 0:
                     self.close_connection = True
@@ -268,6 +286,23 @@ class FakeSlack:
                 self.wfile.write(payload)
 
         return Handler
+
+
+class _TokenBucket:
+    def __init__(self, per_second: float, burst: int) -> None:
+        self._rate = per_second
+        self._capacity = float(burst)
+        self._tokens = float(burst)
+        self._at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._capacity, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
 
 def _parse_body(raw: str, content_type: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,6 +77,7 @@ def start_desk(
     clock: FakeClock,
     database_url: str,
     tmp_path: Path,
+    **overrides: Any,
 ) -> tuple[Desk, HttpServer, threading.Thread]:
     departments_file = tmp_path / "departments.toml"
     departments_file.write_text(DEPARTMENTS_TOML)
@@ -86,6 +88,8 @@ def start_desk(
         slack_api_url=fake.api_url,
         database_url=database_url,
         departments_file=departments_file,
+        # Paced at Slack's real rate, every test would wait; the tests of pacing set their own.
+        **{"slack_posts_per_minute": 0, **overrides},
     )
     client = build_web_client(
         token="xoxb-test-token", base_url=fake.api_url, retry_backoff_factor=0.01

@@ -67,6 +67,7 @@ def serve(fake: FakeSlack, workdir: Path, database_url: str, **settings: str) ->
         DATABASE_URL=database_url,
         DEPARTMENTS_FILE=str(departments),
         PORT=str(port),
+        SLACK_POSTS_PER_MINUTE="0",
         **settings,
     )
     process = subprocess.Popen(

@@ -147,6 +147,7 @@ def test_a_weekly_round_killed_midway_finishes_with_everyone_messaged_once(
         SLACK_API_URL=fake_slack.api_url,
         DATABASE_URL=database_url,
         JOBS_LEASE_SECONDS="1",
+        SLACK_POSTS_PER_MINUTE="0",
     )
     command = [sys.executable, "-m", "bot", "pulse", "weekly"]
     first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
 
 from bot.__main__ import main
+from bot.db import SessionFactory
 from bot.domain.weekly import Week
 from models import Job, WeeklyAnswer, WeeklyDelivery
-from tests.e2e.conftest import Desk
+from tests.e2e.conftest import Desk, start_desk
 from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
-from tests.fake_slack import Call
+from tests.fake_clock import FakeClock
+from tests.fake_slack import Call, FakeSlack
 
 WEEK = Week.of(datetime(2026, 11, 2, tzinfo=UTC).date())
 
@@ -236,3 +240,66 @@ def test_a_dm_whose_sending_failed_before_slack_took_it_is_sent(desk: Desk) -> N
     delivered = [c for c in _weekly_dms(desk) if c.params["channel"] == "U0ALICE"]
     assert len(desk.fake.history["D0ALICE"]) == 1
     assert len(delivered) == 5  # four refused by the fake, then the one that arrived
+
+
+@pytest.fixture
+def paced_desk(
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    clock: FakeClock,
+    database_url: str,
+    tmp_path: Path,
+) -> Iterator[Desk]:
+    desk, server, thread = start_desk(
+        fake=fake_slack,
+        session_factory=session_factory,
+        clock=clock,
+        database_url=database_url,
+        tmp_path=tmp_path,
+        slack_posts_per_minute=PACE_PER_SECOND * 60,
+    )
+    yield desk
+    server.stop()
+    thread.join(timeout=5)
+    desk.pulsedesk.finish_work()
+
+
+# Below what the bot can send, so the pace, not the bot, sets the spacing.
+PACE_PER_SECOND = 30
+
+
+def test_a_round_paced_under_slacks_limit_meets_no_429(paced_desk: Desk) -> None:
+    desk = paced_desk
+    desk.fake.enforce_limit("chat.postMessage", per_second=PACE_PER_SECOND * 1.2, burst=3)
+    people = [f"U0P{n:04d}" for n in range(100)]
+    desk.fake.members = [_member(user) for user in people]
+    _start(desk)
+    summary = run_jobs(desk)
+    while summary.ran:
+        summary = run_jobs(desk)
+
+    assert desk.fake.over_limit.get("chat.postMessage", 0) == 0
+    assert sorted(c.params["channel"] for c in _weekly_dms(desk)) == people
+    posted = sorted(c.at for c in _weekly_dms(desk))
+    assert posted[-1] - posted[0] >= (len(people) - 1) / PACE_PER_SECOND * 0.95
+    _start(desk)
+    run_jobs(desk)
+    assert len(_weekly_dms(desk)) == len(people)
+
+
+def test_an_unpaced_round_that_meets_429s_still_reaches_everyone_once(desk: Desk) -> None:
+    desk.fake.enforce_limit("chat.postMessage", per_second=20, burst=5)
+    people = [f"U0P{n:04d}" for n in range(100)]
+    desk.fake.members = [_member(user) for user in people]
+    _start(desk)
+    for _ in range(1000):
+        summary = run_jobs(desk)
+        if summary.rate_limited_until is None and summary.ran == 0:
+            break
+        desk.clock.advance(timedelta(seconds=1))
+    assert desk.fake.over_limit.get("chat.postMessage", 0) > 0
+    with desk.session_factory() as session:
+        states = session.scalars(select(WeeklyDelivery.state)).all()
+    assert states == ["sent"] * len(people)
+    received = {user: len(desk.fake.history.get("D" + user[1:], [])) for user in people}
+    assert received == dict.fromkeys(people, 1)
