@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 from bot.__main__ import main
 from bot.db import SessionFactory
 from bot.domain.weekly import Week
+from bot.services import reports
 from models import Job, WeeklyAnswer, WeeklyDelivery
 from tests.e2e.conftest import Desk, start_desk
 from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
@@ -303,3 +304,73 @@ def test_an_unpaced_round_that_meets_429s_still_reaches_everyone_once(desk: Desk
     assert states == ["sent"] * len(people)
     received = {user: len(desk.fake.history.get("D" + user[1:], [])) for user in people}
     assert received == dict.fromkeys(people, 1)
+
+
+def test_the_requesters_audience_is_those_who_filed_a_request_in_30_days(
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    clock: FakeClock,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    desk, server, thread = start_desk(
+        fake=fake_slack,
+        session_factory=session_factory,
+        clock=clock,
+        database_url=database_url,
+        tmp_path=tmp_path,
+        pulse_audience="requesters",
+    )
+    try:
+        file_request(desk, "it laptop", user="U0ALICE")
+        desk.fake.members = [_member("U0ALICE"), _member("U0BOB")]
+        _start(desk)
+        run_jobs(desk)
+        assert [c.params["channel"] for c in _weekly_dms(desk)] == ["U0ALICE"]
+    finally:
+        server.stop()
+        thread.join(timeout=5)
+        desk.pulsedesk.finish_work()
+
+
+def test_answers_reach_the_report_only_from_a_final_week_with_enough_of_them(
+    desk: Desk,
+) -> None:
+    people = [f"U0P{n:02d}" for n in range(6)]
+    for user in people:
+        file_request(desk, "it laptop", user=user)
+    desk.fake.members = [_member(user) for user in people]
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        deliveries = {d.user_id: d.id for d in session.scalars(select(WeeklyDelivery))}
+
+    def answer(user: str, score: int) -> None:
+        desk.slack.block_action(
+            f"weekly_answer_{score}",
+            user=user,
+            value=f"weekly:{deliveries[user]}:0",
+            channel="D" + user[1:],
+        )
+
+    def it_pulse() -> tuple[object, object]:
+        with desk.session_factory() as session:
+            report = reports.build_report(
+                session=session, now=WEEK.final_at, days=30, anonymity_minimum=5
+            )
+        [it] = [d for d in report.departments if d.key == "it"]
+        return it.pulse_score, it.pulse_responses
+
+    for user, score in zip(people[:4], [5, 4, 4, 3], strict=True):
+        answer(user, score)
+    desk.fake.wait_for(lambda _: _answer_count(desk) == 4)
+    assert it_pulse() == (None, 0)
+
+    answer(people[4], 5)
+    desk.fake.wait_for(lambda _: _answer_count(desk) == 5)
+    assert it_pulse() == (4.2, 5)
+
+
+def _answer_count(desk: Desk) -> int:
+    with desk.session_factory() as session:
+        return len(session.scalars(select(WeeklyAnswer)).all())
