@@ -39,10 +39,15 @@ class ScriptedFailure:
 
 
 class FakeSlack:
-    def __init__(self, *, team_id: str = "T0TEST", bot_user_id: str = "U0BOT") -> None:
+    def __init__(
+        self, *, team_id: str = "T0TEST", bot_user_id: str = "U0BOT", record_calls: bool = True
+    ) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.calls: list[Call] = []
+        # Off for benchmarks, whose memory should be the bot's: then only counts are kept.
+        self._record_calls = record_calls
+        self.call_counts: dict[str, int] = {}
         self.channel_members: dict[str, list[str]] = {}
         # users.info answers these time zones; anyone else is in Europe/London.
         self.user_timezones: dict[str, str | None] = {}
@@ -153,7 +158,9 @@ class FakeSlack:
     # -- serving -------------------------------------------------------------------------------
     def _record(self, call: Call) -> None:
         with self._condition:
-            self.calls.append(call)
+            self.call_counts[call.method] = self.call_counts.get(call.method, 0) + 1
+            if self._record_calls:
+                self.calls.append(call)
             self._condition.notify_all()
 
     def _over_limit(self, method: str) -> bool:
@@ -194,7 +201,7 @@ class FakeSlack:
             ts = f"1700000000.{next(self._ts):06d}"
             if channel.startswith(("U", "W")):
                 channel = "D" + channel[1:]
-            stored = {"ts": ts, "text": params.get("text", ""), "metadata": params.get("metadata")}
+            stored = {"ts": ts, "metadata": params.get("metadata")}
             with self._condition:
                 self.history.setdefault(channel, []).insert(0, stored)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}

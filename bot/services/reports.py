@@ -106,7 +106,7 @@ def _last_round(session: Session, *, now: datetime) -> dict[str, Any]:
         return {"week": None, "sent": 0, "answered": 0, "response_rate": None}
     progress = weekly.round_progress(
         session=session,
-        round_=weekly.RoundSnapshot(round_.id, round_.team_id, Week.parse(round_.week), True),
+        round_=weekly.RoundSnapshot(round_.id, round_.team_id, Week.parse(round_.week)),
     )
     rate = round_half_up(100 * progress.answered / progress.sent) if progress.sent else None
     return {

@@ -46,7 +46,6 @@ class RoundSnapshot:
     id: int
     team_id: str
     week: Week
-    audience_complete: bool
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def _question(data: dict[str, Any]) -> Question:
 
 
 def _round_snapshot(row: WeeklyRound) -> RoundSnapshot:
-    return RoundSnapshot(row.id, row.team_id, Week.parse(row.week), row.audience_complete)
+    return RoundSnapshot(row.id, row.team_id, Week.parse(row.week))
 
 
 def _delivery_snapshot(row: WeeklyDelivery, week: Week) -> DeliverySnapshot:
@@ -116,9 +115,7 @@ def ensure_round(*, session: Session, team_id: str, week: Week, now: datetime) -
         return _round_snapshot(existing)
     try:
         with session.begin_nested():
-            row = WeeklyRound(
-                team_id=team_id, week=week.key, audience_complete=False, created_at=now
-            )
+            row = WeeklyRound(team_id=team_id, week=week.key, created_at=now)
             session.add(row)
             session.flush()
     except IntegrityError:
@@ -177,12 +174,6 @@ def add_deliveries(
         )
         added += 1
     return added
-
-
-def mark_audience_complete(*, session: Session, round_id: int) -> None:
-    session.execute(
-        update(WeeklyRound).where(WeeklyRound.id == round_id).values(audience_complete=True)
-    )
 
 
 def get_delivery(*, session: Session, delivery_id: int) -> DeliverySnapshot:

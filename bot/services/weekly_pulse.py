@@ -163,7 +163,6 @@ class WeeklyPulse:
                     now=now,
                 )
         with self._sessions.begin() as session:
-            weekly.mark_audience_complete(session=session, round_id=round_.id)
             brought_forward = (
                 weekly.bring_forward(session=session, round_=round_, now=now) if send_now else 0
             )

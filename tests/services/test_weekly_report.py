@@ -134,9 +134,7 @@ def _round(
     team_id: str = TEAM,
 ) -> None:
     with session_factory.begin() as session:
-        round_ = WeeklyRound(
-            team_id=team_id, week=week, audience_complete=True, created_at=created_at
-        )
+        round_ = WeeklyRound(team_id=team_id, week=week, created_at=created_at)
         session.add(round_)
         session.flush()
         for n, (state, answered) in enumerate(deliveries):

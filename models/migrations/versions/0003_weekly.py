@@ -22,7 +22,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("week", sa.String(length=8), nullable=False),
-        sa.Column("audience_complete", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_weekly_rounds")),
         sa.UniqueConstraint("team_id", "week", name=op.f("uq_weekly_rounds_team_id_week")),
