@@ -19,7 +19,7 @@ from bot.blocks.kit import (
 )
 from bot.blocks.requests import build_my_requests, quoted_summary
 from bot.blocks.text import escape, escape_truncate, format_duration, slack_date, truncate_escaped
-from bot.domain.metrics import DepartmentReport
+from bot.domain.results import DepartmentReport
 from bot.domain.snapshots import DepartmentSnapshot, FeedbackItem, RequestSnapshot, TeamFeedback
 
 HOME_DEPARTMENTS_MAX = 10

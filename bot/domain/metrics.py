@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 FAVOURABLE_MIN = 4
@@ -45,32 +44,3 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
     rank = (len(ordered) - 1) * pct / 100
     low, high = math.floor(rank), math.ceil(rank)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-@dataclass(frozen=True)
-class DepartmentReport:
-    """One department's results over a window; None wherever there is no data."""
-
-    key: str
-    name: str
-    requests: int
-    open: int
-    resolved: int
-    median_first_response_seconds: float | None
-    median_resolution_seconds: float | None
-    csat: int | None
-    ratings: int
-    avg_rating: float | None
-    p90_first_response_seconds: float | None
-    p90_resolution_seconds: float | None
-    team_id: str
-    # The weekly pulse, anonymous: only weeks with enough answers count (see weekly.countable).
-    pulse_score: float | None = None
-    pulse_responses: int = 0
-    nps: int | None = None
-    nps_responses: int = 0
-    nps_promoters: int = 0
-    nps_passives: int = 0
-    nps_detractors: int = 0
-    icsq: dict[str, float | None] = field(default_factory=dict)
-    icsq_responses: dict[str, int] = field(default_factory=dict)

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.lifecycle import RequestStatus
-from bot.domain.metrics import DepartmentReport
+from bot.domain.results import DepartmentReport
 
 
 class Urgency(StrEnum):

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.text import format_duration
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
-from bot.domain.metrics import DepartmentReport, csat_percent, mean_rating, median, percentile
+from bot.domain.metrics import csat_percent, mean_rating, median, percentile
+from bot.domain.results import DepartmentReport
 from bot.domain.weekly import (
     DEFAULT_ANONYMITY_MIN_RESPONSES,
     ICSQ_ROTATION,
@@ -54,7 +55,7 @@ class Report:
             "until": self.until.isoformat(),
             "times": "calendar",
             "anonymity_min_responses": self.anonymity_minimum,
-            "departments": [asdict(department) for department in self.departments],
+            "departments": [department.as_json() for department in self.departments],
             "weekly_pulse": self.weekly_pulse,
         }
 
@@ -187,7 +188,7 @@ def build_report(
                 p90_first_response_seconds=_seconds(percentile(first_responses[department.id], 90)),
                 p90_resolution_seconds=_seconds(percentile(resolutions[department.id], 90)),
                 team_id=department.team_id,
-                **asdict(results),
+                weekly=results,
             )
         )
     return Report(
@@ -234,9 +235,9 @@ def render_csv(report: Report) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for department in report.departments:
-        row = asdict(department)
+        row = department.as_json()
         for area in ICSQ_ROTATION:
-            row[f"icsq_{area.value}"] = department.icsq.get(area.value)
+            row[f"icsq_{area.value}"] = department.weekly.icsq.get(area.value)
         writer.writerow({key: "" if row[key] is None else row[key] for key in CSV_COLUMNS})
     return out.getvalue()
 
@@ -293,13 +294,14 @@ def _render_weekly_text(report: Report) -> str:
     header = ("Department", "Pulse", "NPS", *(area.value.capitalize() for area in ICSQ_ROTATION))
     rows = [header]
     for d in report.departments:
+        pulse = d.weekly
         rows.append(
             (
                 d.name,
-                _score(d.pulse_score, d.pulse_responses),
-                _score(d.nps, d.nps_responses),
+                _score(pulse.pulse_score, pulse.pulse_responses),
+                _score(pulse.nps, pulse.nps_responses),
                 *(
-                    _score(d.icsq.get(area.value), d.icsq_responses.get(area.value, 0))
+                    _score(pulse.icsq.get(area.value), pulse.icsq_responses.get(area.value, 0))
                     for area in ICSQ_ROTATION
                 ),
             )

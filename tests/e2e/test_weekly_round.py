@@ -359,7 +359,7 @@ def test_answers_reach_the_report_only_from_a_final_week_with_enough_of_them(
                 session=session, now=WEEK.final_at, days=30, anonymity_minimum=5
             )
         [it] = [d for d in report.departments if d.key == "it"]
-        return it.pulse_score, it.pulse_responses
+        return it.weekly.pulse_score, it.weekly.pulse_responses
 
     for user, score in zip(people[:4], [5, 4, 4, 3], strict=True):
         answer(user, score)

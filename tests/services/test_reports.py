@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -137,7 +136,7 @@ class Desk:
 
 
 def _by_key(report: Report) -> dict[str, dict[str, object]]:
-    return {d.key: json.loads(json.dumps(asdict(d))) for d in report.departments}
+    return {d.key: json.loads(json.dumps(d.as_json())) for d in report.departments}
 
 
 @pytest.fixture
