@@ -14,10 +14,12 @@ from bot.blocks.ids import (
     decode_card_actions_block_id,
     decode_pulse_id,
     decode_request_id,
+    decode_weekly_delivery,
     decode_weekly_question,
 )
 from bot.blocks.kit import INPUT_MAX_LENGTH
 from bot.blocks.text import slack_to_plain
+from bot.blocks.weekly import GENERAL_OPTION as GENERAL_TOPIC
 from bot.domain.snapshots import Urgency
 from bot.errors import FormErrors, NotFound
 from bot.services.satisfaction import Reaction
@@ -230,4 +232,65 @@ class WeeklyAnswerButton:
             delivery_id=question[0],
             index=question[1],
             score=int(match.group(1)),
+        )
+
+
+@dataclass(frozen=True)
+class WeeklyCommentButton:
+    team_id: str
+    user_id: str
+    delivery_id: int
+    trigger_id: str
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> WeeklyCommentButton:
+        delivery_id = decode_weekly_delivery(action.get("value"))
+        if delivery_id is None:
+            raise NotFound("That button no longer points at a pulse.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            delivery_id=delivery_id,
+            trigger_id=str(body.get("trigger_id") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class WeeklyCommentForm:
+    team_id: str
+    user_id: str
+    delivery_id: int
+    # None: about the teams that served the person, in general.
+    department_id: int | None
+    text: str
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> WeeklyCommentForm:
+        view = body["view"]
+        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        about = values.get(BlockId.WEEKLY_COMMENT_ABOUT, {}).get(ActionId.WEEKLY_COMMENT_ABOUT, {})
+        field = values.get(BlockId.WEEKLY_COMMENT_TEXT, {}).get(ActionId.WEEKLY_COMMENT_TEXT, {})
+        text = (field.get("value") or "").strip()
+        if not text:
+            raise FormErrors({BlockId.WEEKLY_COMMENT_TEXT: "Write a comment, or cancel."})
+        if len(text) > INPUT_MAX_LENGTH:
+            raise FormErrors(
+                {BlockId.WEEKLY_COMMENT_TEXT: f"Keep it under {INPUT_MAX_LENGTH} characters."}
+            )
+        chosen = str((about.get("selected_option") or {}).get("value") or "")
+        if chosen != GENERAL_TOPIC and not (chosen.isascii() and chosen.isdigit()):
+            raise FormErrors({BlockId.WEEKLY_COMMENT_ABOUT: "Choose what the comment is about."})
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+        except json.JSONDecodeError:
+            metadata = {}
+        delivery_id = metadata.get("delivery") if isinstance(metadata, dict) else None
+        if not isinstance(delivery_id, int):
+            raise NotFound("That comment form no longer points at a pulse.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            delivery_id=delivery_id,
+            department_id=None if chosen == GENERAL_TOPIC else int(chosen),
+            text=text,
         )

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.blocks import weekly as blocks
-from bot.blocks.ids import WEEKLY_ANSWER_PATTERN
+from bot.blocks.ids import WEEKLY_ANSWER_PATTERN, ActionId, CallbackId
+from bot.errors import FormErrors, NotFound
 from bot.services.weekly_pulse import WeeklyPulse
 from bot.slack import SlackGateway
 from handlers.errors import acknowledge, guarded
-from handlers.payloads import SlashCommand, WeeklyAnswerButton
+from handlers.payloads import (
+    SlashCommand,
+    WeeklyAnswerButton,
+    WeeklyCommentButton,
+    WeeklyCommentForm,
+)
 
 OPT_WORDS = {"off": True, "on": False}
 
@@ -56,3 +62,44 @@ def register(app: App, *, weekly_pulse: WeeklyPulse, gateway: SlackGateway) -> N
         )
 
     app.action(WEEKLY_ANSWER_PATTERN)(ack=acknowledge, lazy=[handle_weekly_answer])
+
+    @guarded(gateway)
+    def handle_comment_button(body: dict[str, Any], action: dict[str, Any]) -> None:
+        button = WeeklyCommentButton.parse(body, action)
+        topics = weekly_pulse.comment_topics(
+            team_id=button.team_id, user_id=button.user_id, delivery_id=button.delivery_id
+        )
+        view = blocks.build_weekly_comment_modal(
+            delivery_id=button.delivery_id,
+            departments=topics,
+            minimum=weekly_pulse.anonymity_minimum,
+        )
+        gateway.open_view(trigger_id=button.trigger_id, view=view)
+
+    app.action(ActionId.WEEKLY_COMMENT)(ack=acknowledge, lazy=[handle_comment_button])
+
+    def ack_comment(ack: Ack, body: dict[str, Any]) -> None:
+        try:
+            WeeklyCommentForm.parse(body)
+        except FormErrors as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        except NotFound:
+            pass  # not fixable in the form: the lazy listener answers it
+        ack()
+
+    @guarded(gateway)
+    def handle_comment_submission(body: dict[str, Any]) -> None:
+        try:
+            form = WeeklyCommentForm.parse(body)
+        except FormErrors:
+            return  # already answered inline by the ack
+        weekly_pulse.comment(
+            team_id=form.team_id,
+            user_id=form.user_id,
+            delivery_id=form.delivery_id,
+            department_id=form.department_id,
+            text=form.text,
+        )
+
+    app.view(CallbackId.WEEKLY_COMMENT)(ack=ack_comment, lazy=[handle_comment_submission])

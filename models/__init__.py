@@ -6,7 +6,7 @@ from models.job import Job
 from models.request import Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
 from models.slack import Person, ProcessedEvent
-from models.weekly import WeeklyAnswer, WeeklyDelivery, WeeklyRound
+from models.weekly import WeeklyAnswer, WeeklyComment, WeeklyDelivery, WeeklyRound
 
 __all__ = [
     "Base",
@@ -20,6 +20,7 @@ __all__ = [
     "SatisfactionPulse",
     "SurveyMessage",
     "WeeklyAnswer",
+    "WeeklyComment",
     "WeeklyDelivery",
     "WeeklyRound",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -63,3 +63,17 @@ class WeeklyAnswer(Base):
     kind: Mapped[str] = mapped_column(String(16))
     area: Mapped[str | None] = mapped_column(String(32))
     score: Mapped[int] = mapped_column(Integer)
+
+
+class WeeklyComment(Base):
+    """An anonymous comment, kept like an answer: no person, no delivery, no time."""
+
+    __tablename__ = "weekly_comments"
+    __table_args__ = (Index("ix_weekly_comments_team_id_week", "team_id", "week"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))
+    # None: about internal service in general.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    text: Mapped[str] = mapped_column(Text)

@@ -25,6 +25,9 @@ class ActionId(StrEnum):
     PULSE_COMMENT_TEXT = "satisfaction_comment_text"
     PULSE_CHANGE = "satisfaction_change"
     TALK_TO_LEAD = "satisfaction_talk_to_lead"
+    WEEKLY_COMMENT = "weekly_comment"
+    WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
+    WEEKLY_COMMENT_TEXT = "weekly_comment_text"
 
 
 class BlockId(StrEnum):
@@ -34,11 +37,14 @@ class BlockId(StrEnum):
     CARD_ACTIONS = "card_actions"
     PULSE_RATING = "pulse_rating"
     PULSE_COMMENT = "pulse_comment"
+    WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
+    WEEKLY_COMMENT_TEXT = "weekly_comment_text"
 
 
 class CallbackId(StrEnum):
     NEW_REQUEST = "request_new"
     PULSE_COMMENT = "satisfaction_comment"
+    WEEKLY_COMMENT = "weekly_comment"
 
 
 def encode_request_id(request_id: int) -> str:
@@ -69,6 +75,14 @@ def weekly_answer_action_id(score: int) -> str:
 
 def encode_weekly_question(delivery_id: int, index: int) -> str:
     return f"weekly:{delivery_id}:{index}"
+
+
+def encode_weekly_delivery(delivery_id: int) -> str:
+    return f"weekly:{delivery_id}"
+
+
+def decode_weekly_delivery(value: str | None) -> int | None:
+    return _decode_suffix(value, "weekly:")
 
 
 def decode_weekly_question(value: str | None) -> tuple[int, int] | None:

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from bot.blocks.ids import encode_weekly_question, weekly_answer_action_id
-from bot.blocks.kit import Block, actions, button, context, header, section
+from bot.blocks.ids import (
+    ActionId,
+    BlockId,
+    CallbackId,
+    encode_weekly_delivery,
+    encode_weekly_question,
+    weekly_answer_action_id,
+)
+from bot.blocks.kit import (
+    INPUT_MAX_LENGTH,
+    Block,
+    actions,
+    button,
+    context,
+    header,
+    option,
+    plain,
+    section,
+)
 from bot.blocks.requests import Message, build_notice
 from bot.blocks.text import escape, slack_date
 from bot.domain.weekly import IcsqArea, Question, QuestionKind
@@ -104,6 +123,15 @@ def build_weekly_pulse(
         )
         blocks.append(context(_scale_note(question)))
     blocks.append(
+        actions(
+            button(
+                "Add a comment",
+                action_id=ActionId.WEEKLY_COMMENT,
+                value=encode_weekly_delivery(delivery_id),
+            )
+        )
+    )
+    blocks.append(
         context(ANONYMITY_NOTE.format(minimum=minimum) + f" Open until {slack_date(closes_at)}.")
     )
     done = len(answered) >= len(questions)
@@ -121,3 +149,52 @@ def build_weekly_pulse(
 
 def build_weekly_closed() -> Message:
     return build_notice("This week's pulse has closed. Thank you for taking part.")
+
+
+GENERAL_OPTION = "general"
+
+
+def build_weekly_comment_modal(
+    *, delivery_id: int, departments: Sequence[tuple[int, str]], minimum: int
+) -> dict[str, Any]:
+    """A comment about one of the teams the person was asked about, or about the teams that
+    served them in general."""
+    options = [option(name, str(department_id)) for department_id, name in departments]
+    options.append(option("The teams that served me, in general", GENERAL_OPTION))
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.WEEKLY_COMMENT,
+        "title": plain("Add a comment"),
+        "submit": plain("Send"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"delivery": delivery_id}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": BlockId.WEEKLY_COMMENT_ABOUT,
+                "label": plain("About"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": ActionId.WEEKLY_COMMENT_ABOUT,
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": BlockId.WEEKLY_COMMENT_TEXT,
+                "label": plain("Your comment"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ActionId.WEEKLY_COMMENT_TEXT,
+                    "multiline": True,
+                    "max_length": INPUT_MAX_LENGTH,
+                    "placeholder": plain("What went well, or what would make it better?"),
+                },
+            },
+            context(
+                "Anonymous like your answers: stored without your name, and shown to the "
+                f"team only once at least {minimum} people answered about it that week."
+            ),
+        ],
+    }

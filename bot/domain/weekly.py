@@ -213,6 +213,8 @@ class WeeklyResults:
     icsq_responses: dict[str, int] = field(
         default_factory=lambda: {area.value: 0 for area in ICSQ_ROTATION}
     )
+    # Comments of the weeks whose pulse question counts, so none comes from a smaller group.
+    comments: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,12 @@ class WeeklyAnswerRow:
     score: int
 
 
-def weekly_results(answers: Iterable[WeeklyAnswerRow], *, minimum: int) -> WeeklyResults:
+def weekly_results(
+    answers: Iterable[WeeklyAnswerRow],
+    *,
+    minimum: int,
+    comments_by_week: Mapping[str, Sequence[str]] | None = None,
+) -> WeeklyResults:
     by_question: dict[tuple[QuestionKind, IcsqArea | None], dict[str, list[int]]] = {}
     for answer in answers:
         weeks = by_question.setdefault((answer.kind, answer.area), {})
@@ -236,6 +243,13 @@ def weekly_results(answers: Iterable[WeeklyAnswerRow], *, minimum: int) -> Weekl
     nps_scores = scores(QuestionKind.NPS)
     promoters, passives, detractors = nps_counts(nps_scores)
     icsq = {area: scores(QuestionKind.ICSQ, area) for area in ICSQ_ROTATION}
+    pulse_weeks = by_question.get((QuestionKind.PULSE, None), {})
+    shown_comments = [
+        text
+        for week, texts in (comments_by_week or {}).items()
+        if len(pulse_weeks.get(week, ())) >= minimum
+        for text in texts
+    ]
     return WeeklyResults(
         pulse_score=mean_rating(pulse),
         pulse_responses=len(pulse),
@@ -246,4 +260,5 @@ def weekly_results(answers: Iterable[WeeklyAnswerRow], *, minimum: int) -> Weekl
         nps_detractors=detractors,
         icsq={area.value: mean_rating(values) for area, values in icsq.items()},
         icsq_responses={area.value: len(values) for area, values in icsq.items()},
+        comments=shown_comments,
     )

@@ -34,7 +34,7 @@ from bot.domain.weekly import (
 )
 from bot.services import weekly
 from bot.tables import format_table
-from models import Department, Rating, Request, WeeklyAnswer, WeeklyRound
+from models import Department, Rating, Request, WeeklyAnswer, WeeklyComment, WeeklyRound
 
 OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
 
@@ -91,8 +91,19 @@ def _weekly_results(
         answers[department_id].append(
             WeeklyAnswerRow(week, QuestionKind(kind), IcsqArea(area) if area else None, score)
         )
+    comments: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    # Ordered by their random ids, so the order says nothing about who wrote first.
+    for department_id, week, text in session.execute(
+        select(WeeklyComment.department_id, WeeklyComment.week, WeeklyComment.text)
+        .where(WeeklyComment.week.in_(weeks), WeeklyComment.department_id.is_not(None))
+        .order_by(WeeklyComment.id)
+    ):
+        if department_id is not None:
+            comments[department_id][week].append(text)
     return {
-        department_id: weekly_results(rows_, minimum=minimum)
+        department_id: weekly_results(
+            rows_, minimum=minimum, comments_by_week=comments.get(department_id, {})
+        )
         for department_id, rows_ in answers.items()
     }
 
@@ -315,6 +326,16 @@ def _render_weekly_text(report: Report) -> str:
             f"Last round {last['week']}: {last['sent']} sent, {last['answered']} answered "
             f"(response rate {rate})."
         )
+    comment_lines = [
+        line
+        for d in report.departments
+        if d.weekly.comments
+        for line in (
+            f"Comments about {d.name}:",
+            *(f"  - {' '.join(text.split())}" for text in d.weekly.comments),
+        )
+    ]
+    comments = "\n".join(comment_lines) + "\n" if comment_lines else ""
     return (
         "Weekly pulse, anonymous: means with their number of answers in brackets; a week with "
         f"fewer than {report.anonymity_minimum} answers to a question is left out.\n\n"
@@ -322,4 +343,5 @@ def _render_weekly_text(report: Report) -> str:
         + "\n"
         + round_line
         + "\n"
+        + ("\n" + comments if comments else "")
     )

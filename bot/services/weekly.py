@@ -23,6 +23,7 @@ from models import (
     Person,
     Request,
     WeeklyAnswer,
+    WeeklyComment,
     WeeklyDelivery,
     WeeklyRound,
 )
@@ -229,6 +230,22 @@ def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, s
     )
     session.flush()
     return True
+
+
+def record_comment(
+    *, session: Session, delivery: DeliverySnapshot, department_id: int | None, text: str
+) -> None:
+    """Store a comment like an answer: the week and the department, never the person."""
+    session.add(
+        WeeklyComment(
+            id=uuid.uuid4().hex,
+            team_id=delivery.team_id,
+            week=delivery.week.key,
+            department_id=department_id,
+            text=text,
+        )
+    )
+    session.flush()
 
 
 def used_departments(

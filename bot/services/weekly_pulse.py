@@ -315,15 +315,9 @@ class WeeklyPulse:
         self, *, team_id: str, user_id: str, delivery_id: int, index: int, score: int
     ) -> None:
         """One tap: the answer is stored apart from the person, the DM shows it answered."""
-        with read_session(self._sessions) as session:
-            delivery = weekly.get_delivery(session=session, delivery_id=delivery_id)
-        if delivery.team_id != team_id or delivery.user_id != user_id:
-            raise NotAllowed("That pulse was sent to someone else.")
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
         if not 0 <= index < len(delivery.questions) or score not in delivery.questions[index].scale:
             raise NotFound("That answer is not one of the choices.")
-        if self._clock.now() >= delivery.due_at + CLOSE_AFTER:
-            self._redraw(delivery, blocks.build_weekly_closed())
-            raise SurveyClosed("This week's pulse has closed.")
         with self._sessions.begin() as session:
             recorded = weekly.record_answer(
                 session=session, delivery=delivery, index=index, score=score
@@ -339,6 +333,54 @@ class WeeklyPulse:
             minimum=self._anonymity_minimum,
         )
         self._redraw(delivery, message)
+
+    @property
+    def anonymity_minimum(self) -> int:
+        return self._anonymity_minimum
+
+    def _open_delivery(
+        self, *, team_id: str, user_id: str, delivery_id: int
+    ) -> weekly.DeliverySnapshot:
+        """The person's own delivery, while it still takes answers."""
+        with read_session(self._sessions) as session:
+            delivery = weekly.get_delivery(session=session, delivery_id=delivery_id)
+        if delivery.team_id != team_id or delivery.user_id != user_id:
+            raise NotAllowed("That pulse was sent to someone else.")
+        if self._clock.now() >= delivery.due_at + CLOSE_AFTER:
+            self._redraw(delivery, blocks.build_weekly_closed())
+            raise SurveyClosed("This week's pulse has closed.")
+        return delivery
+
+    def comment_topics(
+        self, *, team_id: str, user_id: str, delivery_id: int
+    ) -> list[tuple[int, str]]:
+        """The departments this person was asked about, to comment on one of them."""
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        topics: dict[int, str] = {}
+        for question in delivery.questions:
+            if question.department_id is not None and question.department_name:
+                topics.setdefault(question.department_id, question.department_name)
+        return list(topics.items())
+
+    def comment(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        delivery_id: int,
+        department_id: int | None,
+        text: str,
+    ) -> None:
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        allowed = {q.department_id for q in delivery.questions if q.department_id is not None}
+        if department_id is not None and department_id not in allowed:
+            raise NotFound("Comment on one of the teams in your pulse, or on service in general.")
+        with self._sessions.begin() as session:
+            weekly.record_comment(
+                session=session, delivery=delivery, department_id=department_id, text=text
+            )
+        # As with answers: neither the person nor the delivery.
+        logger.info("weekly_pulse.commented", extra={"week": delivery.week.key})
 
     def _redraw(self, delivery: weekly.DeliverySnapshot, message: Message) -> None:
         if delivery.channel_id is None or delivery.ts is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from bot.__main__ import main
 from bot.db import SessionFactory
 from bot.domain.weekly import Week
 from bot.services import reports
-from models import Job, WeeklyAnswer, WeeklyDelivery
+from models import Department, Job, WeeklyAnswer, WeeklyComment, WeeklyDelivery
 from tests.e2e.conftest import Desk, start_desk
 from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
 from tests.fake_clock import FakeClock
@@ -288,9 +289,11 @@ def test_a_round_paced_under_slacks_limit_meets_no_429(paced_desk: Desk) -> None
     assert len(_weekly_dms(desk)) == len(people)
 
 
-def test_an_unpaced_round_that_meets_429s_still_reaches_everyone_once(desk: Desk) -> None:
+def test_an_unpaced_300_person_round_that_meets_429s_still_reaches_everyone_once(
+    desk: Desk,
+) -> None:
     desk.fake.enforce_limit("chat.postMessage", per_second=20, burst=5)
-    people = [f"U0P{n:04d}" for n in range(100)]
+    people = [f"U0P{n:04d}" for n in range(300)]
     desk.fake.members = [_member(user) for user in people]
     _start(desk)
     for _ in range(1000):
@@ -374,3 +377,117 @@ def test_answers_reach_the_report_only_from_a_final_week_with_enough_of_them(
 def _answer_count(desk: Desk) -> int:
     with desk.session_factory() as session:
         return len(session.scalars(select(WeeklyAnswer)).all())
+
+
+def _comment(
+    desk: Desk, *, user: str, delivery_id: int, about: str | None, text: str | None
+) -> Any:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0TEST", "domain": "test"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T0TEST"},
+        "api_app_id": "A0PULSE",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger-weekly-comment",
+        "view": {
+            "id": f"V0WC{user}",
+            "type": "modal",
+            "callback_id": "weekly_comment",
+            "private_metadata": json.dumps({"delivery": delivery_id}),
+            "state": {
+                "values": {
+                    "weekly_comment_about": {
+                        "weekly_comment_about": {
+                            "type": "static_select",
+                            "selected_option": {"value": about} if about else None,
+                        }
+                    },
+                    "weekly_comment_text": {
+                        "weekly_comment_text": {"type": "plain_text_input", "value": text}
+                    },
+                }
+            },
+        },
+        "response_urls": [],
+    }
+    return desk.slack.post_form({"payload": json.dumps(payload)})
+
+
+def _comments(desk: Desk) -> list[WeeklyComment]:
+    with desk.session_factory() as session:
+        return list(session.scalars(select(WeeklyComment)))
+
+
+def test_comments_are_anonymous_and_reported_only_with_enough_answers(desk: Desk) -> None:
+    people = [f"U0P{n:02d}" for n in range(5)]
+    for user in people:
+        file_request(desk, "it laptop", user=user)
+    desk.fake.members = [_member(user) for user in people]
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        deliveries = {d.user_id: d.id for d in session.scalars(select(WeeklyDelivery))}
+        it_id = session.scalars(select(Department.id).where(Department.key == "it")).one()
+    first = people[0]
+
+    assert "weekly_comment" in action_ids(_weekly_dms(desk, first)[0].params["blocks"])
+    desk.slack.block_action("weekly_comment", user=first, value=f"weekly:{deliveries[first]}")
+    [opened] = desk.fake.wait_for_call("views.open")
+    assert opened.params["view"]["callback_id"] == "weekly_comment"
+    assert "IT Help Desk" in json.dumps(opened.params["view"])
+
+    empty = _comment(desk, user=first, delivery_id=deliveries[first], about=str(it_id), text=" ")
+    assert empty.json()["response_action"] == "errors"
+    assert (
+        _comment(
+            desk,
+            user=first,
+            delivery_id=deliveries[first],
+            about=str(it_id),
+            text="Quick and kind <!channel>",
+        ).status
+        == 200
+    )
+    desk.fake.wait_for(lambda _: len(_comments(desk)) == 1)
+    [stored] = _comments(desk)
+    assert (stored.week, stored.department_id, stored.text) == (
+        WEEK.key,
+        it_id,
+        "Quick and kind <!channel>",
+    )
+    assert {c.key for c in inspect(WeeklyComment).columns} == {
+        "id",
+        "team_id",
+        "week",
+        "department_id",
+        "text",
+    }
+
+    def it_comments() -> list[str]:
+        with desk.session_factory() as session:
+            report = reports.build_report(
+                session=session, now=WEEK.final_at, days=30, anonymity_minimum=5
+            )
+        [it] = [d for d in report.departments if d.key == "it"]
+        return it.weekly.comments
+
+    for user in people[:4]:
+        desk.slack.block_action("weekly_answer_4", user=user, value=f"weekly:{deliveries[user]}:0")
+    desk.fake.wait_for(lambda _: _answer_count(desk) == 4)
+    assert it_comments() == []
+    desk.slack.block_action(
+        "weekly_answer_5", user=people[4], value=f"weekly:{deliveries[people[4]]}:0"
+    )
+    desk.fake.wait_for(lambda _: _answer_count(desk) == 5)
+    assert it_comments() == ["Quick and kind <!channel>"]
+
+
+def test_a_comment_on_someone_elses_pulse_is_refused(desk: Desk) -> None:
+    desk.fake.members = [_member("U0ALICE")]
+    _start(desk)
+    run_jobs(desk)
+    with desk.session_factory() as session:
+        delivery = session.scalars(select(WeeklyDelivery)).one()
+    _comment(desk, user="U0MALLORY", delivery_id=delivery.id, about="general", text="hi")
+    desk.fake.wait_for_call("chat.postMessage", where=lambda c: c.params["channel"] == "U0MALLORY")
+    assert _comments(desk) == []

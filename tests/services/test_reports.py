@@ -246,7 +246,7 @@ def test_render_json(report: Report) -> None:
     for department in parsed["departments"]:
         assert set(department) >= REQUIRED_KEYS
         flattened = {key for key in CSV_COLUMNS if not key.startswith("icsq_")}
-        assert set(department) == flattened | {"icsq", "icsq_responses"}
+        assert set(department) == flattened | {"icsq", "icsq_responses", "comments"}
     assert departments["fac"] == {
         "key": "fac",
         "name": "Facilities",
@@ -270,6 +270,7 @@ def test_render_json(report: Report) -> None:
         "nps_detractors": 0,
         "icsq": {"communication": None, "productivity": None, "responsiveness": None},
         "icsq_responses": {"communication": 0, "productivity": 0, "responsiveness": 0},
+        "comments": [],
     }
     assert parsed["weekly_pulse"] == {
         "week": None,

@@ -67,6 +67,7 @@ WEEKLY_KEYS = {
     "nps_detractors",
     "icsq",
     "icsq_responses",
+    "comments",
 }
 AREAS = {"communication", "productivity", "responsiveness"}
 NO_ROUND = {"week": None, "sent": 0, "answered": 0, "response_rate": None}
@@ -80,6 +81,7 @@ HIDDEN: dict[str, Any] = {
     "nps_detractors": 0,
     "icsq": dict.fromkeys(AREAS),
     "icsq_responses": dict.fromkeys(AREAS, 0),
+    "comments": [],
 }
 
 
@@ -452,6 +454,7 @@ class TestJson:
             "nps_detractors": 2,
             "icsq": {"communication": 4.2, "productivity": None, "responsiveness": 3.7},
             "icsq_responses": {"communication": 5, "productivity": 0, "responsiveness": 6},
+            "comments": [],
         }
 
     def test_a_negative_nps_rounds_away_from_zero(

@@ -1,4 +1,4 @@
-"""The weekly pulse: rounds, deliveries, anonymous answers, and opting out.
+"""The weekly pulse: rounds, deliveries, anonymous answers and comments, and opting out.
 
 Revision ID: 0003
 Revises: 0002
@@ -47,6 +47,23 @@ def upgrade() -> None:
     )
 
     op.create_table(
+        "weekly_comments",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("week", sa.String(length=8), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_weekly_comments_department_id_departments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_weekly_comments")),
+    )
+    op.create_index(
+        "ix_weekly_comments_team_id_week", "weekly_comments", ["team_id", "week"], unique=False
+    )
+    op.create_table(
         "weekly_deliveries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("round_id", sa.Integer(), nullable=False),
@@ -87,6 +104,8 @@ def downgrade() -> None:
     op.drop_index("ix_weekly_deliveries_state_due_at", table_name="weekly_deliveries")
 
     op.drop_table("weekly_deliveries")
+    op.drop_index("ix_weekly_comments_team_id_week", table_name="weekly_comments")
+    op.drop_table("weekly_comments")
     op.drop_index("ix_weekly_answers_team_id_week", table_name="weekly_answers")
 
     op.drop_table("weekly_answers")
