@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, BoltResponse
 
 from bot.blocks.requests import build_notice
-from bot.errors import UserError
+from bot.errors import FormErrors, UserError
 from bot.slack import SLACK_FAILURES, SlackGateway
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,26 @@ def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGate
 def acknowledge(ack: Ack) -> None:
     """The ack function of every listener whose answer to Slack is an empty 200."""
     ack()
+
+
+def validating_ack(
+    parse: Callable[[dict[str, Any]], object],
+) -> Callable[[Ack, dict[str, Any]], None]:
+    """The ack function of a modal: pure validation, since inline errors must be the ack
+    itself. A form that no longer points at anything is acked, and the lazy listener, which
+    parses it again, answers that."""
+
+    def ack_form(ack: Ack, body: dict[str, Any]) -> None:
+        try:
+            parse(body)
+        except FormErrors as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        except UserError:
+            pass
+        ack()
+
+    return ack_form
 
 
 def guarded(gateway: SlackGateway) -> Callable[[Listener], Listener]:

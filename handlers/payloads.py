@@ -35,6 +35,25 @@ def _team_id(body: dict[str, Any]) -> str:
     return str(body.get("team_id") or "")
 
 
+def _private_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The JSON a modal carries for us; {} if it is missing or not ours."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _comment_text(values: dict[str, dict[str, Any]], block_id: str, action_id: str) -> str:
+    """A required free-text comment from a modal, or the inline error that asks for one."""
+    text = str(values.get(block_id, {}).get(action_id, {}).get("value") or "").strip()
+    if not text:
+        raise FormErrors({block_id: "Write a comment, or cancel."})
+    if len(text) > INPUT_MAX_LENGTH:
+        raise FormErrors({block_id: f"Keep it under {INPUT_MAX_LENGTH} characters."})
+    return text
+
+
 @dataclass(frozen=True)
 class SlashCommand:
     team_id: str
@@ -124,11 +143,7 @@ class NewRequestForm:
         if errors:
             raise FormErrors(errors)
 
-        try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
-        except json.JSONDecodeError:
-            metadata = {}
-        origin = metadata.get("channel") if isinstance(metadata, dict) else None
+        origin = _private_metadata(view).get("channel")
         return cls(
             team_id=_team_id(body),
             user_id=str(body["user"]["id"]),
@@ -171,19 +186,8 @@ class PulseCommentForm:
     def parse(cls, body: dict[str, Any]) -> PulseCommentForm:
         view = body["view"]
         values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
-        field = values.get(BlockId.PULSE_COMMENT, {}).get(ActionId.PULSE_COMMENT_TEXT, {})
-        comment = (field.get("value") or "").strip()
-        if not comment:
-            raise FormErrors({BlockId.PULSE_COMMENT: "Write a comment, or cancel."})
-        if len(comment) > INPUT_MAX_LENGTH:
-            raise FormErrors(
-                {BlockId.PULSE_COMMENT: f"Keep it under {INPUT_MAX_LENGTH} characters."}
-            )
-        try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
-        except json.JSONDecodeError:
-            metadata = {}
-        pulse_id = metadata.get("pulse") if isinstance(metadata, dict) else None
+        comment = _comment_text(values, BlockId.PULSE_COMMENT, ActionId.PULSE_COMMENT_TEXT)
+        pulse_id = _private_metadata(view).get("pulse")
         if not isinstance(pulse_id, int):
             raise NotFound("That comment form no longer points at a survey.")
         return cls(
@@ -269,22 +273,11 @@ class WeeklyCommentForm:
         view = body["view"]
         values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
         about = values.get(BlockId.WEEKLY_COMMENT_ABOUT, {}).get(ActionId.WEEKLY_COMMENT_ABOUT, {})
-        field = values.get(BlockId.WEEKLY_COMMENT_TEXT, {}).get(ActionId.WEEKLY_COMMENT_TEXT, {})
-        text = (field.get("value") or "").strip()
-        if not text:
-            raise FormErrors({BlockId.WEEKLY_COMMENT_TEXT: "Write a comment, or cancel."})
-        if len(text) > INPUT_MAX_LENGTH:
-            raise FormErrors(
-                {BlockId.WEEKLY_COMMENT_TEXT: f"Keep it under {INPUT_MAX_LENGTH} characters."}
-            )
+        text = _comment_text(values, BlockId.WEEKLY_COMMENT_TEXT, ActionId.WEEKLY_COMMENT_TEXT)
         chosen = str((about.get("selected_option") or {}).get("value") or "")
         if chosen != GENERAL_TOPIC and not (chosen.isascii() and chosen.isdigit()):
             raise FormErrors({BlockId.WEEKLY_COMMENT_ABOUT: "Choose what the comment is about."})
-        try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
-        except json.JSONDecodeError:
-            metadata = {}
-        delivery_id = metadata.get("delivery") if isinstance(metadata, dict) else None
+        delivery_id = _private_metadata(view).get("delivery")
         if not isinstance(delivery_id, int):
             raise NotFound("That comment form no longer points at a pulse.")
         return cls(

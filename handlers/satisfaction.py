@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.blocks import satisfaction as blocks
 from bot.blocks.ids import ActionId, CallbackId
-from bot.errors import FormErrors, NotFound
+from bot.errors import FormErrors
 from bot.services.satisfaction import SatisfactionService
 from bot.slack import SlackGateway
-from handlers.errors import acknowledge, guarded
+from handlers.errors import acknowledge, guarded, validating_ack
 from handlers.payloads import PulseButton, PulseCommentForm, RequestButton
 
 SCORES = {action_id: score for score, action_id in blocks.RATE_ACTIONS.items()}
@@ -72,16 +72,6 @@ def register(app: App, *, satisfaction: SatisfactionService, gateway: SlackGatew
 
     app.action(ActionId.TALK_TO_LEAD)(ack=acknowledge, lazy=[handle_talk_to_lead])
 
-    def ack_comment(ack: Ack, body: dict[str, Any]) -> None:
-        try:
-            PulseCommentForm.parse(body)
-        except FormErrors as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except NotFound:
-            pass  # not fixable in the form: the lazy listener answers it
-        ack()
-
     @guard
     def handle_comment_submission(body: dict[str, Any]) -> None:
         try:
@@ -92,4 +82,6 @@ def register(app: App, *, satisfaction: SatisfactionService, gateway: SlackGatew
             team_id=form.team_id, user_id=form.user_id, pulse_id=form.pulse_id, comment=form.comment
         )
 
-    app.view(CallbackId.PULSE_COMMENT)(ack=ack_comment, lazy=[handle_comment_submission])
+    app.view(CallbackId.PULSE_COMMENT)(
+        ack=validating_ack(PulseCommentForm.parse), lazy=[handle_comment_submission]
+    )

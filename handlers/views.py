@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.blocks import requests as blocks
 from bot.blocks.ids import CallbackId
 from bot.errors import FormErrors
 from bot.services.desk import RequestDesk
 from bot.slack import SlackGateway
-from handlers.errors import guarded
+from handlers.errors import guarded, validating_ack
 from handlers.payloads import NewRequestForm
 
 
 def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
-    def ack_new_request(ack: Ack, body: dict[str, Any]) -> None:
-        # Pure validation only: inline errors must be the ack itself.
-        try:
-            NewRequestForm.parse(body)
-        except FormErrors as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        ack()
-
     @guarded(gateway)
     def handle_new_request_submission(body: dict[str, Any]) -> None:
         try:
@@ -49,4 +40,6 @@ def register(app: App, *, desk: RequestDesk, gateway: SlackGateway) -> None:
                 request_id=outcome.request.id,
             )
 
-    app.view(CallbackId.NEW_REQUEST)(ack=ack_new_request, lazy=[handle_new_request_submission])
+    app.view(CallbackId.NEW_REQUEST)(
+        ack=validating_ack(NewRequestForm.parse), lazy=[handle_new_request_submission]
+    )

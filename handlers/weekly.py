@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.blocks import weekly as blocks
 from bot.blocks.ids import WEEKLY_ANSWER_PATTERN, ActionId, CallbackId
-from bot.errors import FormErrors, NotFound
+from bot.errors import FormErrors
 from bot.services.weekly_pulse import WeeklyPulse
 from bot.slack import SlackGateway
-from handlers.errors import acknowledge, guarded
+from handlers.errors import acknowledge, guarded, validating_ack
 from handlers.payloads import (
     SlashCommand,
     WeeklyAnswerButton,
@@ -78,16 +78,6 @@ def register(app: App, *, weekly_pulse: WeeklyPulse, gateway: SlackGateway) -> N
 
     app.action(ActionId.WEEKLY_COMMENT)(ack=acknowledge, lazy=[handle_comment_button])
 
-    def ack_comment(ack: Ack, body: dict[str, Any]) -> None:
-        try:
-            WeeklyCommentForm.parse(body)
-        except FormErrors as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except NotFound:
-            pass  # not fixable in the form: the lazy listener answers it
-        ack()
-
     @guarded(gateway)
     def handle_comment_submission(body: dict[str, Any]) -> None:
         try:
@@ -102,4 +92,6 @@ def register(app: App, *, weekly_pulse: WeeklyPulse, gateway: SlackGateway) -> N
             text=form.text,
         )
 
-    app.view(CallbackId.WEEKLY_COMMENT)(ack=ack_comment, lazy=[handle_comment_submission])
+    app.view(CallbackId.WEEKLY_COMMENT)(
+        ack=validating_ack(WeeklyCommentForm.parse), lazy=[handle_comment_submission]
+    )
