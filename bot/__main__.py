@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import Services, build_services, create_app, sync_departments_at_start
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
-from bot.departments import DepartmentsFileError, load_departments
+from bot.departments import DepartmentsFileError, load_config
 from bot.domain.weekly import Week
 from bot.jobs import JobState, list_jobs
 from bot.logs import configure_logging
@@ -41,8 +41,11 @@ def _load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise ConfigError(f"{name}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:
+            # A rule across settings names them itself.
+            raise ConfigError(message) from None
+        raise ConfigError(f"{str(first['loc'][0]).upper()}: {message}") from None
 
 
 def _client(settings: Settings) -> WebClient:
@@ -64,16 +67,20 @@ def _team_id(client: WebClient) -> str:
 
 def serve(settings: Settings) -> None:
     settings.require_slack_credentials()
-    configs = load_departments(settings.departments_file)
+    config = load_config(settings.departments_file)
     migrate(settings.database_url)
     client = _client(settings)
     team_id = _team_id(client)
     clock = SystemClock()
-    pulsedesk = create_app(settings, client=client, clock=clock)
+    pulsedesk = create_app(settings, client=client, clock=clock, kudos_values=config.kudos_values)
     sync_departments_at_start(
-        session_factory=pulsedesk.session_factory, configs=configs, team_id=team_id, clock=clock
+        session_factory=pulsedesk.session_factory,
+        configs=config.departments,
+        team_id=team_id,
+        clock=clock,
     )
     pulsedesk.services.weekly_pulse.schedule_round(team_id=team_id)
+    pulsedesk.services.recognition.schedule_digest(team_id=team_id)
     scheduler = None
     if settings.jobs_poll_seconds > 0:
         scheduler = start_scheduler(

@@ -17,9 +17,10 @@ from bot.departments import DepartmentConfig
 from bot.jobs import JobRunner
 from bot.pacing import Pacer
 from bot.scheduler import Ticker
-from bot.services import ratings, weekly
+from bot.services import kudos, ratings, weekly
 from bot.services import requests as request_service
 from bot.services.desk import POST_CARD, RequestDesk
+from bot.services.recognition import KudosPolicy, Recognition
 from bot.services.satisfaction import PulsePolicy, SatisfactionService
 from bot.services.weekly_pulse import WeeklyPulse
 from bot.settings import Settings
@@ -45,6 +46,7 @@ class Services:
     runner: JobRunner
     ticker: Ticker
     weekly_pulse: WeeklyPulse
+    recognition: Recognition
 
 
 def build_services(
@@ -53,6 +55,7 @@ def build_services(
     client: WebClient | None = None,
     session_factory: SessionFactory | None = None,
     clock: Clock | None = None,
+    kudos_values: Sequence[str] = (),
 ) -> Services:
     clock = clock or SystemClock()
     if client is None:
@@ -63,12 +66,27 @@ def build_services(
     gateway = SlackGateway(client, clock=clock)
     pacer = Pacer(settings.slack_posts_per_minute) if settings.slack_posts_per_minute else None
     job_gateway = SlackGateway(without_rate_limit_retries(client), clock=clock, pacer=pacer)
+    recognition = Recognition(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=job_gateway,
+        clock=clock,
+        policy=KudosPolicy(
+            channel_id=settings.kudos_channel,
+            emoji=settings.kudos_emoji,
+            daily_limit=settings.kudos_daily_limit,
+            digest_schedule=settings.weekly_schedule,
+            digest_timezone=settings.kudos_digest_timezone,
+            values=tuple(kudos_values),
+        ),
+    )
     satisfaction = SatisfactionService(
         session_factory=session_factory,
         gateway=gateway,
         job_gateway=job_gateway,
         clock=clock,
         policy=PulsePolicy.from_settings(settings),
+        kudos_offer=recognition.kudos_offer,
     )
     desk = RequestDesk(
         session_factory=session_factory,
@@ -76,6 +94,7 @@ def build_services(
         clock=clock,
         satisfaction=satisfaction,
         job_gateway=job_gateway,
+        kudos_offer=recognition.kudos_offer,
     )
     weekly_pulse = WeeklyPulse(
         session_factory=session_factory,
@@ -97,6 +116,9 @@ def build_services(
             weekly.DELIVER: weekly_pulse.deliver,
             weekly.START_ROUND: weekly_pulse.start_round_job,
             weekly.REMIND: weekly_pulse.remind,
+            kudos.ANNOUNCE: recognition.announce_job,
+            kudos.REACTION_BATCH: recognition.post_reaction_batch,
+            kudos.DIGEST: recognition.post_digest,
         },
         give_up={
             ratings.SEND_PULSE: satisfaction.give_up_pulse,
@@ -105,7 +127,15 @@ def build_services(
     )
     ticker = Ticker(runner=runner, session_factory=session_factory, clock=clock)
     return Services(
-        session_factory, clock, gateway, desk, satisfaction, runner, ticker, weekly_pulse
+        session_factory,
+        clock,
+        gateway,
+        desk,
+        satisfaction,
+        runner,
+        ticker,
+        weekly_pulse,
+        recognition,
     )
 
 
@@ -138,8 +168,15 @@ def create_app(
     client: WebClient | None = None,
     session_factory: SessionFactory | None = None,
     clock: Clock | None = None,
+    kudos_values: Sequence[str] = (),
 ) -> Pulsedesk:
-    services = build_services(settings, client=client, session_factory=session_factory, clock=clock)
+    services = build_services(
+        settings,
+        client=client,
+        session_factory=session_factory,
+        clock=clock,
+        kudos_values=kudos_values,
+    )
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
@@ -162,6 +199,7 @@ def create_app(
         desk=services.desk,
         satisfaction=services.satisfaction,
         weekly_pulse=services.weekly_pulse,
+        recognition=services.recognition,
         gateway=services.gateway,
     )
     return Pulsedesk(app=app, services=services, listener_executor=listener_executor)

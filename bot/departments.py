@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.domain.kudos import VALUE_PATTERN
 from bot.domain.routing import RESERVED_WORDS
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
@@ -81,10 +83,45 @@ class DepartmentConfig(BaseModel):
         return list(dict.fromkeys(values))
 
 
+class KudosConfig(BaseModel):
+    """The optional `[kudos]` table: the company values a `#tag` in a kudos can name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    values: list[str] = Field(default=[], max_length=100)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _normalise_values(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [v.strip().lstrip("#").lower() if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("values")
+    @classmethod
+    def _values_are_tags(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.match(VALUE_PATTERN, value):
+                raise ValueError(
+                    f"{value!r} is not a value tag: use lowercase letters, digits, - and _ "
+                    "(up to 32), like customer-first"
+                )
+        return list(dict.fromkeys(values))
+
+
 class DepartmentsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     departments: list[DepartmentConfig] = Field(min_length=1)
+    kudos: KudosConfig = KudosConfig()
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """Everything the departments file configures."""
+
+    departments: list[DepartmentConfig]
+    kudos_values: tuple[str, ...] = ()
 
 
 def _describe_location(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
@@ -117,7 +154,7 @@ def _check_unique_names(path: Path, departments: list[DepartmentConfig]) -> None
             owners[name] = department.key
 
 
-def parse_departments(path: Path, content: str) -> list[DepartmentConfig]:
+def parse_config(path: Path, content: str) -> DeskConfig:
     try:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as error:
@@ -132,10 +169,14 @@ def parse_departments(path: Path, content: str) -> list[DepartmentConfig]:
             message = "unknown field (check its spelling)"
         raise DepartmentsFileError(f"{path}: {where}: {message}") from None
     _check_unique_names(path, parsed.departments)
-    return parsed.departments
+    return DeskConfig(parsed.departments, tuple(parsed.kudos.values))
 
 
-def load_departments(path: Path) -> list[DepartmentConfig]:
+def parse_departments(path: Path, content: str) -> list[DepartmentConfig]:
+    return parse_config(path, content).departments
+
+
+def load_config(path: Path) -> DeskConfig:
     try:
         content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -143,4 +184,8 @@ def load_departments(path: Path) -> list[DepartmentConfig]:
             f"{path}: file not found; copy departments.example.toml to {path} and edit it, "
             "or set DEPARTMENTS_FILE"
         ) from None
-    return parse_departments(path, content)
+    return parse_config(path, content)
+
+
+def load_departments(path: Path) -> list[DepartmentConfig]:
+    return load_config(path).departments

@@ -35,6 +35,11 @@ SLASH_COMMANDS = [
         "description": "Your weekly pulse: status, or turn it off and on",
         "usage_hint": "[on | off]",
     },
+    {
+        "command": "/kudos",
+        "description": "Thank colleagues in public, or see your kudos",
+        "usage_hint": "@name what for #value | top | help",
+    },
 ]
 
 

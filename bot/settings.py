@@ -7,10 +7,12 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.kudos import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
 from bot.domain.satisfaction import (
     DEFAULT_RATING_EMOJI,
     DEFAULT_WORKING_HOURS,
@@ -24,6 +26,8 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _PLACEHOLDER_MARKERS = ("your-", "xxxx", "changeme", "replace")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
+_EMOJI_NAME = re.compile(r"^[a-z0-9_+'-]+$")
 
 
 class ConfigError(Exception):
@@ -75,6 +79,13 @@ class Settings(BaseSettings):
     # How long a claimed job is reserved to its runner: work of a runner that died is taken
     # up again after this. Longer than any one job can take.
     jobs_lease_seconds: float = Field(default=300, ge=1)
+    # Kudos: the channel shout-outs go to (unset: kudos are off), the emoji that gives
+    # kudos by reaction, how many people each giver may thank a day, and the time zone
+    # whose WEEKLY_PULSE_DAY and WEEKLY_PULSE_TIME the weekly digest is posted at.
+    kudos_channel: str | None = None
+    kudos_emoji: str = DEFAULT_KUDOS_EMOJI
+    kudos_daily_limit: int = Field(default=DEFAULT_DAILY_LIMIT, ge=1, le=100)
+    kudos_digest_timezone: str = "UTC"
 
     @field_validator("slack_api_url")
     @classmethod
@@ -140,6 +151,48 @@ class Settings(BaseSettings):
         except RuleError as error:
             raise ValueError(str(error)) from None
         return value
+
+    @field_validator("kudos_channel", mode="before")
+    @classmethod
+    def _kudos_channel_is_id(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        if not _CHANNEL_ID.match(value.strip()):
+            raise ValueError(
+                f"'{value}' is not a channel ID; use the ID (like C0123456789) shown at the "
+                "bottom of the channel's details in Slack, not its name"
+            )
+        return value.strip()
+
+    @field_validator("kudos_emoji", mode="before")
+    @classmethod
+    def _kudos_emoji_name(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        name = value.strip().strip(":").lower()
+        if not _EMOJI_NAME.match(name):
+            raise ValueError(f"'{value}' is not an emoji name like clap or :tada:")
+        return name
+
+    @field_validator("kudos_digest_timezone")
+    @classmethod
+    def _digest_timezone_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"'{value}' is not a time zone name like Europe/London or America/New_York"
+            ) from None
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _kudos_emoji_not_a_rating(self) -> Settings:
+        if RatingScale.parse(self.rating_emoji).score_of(self.kudos_emoji) is not None:
+            raise ValueError(
+                f"KUDOS_EMOJI '{self.kudos_emoji}' is also in RATING_EMOJI: a reaction must "
+                "either rate or thank, so choose another"
+            )
+        return self
 
     @property
     def weekly_schedule(self) -> WeeklySchedule:

@@ -97,6 +97,14 @@ class Member:
     timezone: str | None
 
 
+@dataclass(frozen=True)
+class SlackProfile:
+    timezone: str | None
+    name: str | None
+    is_bot: bool
+    deactivated: bool
+
+
 SLACKBOT_ID = "USLACKBOT"
 USERS_PAGE_SIZE = 200
 
@@ -171,6 +179,22 @@ class SlackGateway:
                 f"response_url answered {response.status_code}", response
             )
 
+    def post_ephemeral(self, *, channel: str, user: str, message: Message) -> None:
+        """A message only `user` sees, in a channel they are in."""
+        self._client.chat_postEphemeral(
+            channel=channel, user=user, text=message["text"], blocks=message.get("blocks")
+        )
+
+    def permalink(self, *, channel: str, ts: str) -> str | None:
+        """A link to a message; None when Slack cannot give one (the message still stands)."""
+        try:
+            response = self._client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SLACK_FAILURES:
+            logger.warning("slack.permalink_unavailable", exc_info=True, extra={"channel": channel})
+            return None
+        link = response.get("permalink")
+        return str(link) if link else None
+
     def publish_home(self, *, user_id: str, view: dict[str, Any]) -> None:
         self._client.views_publish(user_id=user_id, view=view)
 
@@ -190,12 +214,19 @@ class SlackGateway:
                 return PostedMessage(channel=channel, ts=str(message["ts"]))
         return None
 
-    def user_timezone(self, user_id: str) -> str | None:
-        """The user's IANA time zone from their Slack profile (callers cache it)."""
+    def user_profile(self, user_id: str) -> SlackProfile:
+        """What Slack says of a user now (callers cache it): time zone, name, bot or not,
+        deactivated or not."""
         response = self._client.users_info(user=user_id)
         user = response.get("user") or {}
-        timezone = user.get("tz")
-        return str(timezone) if timezone else None
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+        return SlackProfile(
+            timezone=str(user["tz"]) if user.get("tz") else None,
+            name=str(name or user.get("name") or "") or None,
+            is_bot=bool(user.get("is_bot") or user.get("is_app_user") or user_id == SLACKBOT_ID),
+            deactivated=bool(user.get("deleted")),
+        )
 
     def workspace_people(self) -> list[Member]:
         """Every active human in the workspace (users.list, all pages): not bots or apps, not

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.services.desk import RequestDesk
+from bot.services.recognition import Recognition
 from bot.services.satisfaction import SatisfactionService
 from bot.slack import SlackGateway
 from handlers.errors import acknowledge, guarded
@@ -18,7 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def register(
-    app: App, *, desk: RequestDesk, satisfaction: SatisfactionService, gateway: SlackGateway
+    app: App,
+    *,
+    desk: RequestDesk,
+    satisfaction: SatisfactionService,
+    recognition: Recognition,
+    gateway: SlackGateway,
 ) -> None:
     @guarded(gateway)
     def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -41,6 +47,10 @@ def register(
                 satisfaction.react(reaction)
             except Exception:
                 logger.exception("rating.reaction_failed", extra={"event_id": reaction.event_id})
+            try:
+                recognition.react(reaction)
+            except Exception:
+                logger.exception("kudos.reaction_failed", extra={"event_id": reaction.event_id})
 
         return handle_reaction
 

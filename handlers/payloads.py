@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +22,54 @@ from bot.blocks.ids import (
 from bot.blocks.kit import INPUT_MAX_LENGTH
 from bot.blocks.text import slack_to_plain
 from bot.blocks.weekly import GENERAL_OPTION as GENERAL_TOPIC
+from bot.domain.kudos import MESSAGE_MAX as KUDOS_MESSAGE_MAX
+from bot.domain.kudos import KudosDraft
 from bot.domain.snapshots import Urgency
 from bot.errors import FormErrors, NotFound
 from bot.services.satisfaction import Reaction
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_LEADING_SEPARATORS = re.compile(r"^[\s,;:&+]*(?:and\b|&amp;)?[\s,;:]*", re.IGNORECASE)
+_TAG = re.compile(r"(?<![\w#&])#([A-Za-z0-9][A-Za-z0-9_-]*)")
+_DOUBLE_SPACE = re.compile(r"[ \t]{2,}")
+
+
+def _plain_with_mentions(raw: str) -> str:
+    """Slack markup decoded to plain text, except user mentions, normalised to `<@U123>`."""
+    parts: list[str] = []
+    last = 0
+    for match in _MENTION.finditer(raw):
+        parts.append(slack_to_plain(raw[last : match.start()]))
+        parts.append(f"<@{match.group(1)}>")
+        last = match.end()
+    parts.append(slack_to_plain(raw[last:]))
+    return "".join(parts)
+
+
+def _take_value(message: str, values: Sequence[str]) -> tuple[str, str | None]:
+    """The first `#tag` naming a company value, taken out of the message; other tags stay."""
+    known = {value.lower() for value in values}
+    for match in _TAG.finditer(message):
+        tag = match.group(1).lower()
+        if tag in known:
+            rest = message[: match.start()] + message[match.end() :]
+            return _DOUBLE_SPACE.sub(" ", rest).strip(), tag
+    return message, None
+
+
+def parse_kudos(raw: str, values: Sequence[str] = ()) -> KudosDraft:
+    """Parse `/kudos` text as Slack sends it with escaping on: `<@U123>` or `<@U123|name>`
+    mentions, `&lt;`-style entities. Every mentioned person is a recipient, once, in order."""
+    recipients = tuple(dict.fromkeys(match.group(1) for match in _MENTION.finditer(raw)))
+    body = raw.strip()
+    # The names in front are who is thanked, shown apart; mentions inside the text stay.
+    while True:
+        match = _MENTION.match(body)
+        if match is None:
+            break
+        body = _LEADING_SEPARATORS.sub("", body[match.end() :], count=1)
+    message, value = _take_value(_plain_with_mentions(body).strip(), values)
+    return KudosDraft(recipients=recipients, message=message.strip(), value=value)
 
 
 def _team_id(body: dict[str, Any]) -> str:
@@ -59,19 +106,24 @@ class SlashCommand:
     team_id: str
     user_id: str
     channel_id: str
+    # Plain text, Slack's markup decoded.
     text: str
     trigger_id: str
     response_url: str
+    # As Slack sent it, mentions and entities included, for commands that read mentions.
+    raw_text: str = ""
 
     @classmethod
     def parse(cls, command: dict[str, Any]) -> SlashCommand:
+        raw = str(command.get("text") or "")
         return cls(
             team_id=str(command.get("team_id") or ""),
             user_id=str(command["user_id"]),
             channel_id=str(command.get("channel_id") or ""),
-            text=slack_to_plain(str(command.get("text") or "")),
+            text=slack_to_plain(raw),
             trigger_id=str(command.get("trigger_id") or ""),
             response_url=str(command.get("response_url") or ""),
+            raw_text=raw,
         )
 
     @property
@@ -198,6 +250,46 @@ class PulseCommentForm:
         )
 
 
+@dataclass(frozen=True)
+class KudosForm:
+    """The kudos modal of a resolved request: an optional message and value."""
+
+    team_id: str
+    user_id: str
+    view_id: str
+    request_id: int
+    message: str
+    value: str | None
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"view:{self.view_id}"
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> KudosForm:
+        view = body["view"]
+        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        message_input = values.get(BlockId.KUDOS_MESSAGE, {}).get(ActionId.KUDOS_MESSAGE, {})
+        value_input = values.get(BlockId.KUDOS_VALUE, {}).get(ActionId.KUDOS_VALUE, {})
+        message = str(message_input.get("value") or "").strip()
+        if len(message) > KUDOS_MESSAGE_MAX:
+            raise FormErrors(
+                {BlockId.KUDOS_MESSAGE: f"Keep it under {KUDOS_MESSAGE_MAX} characters."}
+            )
+        value = (value_input.get("selected_option") or {}).get("value")
+        request_id = _private_metadata(view).get("request")
+        if not isinstance(request_id, int):
+            raise NotFound("That kudos form no longer points at a request.")
+        return cls(
+            team_id=_team_id(body),
+            user_id=str(body["user"]["id"]),
+            view_id=str(view["id"]),
+            request_id=request_id,
+            message=message,
+            value=str(value) if value else None,
+        )
+
+
 def parse_reaction(body: dict[str, Any], *, added: bool) -> Reaction | None:
     """A reaction to a message, or None for reactions to files and the like."""
     event = body.get("event") or {}
@@ -213,6 +305,7 @@ def parse_reaction(body: dict[str, Any], *, added: bool) -> Reaction | None:
         ts=str(item["ts"]),
         added=added,
         event_ts=str(event["event_ts"]) if event.get("event_ts") else None,
+        item_user=str(event["item_user"]) if event.get("item_user") else None,
     )
 
 

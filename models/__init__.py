@@ -3,6 +3,7 @@
 from models.base import Base
 from models.department import Department
 from models.job import Job
+from models.kudos import Kudos, Shoutout
 from models.request import Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
 from models.slack import Person, ProcessedEvent
@@ -12,12 +13,14 @@ __all__ = [
     "Base",
     "Department",
     "Job",
+    "Kudos",
     "Person",
     "ProcessedEvent",
     "Rating",
     "Request",
     "RequestEvent",
     "SatisfactionPulse",
+    "Shoutout",
     "SurveyMessage",
     "WeeklyAnswer",
     "WeeklyComment",

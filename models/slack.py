@@ -9,15 +9,20 @@ from models.base import Base, UTCDateTime
 
 
 class Person(Base):
-    """What the bot keeps about a Slack user: a cached time zone and when they were last
-    surveyed, the row a cooldown is reserved on."""
+    """What the bot keeps about a Slack user: their profile as Slack last told it (cached a
+    day), when they were last surveyed (the row a cooldown is reserved on), and the row a
+    giver's daily kudos are counted under."""
 
     __tablename__ = "people"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # When the profile (time zone, name, bot, deactivated) was last read from Slack.
     timezone_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
     last_satisfaction_pulse_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     weekly_pulse_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -51,6 +51,9 @@ class FakeSlack:
         self.channel_members: dict[str, list[str]] = {}
         # users.info answers these time zones; anyone else is in Europe/London.
         self.user_timezones: dict[str, str | None] = {}
+        # users.info answers these fields over its defaults (an active person named
+        # "Person <id>"), e.g. {"is_bot": True} or {"deleted": True}.
+        self.user_profiles: dict[str, dict[str, Any]] = {}
         # users.list answers these members (Slack's user objects), a page at a time.
         self.members: list[dict[str, Any]] = []
         # Posted messages per conversation, newest first, for conversations.history.
@@ -222,7 +225,23 @@ class FakeSlack:
         if method == "users.info":
             user = params.get("user", "")
             timezone = self.user_timezones.get(user, "Europe/London")
-            return {"ok": True, "user": {"id": user, "tz": timezone, "is_bot": False}}
+            found = {
+                "id": user,
+                "tz": timezone,
+                "is_bot": False,
+                "deleted": False,
+                "real_name": f"Person {user}",
+                "profile": {"display_name": f"Person {user}"},
+            }
+            found.update(self.user_profiles.get(user, {}))
+            return {"ok": True, "user": found}
+        if method == "chat.getPermalink":
+            channel, ts = params.get("channel", ""), str(params.get("message_ts", ""))
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}",
+            }
         if method == "users.list":
             start = int(params.get("cursor") or 0)
             size = int(params.get("limit") or 200)

@@ -28,6 +28,9 @@ class ActionId(StrEnum):
     WEEKLY_COMMENT = "weekly_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
     WEEKLY_COMMENT_TEXT = "weekly_comment_text"
+    SEND_KUDOS = "kudos_send"
+    KUDOS_MESSAGE = "kudos_message"
+    KUDOS_VALUE = "kudos_value"
 
 
 class BlockId(StrEnum):
@@ -39,12 +42,15 @@ class BlockId(StrEnum):
     PULSE_COMMENT = "pulse_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
     WEEKLY_COMMENT_TEXT = "weekly_comment_text"
+    KUDOS_MESSAGE = "kudos_message"
+    KUDOS_VALUE = "kudos_value"
 
 
 class CallbackId(StrEnum):
     NEW_REQUEST = "request_new"
     PULSE_COMMENT = "satisfaction_comment"
     WEEKLY_COMMENT = "weekly_comment"
+    KUDOS_FOR_REQUEST = "kudos_for_request"
 
 
 def encode_request_id(request_id: int) -> str:

@@ -189,8 +189,20 @@ def build_assigned_dm(request: RequestSnapshot, *, assigned_by: str) -> Message:
     }
 
 
-def build_resolved_dm(request: RequestSnapshot, *, rating_hint: str | None = None) -> Message:
-    """`rating_hint` invites an emoji rating: reactions to this message rate the request."""
+def kudos_button(request: RequestSnapshot, recipient_name: str) -> Block:
+    """ "Send kudos to Alex", for whoever resolved the request."""
+    return button(
+        f"Send kudos to {recipient_name}",
+        action_id=ActionId.SEND_KUDOS,
+        value=encode_request_id(request.id),
+    )
+
+
+def build_resolved_dm(
+    request: RequestSnapshot, *, rating_hint: str | None = None, kudos_to: str | None = None
+) -> Message:
+    """`rating_hint` invites an emoji rating: reactions to this message rate the request.
+    `kudos_to` names the resolver, offered a thank-you."""
     closer = user_mention(request.closed_by_id) if request.closed_by_id else "The team"
     text = f"{closer} resolved {quoted_summary(request)}."
     notes = ["Not fixed after all? Reopen it and it goes back to the team."]
@@ -202,7 +214,8 @@ def build_resolved_dm(request: RequestSnapshot, *, rating_hint: str | None = Non
             section(f":white_check_mark: {text}"),
             context(*notes),
             actions(
-                button("Reopen", action_id=ActionId.REOPEN, value=encode_request_id(request.id))
+                button("Reopen", action_id=ActionId.REOPEN, value=encode_request_id(request.id)),
+                *([kudos_button(request, kudos_to)] if kudos_to else []),
             ),
         ],
     }

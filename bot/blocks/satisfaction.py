@@ -20,7 +20,7 @@ from bot.blocks.kit import (
     plain,
     section,
 )
-from bot.blocks.requests import Message, quoted_summary
+from bot.blocks.requests import Message, kudos_button, quoted_summary
 from bot.blocks.text import (
     escape,
     escape_truncate,
@@ -40,6 +40,8 @@ SCORE_LABELS = {
     5: "very satisfied",
 }
 COMMENT_QUOTE_MAX = 1500
+# A rating this high offers a thank-you to whoever resolved the request.
+KUDOS_OFFER_MIN = 4
 NAMED_LEADS_MAX = 10
 
 RATE_ACTIONS = {
@@ -110,8 +112,14 @@ def build_pulse_question(
 
 
 def build_pulse_answered(
-    request: RequestSnapshot, *, pulse_id: int, score: int, has_comment: bool
+    request: RequestSnapshot,
+    *,
+    pulse_id: int,
+    score: int,
+    has_comment: bool,
+    kudos_to: str | None = None,
 ) -> Message:
+    """`kudos_to` names the resolver, offered a thank-you after a 4 or 5."""
     value = encode_pulse_id(pulse_id)
     text = (
         f":pray: Thanks! You rated how *{escape(request.department.name)}* handled "
@@ -128,6 +136,7 @@ def build_pulse_answered(
                 value=value,
             ),
             button("Change", action_id=ActionId.PULSE_CHANGE, value=value),
+            *([kudos_button(request, kudos_to)] if kudos_to and score >= KUDOS_OFFER_MIN else []),
         )
     )
     return {

@@ -27,7 +27,7 @@ from bot.errors import NotAllowed
 from bot.jobs import JobSnapshot
 from bot.services import requests as service
 from bot.services.cards import refresh_request_card
-from bot.services.satisfaction import SatisfactionService
+from bot.services.satisfaction import KudosOffer, SatisfactionService
 from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class RequestDesk:
         clock: Clock,
         satisfaction: SatisfactionService | None = None,
         job_gateway: SlackGateway | None = None,
+        kudos_offer: KudosOffer | None = None,
     ):
         self._sessions = session_factory
         self._gateway = gateway
@@ -72,6 +73,7 @@ class RequestDesk:
         self._clock = clock
         # Resolutions schedule a satisfaction pulse in the same transaction; reopens cancel it.
         self._satisfaction = satisfaction
+        self._kudos_offer = kudos_offer
 
     def route_command(self, *, team_id: str, text: str) -> CommandRoute:
         with read_session(self._sessions) as session:
@@ -273,7 +275,9 @@ class RequestDesk:
         elif action is RequestAction.RESOLVE:
             satisfaction = self._satisfaction
             hint = satisfaction.rating_hint if satisfaction is not None else None
-            posted = self._dm(requester, blocks.build_resolved_dm(after, rating_hint=hint), after)
+            kudos_to = self._kudos_offer(after) if self._kudos_offer is not None else None
+            message = blocks.build_resolved_dm(after, rating_hint=hint, kudos_to=kudos_to)
+            posted = self._dm(requester, message, after)
             if posted is not None and satisfaction is not None:
                 satisfaction.record_resolution_dm(after, posted)
         elif action in (RequestAction.REOPEN, RequestAction.CANCEL):

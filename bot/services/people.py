@@ -1,14 +1,15 @@
-"""What the bot remembers about people: cached time zones and survey cooldowns."""
+"""What the bot remembers about people: cached profiles and survey cooldowns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.slack import SlackProfile
 from models import Person
 
 TIMEZONE_CACHE_TTL = timedelta(days=1)
@@ -36,6 +37,9 @@ class KnownPerson:
     timezone_fetched_at: datetime | None
     last_satisfaction_pulse_at: datetime | None
     weekly_pulse_opted_out: bool = False
+    display_name: str | None = None
+    is_bot: bool = False
+    deactivated: bool = False
 
     def timezone_fresh(self, now: datetime) -> bool:
         """False when Slack should be asked again: never asked, or over a day ago."""
@@ -52,16 +56,33 @@ def known_person(*, session: Session, team_id: str, user_id: str) -> KnownPerson
         person.timezone_fetched_at,
         person.last_satisfaction_pulse_at,
         person.weekly_pulse_opted_out,
+        person.display_name,
+        bool(person.is_bot),
+        bool(person.deactivated),
     )
 
 
-def store_timezone(
-    *, session: Session, team_id: str, user_id: str, timezone: str | None, now: datetime
+def store_profile(
+    *, session: Session, team_id: str, user_id: str, profile: SlackProfile, now: datetime
 ) -> None:
     person = _ensure_person(session, team_id, user_id)
-    person.timezone = timezone
+    person.timezone = profile.timezone
+    person.display_name = profile.name[:255] if profile.name else None
+    person.is_bot = profile.is_bot
+    person.deactivated = profile.deactivated
     person.timezone_fetched_at = now
     session.flush()
+
+
+def lock_person(*, session: Session, team_id: str, user_id: str) -> None:
+    """Hold this person's row until the transaction ends: what a giver's daily kudos are
+    counted under, so two of their kudos at once cannot both take the last one."""
+    _ensure_person(session, team_id, user_id)
+    session.execute(
+        select(Person.user_id)
+        .where(Person.team_id == team_id, Person.user_id == user_id)
+        .with_for_update()
+    )
 
 
 def reserve_satisfaction_pulse(

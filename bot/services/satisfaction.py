@@ -9,6 +9,7 @@ of being slept through.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,11 +46,15 @@ from bot.jobs import JobSnapshot, RunLater
 from bot.services import events, people, ratings, reports
 from bot.services import requests as request_service
 from bot.services.cards import refresh_request_card
-from bot.services.timezones import TimeZones
+from bot.services.profiles import Profiles
 from bot.settings import Settings
 from bot.slack import MessageTag, PostedMessage, SlackGateway
 
 logger = logging.getLogger(__name__)
+
+
+# The name to offer "Send kudos to …" for on a resolved request's messages, or None.
+KudosOffer = Callable[[RequestSnapshot], str | None]
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class Reaction:
     added: bool
     # When Slack saw the reaction; orders deliveries that arrive out of order.
     event_ts: str | None = None
+    # Who wrote the message reacted to.
+    item_user: str | None = None
 
 
 def _rated_for(pulse: PulseSnapshot, rating: RatingSnapshot | None) -> bool:
@@ -105,15 +112,15 @@ class SatisfactionService:
         job_gateway: SlackGateway,
         clock: Clock,
         policy: PulsePolicy,
+        kudos_offer: KudosOffer | None = None,
     ) -> None:
         self._sessions = session_factory
+        self._kudos_offer = kudos_offer
         self._gateway = gateway
         self._job_gateway = job_gateway
         self._clock = clock
         self._policy = policy
-        self._timezones = TimeZones(
-            session_factory=session_factory, gateway=job_gateway, clock=clock
-        )
+        self._profiles = Profiles(session_factory=session_factory, gateway=job_gateway, clock=clock)
 
     @property
     def rating_hint(self) -> str:
@@ -215,7 +222,7 @@ class SatisfactionService:
         rated = _rated_for(pulse, rating)
         timezone = known.timezone
         if not rated:
-            timezone = self._timezones.current(
+            timezone = self._profiles.timezone(
                 team_id=pulse.team_id, user_id=pulse.requester_id, known=known
             )
         decision = decide_pulse(
@@ -446,8 +453,15 @@ class SatisfactionService:
             return blocks.build_pulse_question(
                 request, pulse_id=pulse.id, scale=self._policy.scale, closes_at=pulse.closes_at
             )
+        kudos_to = None
+        if self._kudos_offer is not None and rating.score >= blocks.KUDOS_OFFER_MIN:
+            kudos_to = self._kudos_offer(request)
         return blocks.build_pulse_answered(
-            request, pulse_id=pulse.id, score=rating.score, has_comment=bool(rating.comment)
+            request,
+            pulse_id=pulse.id,
+            score=rating.score,
+            has_comment=bool(rating.comment),
+            kudos_to=kudos_to,
         )
 
     def _update_pulse_message(self, pulse: PulseSnapshot, message: request_blocks.Message) -> bool:

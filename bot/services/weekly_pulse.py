@@ -28,7 +28,7 @@ from bot.domain.weekly import (
 from bot.errors import NotAllowed, NotFound, SurveyClosed
 from bot.jobs import JobSnapshot
 from bot.services import people, weekly
-from bot.services.timezones import TimeZones
+from bot.services.profiles import Profiles
 from bot.slack import SLACK_FAILURES, Message, MessageTag, SlackGateway
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class WeeklyPulse:
         self._progress_lock = threading.Lock()
         self._sent_since_start = 0
         self._started = clock.now()
-        self._timezones = TimeZones(session_factory=session_factory, gateway=gateway, clock=clock)
+        self._profiles = Profiles(session_factory=session_factory, gateway=gateway, clock=clock)
 
     # -- rounds ---------------------------------------------------------------------------------
     def schedule_round(self, *, team_id: str) -> Week:
@@ -397,7 +397,7 @@ class WeeklyPulse:
         with read_session(self._sessions) as session:
             known = people.known_person(session=session, team_id=team_id, user_id=user_id)
         try:
-            timezone = self._timezones.current(team_id=team_id, user_id=user_id, known=known)
+            timezone = self._profiles.timezone(team_id=team_id, user_id=user_id, known=known)
         except SLACK_FAILURES:
             timezone = known.timezone  # still rate limited after the client's retries
         return PulseStatus(

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import Pulsedesk, create_app, sync_departments_at_start
 from bot.db import SessionFactory
-from bot.departments import parse_departments
+from bot.departments import parse_config
 from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack import build_web_client
@@ -46,7 +46,11 @@ key = "facilities"
 name = "Facilities"
 channel = "C0FAC00001"
 keywords = ["desk", "badge", "vpn"]
+
+[kudos]
+values = ["ownership", "customer-first"]
 """
+KUDOS_CHANNEL = "C0KUDOS001"
 
 
 @dataclass
@@ -94,10 +98,17 @@ def start_desk(
     client = build_web_client(
         token="xoxb-test-token", base_url=fake.api_url, retry_backoff_factor=0.01
     )
-    pulsedesk = create_app(settings, client=client, session_factory=session_factory, clock=clock)
+    config = parse_config(departments_file, DEPARTMENTS_TOML)
+    pulsedesk = create_app(
+        settings,
+        client=client,
+        session_factory=session_factory,
+        clock=clock,
+        kudos_values=config.kudos_values,
+    )
     sync_departments_at_start(
         session_factory=session_factory,
-        configs=parse_departments(departments_file, DEPARTMENTS_TOML),
+        configs=config.departments,
         team_id=TEAM_ID,
         clock=clock,
     )

@@ -227,15 +227,18 @@ class SlackClient:
         ts: str,
         added: bool = True,
         event_id: str | None = None,
+        item_user: str = "U0BOT",
+        event_ts: str | None = None,
     ) -> HttpResult:
-        """A reaction_added (or, with added=False, reaction_removed) event on a message."""
+        """A reaction_added (or, with added=False, reaction_removed) event on a message
+        written by `item_user`."""
         event = {
             "type": "reaction_added" if added else "reaction_removed",
             "user": user,
             "reaction": reaction,
-            "item_user": "U0BOT",
+            "item_user": item_user,
             "item": {"type": "message", "channel": channel, "ts": ts},
-            "event_ts": f"{time.time():.6f}",
+            "event_ts": event_ts or f"{time.time():.6f}",
         }
         return self.event(event, event_id=event_id)
 

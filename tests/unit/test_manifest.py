@@ -80,14 +80,15 @@ def test_socket_mode_manifest_ignores_a_url(validator: jsonschema.Draft7Validato
 def test_every_url_is_the_events_endpoint(url: str) -> None:
     manifest = build_manifest(url=url)
     urls = list(urls_in(manifest))
-    assert sorted(key for key, _ in urls) == ["request_url", "request_url", "url", "url"]
+    commands = len(manifest["features"]["slash_commands"])
+    assert sorted(key for key, _ in urls) == ["request_url"] * 2 + ["url"] * commands
     assert {value for _, value in urls} == {EVENTS_URL}
     assert manifest["settings"]["event_subscriptions"]["request_url"] == EVENTS_URL
     assert manifest["settings"]["interactivity"]["request_url"] == EVENTS_URL
     assert manifest["settings"]["socket_mode_enabled"] is False
 
 
-@pytest.mark.parametrize("name", ["/request", "/pulse"])
+@pytest.mark.parametrize("name", ["/request", "/pulse", "/kudos"])
 def test_slash_commands_are_declared(name: str) -> None:
     for manifest in (
         build_manifest(url=f"https://{HOST}"),
