@@ -1,5 +1,5 @@
-"""Command line: `python -m bot serve | manifest | migrate | jobs | report` (also installed as
-`pulsedesk`)."""
+"""Command line: `python -m bot serve | manifest | migrate | jobs | pulse | report`
+(also installed as `pulsedesk`)."""
 
 from __future__ import annotations
 
@@ -203,22 +203,34 @@ def print_pulse_status(
     return 1 if progress.failed else 0
 
 
-def print_report(settings: Settings, *, days: int, output_format: str) -> int:
+def print_report(
+    settings: Settings, *, days: int, output_format: str, subject: str | None = None
+) -> int:
     migrate(settings.database_url)
     sessions = create_session_factory(create_db_engine(settings.database_url))
+    now = SystemClock().now()
     with read_session(sessions) as session:
-        report = reports.build_report(
-            session=session,
-            now=SystemClock().now(),
-            days=days,
-            anonymity_minimum=settings.anonymity_min_responses,
-        )
-    renderers = {
-        "text": reports.render_text,
-        "json": reports.render_json,
-        "csv": reports.render_csv,
-    }
-    sys.stdout.write(renderers[output_format](report))
+        if subject == "kudos":
+            kudos_report = reports.build_kudos_report(session=session, now=now, days=days)
+            kudos_renderers = {
+                "text": reports.render_kudos_text,
+                "json": reports.render_kudos_json,
+                "csv": reports.render_kudos_csv,
+            }
+            sys.stdout.write(kudos_renderers[output_format](kudos_report))
+        else:
+            report = reports.build_report(
+                session=session,
+                now=now,
+                days=days,
+                anonymity_minimum=settings.anonymity_min_responses,
+            )
+            renderers = {
+                "text": reports.render_text,
+                "json": reports.render_json,
+                "csv": reports.render_csv,
+            }
+            sys.stdout.write(renderers[output_format](report))
     if output_format == "json":
         sys.stdout.write("\n")
     return 0
@@ -266,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report = commands.add_parser("report", help="per-department results over the last days")
     report.add_argument(
+        "subject",
+        nargs="?",
+        choices=["kudos"],
+        help="kudos: the top receivers and givers, and kudos per department",
+    )
+    report.add_argument(
         "--days", type=_positive_days, default=30, help="window length (default 30)"
     )
     report.add_argument(
@@ -306,7 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return send_weekly_pulse(settings)
             return print_pulse_status(settings)
         if args.command == "report":
-            return print_report(settings, days=args.days, output_format=args.output_format)
+            return print_report(
+                settings, days=args.days, output_format=args.output_format, subject=args.subject
+            )
         serve(settings)
     except (ConfigError, DepartmentsFileError) as error:
         print(f"pulsedesk: {error}", file=sys.stderr)

@@ -27,6 +27,9 @@ class DepartmentReport:
     team_id: str
     # The weekly pulse, anonymous: only final weeks with enough answers count.
     weekly: WeeklyResults = field(default_factory=WeeklyResults)
+    # Kudos received by its agents or given for its requests, and per 100 it resolved.
+    kudos: int = 0
+    kudos_per_100_handled: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The report's keys, flat: the weekly pulse's beside the requests' own."""

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.text import format_duration
+from bot.domain.kudos import Tally, per_hundred
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.domain.metrics import csat_percent, mean_rating, median, percentile
 from bot.domain.results import DepartmentReport
@@ -32,9 +33,17 @@ from bot.domain.weekly import (
     round_half_up,
     weekly_results,
 )
-from bot.services import weekly
+from bot.services import kudos, weekly
 from bot.tables import format_table
-from models import Department, Rating, Request, WeeklyAnswer, WeeklyComment, WeeklyRound
+from models import (
+    Department,
+    Person,
+    Rating,
+    Request,
+    WeeklyAnswer,
+    WeeklyComment,
+    WeeklyRound,
+)
 
 OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
 
@@ -174,11 +183,16 @@ def build_report(
             scores[department_id].append(score)
 
     pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum)
+    received = kudos.department_kudos(session=session, since=since, until=now)
+    handled = kudos.handled_requests(session=session, since=since, until=now)
     departments = session.scalars(select(Department).order_by(Department.team_id, Department.name))
     reports = []
     for department in departments:
         if not department.active and not (
-            department.id in counts or department.id in scores or department.id in pulse
+            department.id in counts
+            or department.id in scores
+            or department.id in pulse
+            or department.id in received
         ):
             continue
         count = counts[department.id]
@@ -200,6 +214,10 @@ def build_report(
                 p90_resolution_seconds=_seconds(percentile(resolutions[department.id], 90)),
                 team_id=department.team_id,
                 weekly=results,
+                kudos=received.get(department.id, 0),
+                kudos_per_100_handled=per_hundred(
+                    received.get(department.id, 0), handled.get(department.id, 0)
+                ),
             )
         )
     return Report(
@@ -238,6 +256,8 @@ CSV_COLUMNS = [
     "nps_passives",
     "nps_detractors",
     *(f"icsq_{area.value}" for area in ICSQ_ROTATION),
+    "kudos",
+    "kudos_per_100_handled",
 ]
 
 
@@ -264,6 +284,7 @@ def render_text(report: Report) -> str:
         "CSAT",
         "Ratings",
         "Avg",
+        "Kudos",
     )
     rows = [header]
     for d in report.departments:
@@ -278,6 +299,7 @@ def render_text(report: Report) -> str:
                 "-" if d.csat is None else f"{d.csat}%",
                 str(d.ratings),
                 "-" if d.avg_rating is None else f"{d.avg_rating:.1f}",
+                str(d.kudos),
             )
         )
     title = (
@@ -345,3 +367,121 @@ def _render_weekly_text(report: Report) -> str:
         + "\n"
         + ("\n" + comments if comments else "")
     )
+
+
+# `report kudos` lists this many receivers and givers.
+KUDOS_TOP = 10
+
+
+@dataclass(frozen=True)
+class KudosReport:
+    since: datetime
+    until: datetime
+    days: int
+    tally: Tally
+    # Display names as last read from Slack; None when never read.
+    names: dict[str, str | None]
+    departments: list[DepartmentReport]
+
+    def _people(self, rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        return [
+            {"user_id": user, "name": self.names.get(user), "kudos": count}
+            for user, count in rows[:KUDOS_TOP]
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "kudos": self.tally.kudos,
+            "shoutouts": self.tally.shoutouts,
+            "top_receivers": self._people(self.tally.receivers),
+            "top_givers": self._people(self.tally.givers),
+            "departments": [
+                {
+                    "key": d.key,
+                    "name": d.name,
+                    "team_id": d.team_id,
+                    "kudos": d.kudos,
+                    "resolved": d.resolved,
+                    "kudos_per_100_handled": d.kudos_per_100_handled,
+                }
+                for d in self.departments
+            ],
+        }
+
+
+def build_kudos_report(*, session: Session, now: datetime, days: int) -> KudosReport:
+    since = now - timedelta(days=days)
+    tally = kudos.tally(session=session, since=since, until=now)
+    users = {user for user, _ in tally.receivers[:KUDOS_TOP] + tally.givers[:KUDOS_TOP]}
+    names = {
+        person.user_id: person.display_name
+        for person in session.scalars(select(Person).where(Person.user_id.in_(users)))
+    }
+    departments = build_report(session=session, now=now, days=days).departments
+    return KudosReport(since, now, days, tally, names, departments)
+
+
+def render_kudos_json(report: KudosReport) -> str:
+    return json.dumps(report.as_json(), indent=2)
+
+
+KUDOS_CSV_COLUMNS = ["list", "rank", "user_id", "name", "kudos"]
+
+
+def render_kudos_csv(report: KudosReport) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=KUDOS_CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    values = report.as_json()
+    for listed in ("top_receivers", "top_givers"):
+        for rank, person in enumerate(values[listed], 1):
+            writer.writerow(
+                {
+                    "list": listed,
+                    "rank": rank,
+                    "user_id": person["user_id"],
+                    "name": person["name"] or "",
+                    "kudos": person["kudos"],
+                }
+            )
+    return out.getvalue()
+
+
+def render_kudos_text(report: KudosReport) -> str:
+    values = report.as_json()
+    title = (
+        f"Kudos in the last {report.days} days ({report.since:%Y-%m-%d %H:%M} to "
+        f"{report.until:%Y-%m-%d %H:%M} UTC): {report.tally.kudos} kudos, "
+        f"{report.tally.shoutouts} shout-outs.\n\n"
+    )
+    sections = []
+    for listed, label in (("top_receivers", "Most thanked"), ("top_givers", "Most thankful")):
+        rows = [("#", label, "User ID", "Kudos")]
+        rows += [
+            (str(rank), person["name"] or "-", person["user_id"], str(person["kudos"]))
+            for rank, person in enumerate(values[listed], 1)
+        ]
+        body = (
+            format_table(rows, right_aligned=frozenset({0, 3})) if len(rows) > 1 else "Nobody yet."
+        )
+        sections.append(body)
+    rows = [("Department", "Kudos", "Resolved", "Per 100 handled")]
+    for department in report.departments:
+        rate = department.kudos_per_100_handled
+        rows.append(
+            (
+                department.name,
+                str(department.kudos),
+                str(department.resolved),
+                "-" if rate is None else f"{rate:g}",
+            )
+        )
+    departments = (
+        format_table(rows, right_aligned=frozenset({1, 2, 3}))
+        if len(rows) > 1
+        else "No departments yet."
+    )
+    return title + "\n\n".join(sections) + "\n\n" + departments + "\n"
