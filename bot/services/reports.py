@@ -465,7 +465,9 @@ def render_kudos_text(report: KudosReport) -> str:
             for rank, person in enumerate(values[listed], 1)
         ]
         body = (
-            format_table(rows, right_aligned=frozenset({0, 3})) if len(rows) > 1 else "Nobody yet."
+            format_table(rows, right_aligned=frozenset({0, 3}))
+            if len(rows) > 1
+            else f"{label}: nobody yet."
         )
         sections.append(body)
     rows = [("Department", "Kudos", "Resolved", "Per 100 handled")]
