@@ -89,6 +89,33 @@ def test_report_json_has_the_documented_keys_and_nulls_without_data(
     assert report["days"] == 7
 
 
+@pytest.mark.parametrize(
+    ("output_format", "expected"),
+    [
+        ("json", '"top_receivers": []'),
+        ("csv", "list,rank,user_id,name,kudos"),
+        ("text", "Most thanked: nobody yet."),
+    ],
+)
+def test_report_kudos_in_each_format(
+    empty_environment: Path,
+    capsys: pytest.CaptureFixture[str],
+    output_format: str,
+    expected: str,
+) -> None:
+    assert main(["report", "kudos", "--format", output_format, "--days", "7"]) == 0
+    assert expected in capsys.readouterr().out
+
+
+def test_report_refuses_an_unknown_subject(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "praise"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
 def test_report_csv_starts_with_the_header(
     empty_environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
