@@ -170,11 +170,16 @@ def claim_post(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def release_post(*, session: Session, shoutout_id: int) -> None:
-    """Give up a claim whose post failed, so the job may post it as soon as it is due."""
+def release_post(*, session: Session, shoutout_id: int, claimed_at: datetime) -> None:
+    """Give up a claim whose post failed, so the job may post it as soon as it is due;
+    unless another runner has taken it over since."""
     session.execute(
         update(Shoutout)
-        .where(Shoutout.id == shoutout_id, Shoutout.ts.is_(None))
+        .where(
+            Shoutout.id == shoutout_id,
+            Shoutout.ts.is_(None),
+            Shoutout.post_claimed_at == claimed_at,
+        )
         .values(post_claimed_at=None)
     )
 

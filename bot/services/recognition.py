@@ -230,8 +230,6 @@ class Recognition:
             posted = self._announce(shoutout.id, self._gateway)
         except SLACK_FAILURES:
             logger.exception("kudos.post_failed", extra={"shoutout_id": shoutout.id})
-            with self._sessions.begin() as session:
-                kudos.release_post(session=session, shoutout_id=shoutout.id)
         if posted:
             with self._sessions.begin() as session:
                 jobs.cancel(session=session, unique_key=_announce_key(shoutout.id), now=now)
@@ -263,9 +261,14 @@ class Recognition:
                 )
             if not claimed:
                 return False
-            posted = gateway.post_message(
-                channel=channel, message=blocks.build_shoutout(shoutout, credit=credit)
-            )
+            try:
+                posted = gateway.post_message(
+                    channel=channel, message=blocks.build_shoutout(shoutout, credit=credit)
+                )
+            except SLACK_FAILURES:
+                with self._sessions.begin() as session:
+                    kudos.release_post(session=session, shoutout_id=shoutout_id, claimed_at=now)
+                raise
             link = gateway.permalink(channel=posted.channel, ts=posted.ts)
             with self._sessions.begin() as session:
                 kudos.record_post(
