@@ -169,7 +169,7 @@ class Settings(BaseSettings):
     def _kudos_emoji_name(cls, value: object) -> object:
         if not isinstance(value, str):
             return value
-        name = value.strip().strip(":").lower()
+        name = value.strip().strip(":").lower() or DEFAULT_KUDOS_EMOJI
         if not _EMOJI_NAME.match(name):
             raise ValueError(f"'{value}' is not an emoji name like clap or :tada:")
         return name

@@ -29,8 +29,12 @@ from bot.errors import FormErrors, NotFound
 from bot.services.satisfaction import Reaction
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
-_LEADING_SEPARATORS = re.compile(r"^[\s,;:&+]*(?:and\b|&amp;)?[\s,;:]*", re.IGNORECASE)
-_TAG = re.compile(r"(?<![\w#&])#([A-Za-z0-9][A-Za-z0-9_-]*)")
+# Between two leading mentions: "<@A>, <@B>", "<@A> and <@B>", "<@A> &amp; <@B>".
+_JOINER = re.compile(r"\s*(?:[,;]\s*)?(?:(?:and\b|&amp;)\s*)?", re.IGNORECASE)
+# After the last one: "<@A>: thanks", "<@A>, thanks" (but ":tada:" is the message's own).
+_LEAD_IN = re.compile(r"^\s*[,;:](?=\s|$)")
+# Not inside a word, a URL ("/values/#ownership") or an entity.
+_TAG = re.compile(r"(?<![\w#&/=?.])#([A-Za-z0-9][A-Za-z0-9_-]*)")
 _DOUBLE_SPACE = re.compile(r"[ \t]{2,}")
 
 
@@ -52,7 +56,7 @@ def _take_value(message: str, values: Sequence[str]) -> tuple[str, str | None]:
     for match in _TAG.finditer(message):
         tag = match.group(1).lower()
         if tag in known:
-            rest = message[: match.start()] + message[match.end() :]
+            rest = message[: match.start()].rstrip(" \t") + message[match.end() :]
             return _DOUBLE_SPACE.sub(" ", rest).strip(), tag
     return message, None
 
@@ -63,11 +67,15 @@ def parse_kudos(raw: str, values: Sequence[str] = ()) -> KudosDraft:
     recipients = tuple(dict.fromkeys(match.group(1) for match in _MENTION.finditer(raw)))
     body = raw.strip()
     # The names in front are who is thanked, shown apart; mentions inside the text stay.
-    while True:
-        match = _MENTION.match(body)
-        if match is None:
+    while (match := _MENTION.match(body)) is not None:
+        rest = body[match.end() :]
+        joiner = _JOINER.match(rest)
+        after = rest[joiner.end() :] if joiner else rest
+        if _MENTION.match(after):
+            body = after
+        else:
+            body = _LEAD_IN.sub("", rest).strip()
             break
-        body = _LEADING_SEPARATORS.sub("", body[match.end() :], count=1)
     message, value = _take_value(_plain_with_mentions(body).strip(), values)
     return KudosDraft(recipients=recipients, message=message.strip(), value=value)
 

@@ -52,8 +52,9 @@ def render_message(message: str, recipients: Sequence[str]) -> str:
 
 
 def _quote(message: str, recipients: Sequence[str]) -> str:
-    rendered = truncate_escaped(render_message(message, recipients), QUOTE_MAX)
-    return ">" + rendered.replace("\n", "\n>")
+    # Quoted first, then cut: each line's ">" counts toward the section's limit.
+    quoted = ">" + render_message(message, recipients).replace("\n", "\n>")
+    return truncate_escaped(quoted, QUOTE_MAX)
 
 
 def _mentions(users: Sequence[str]) -> str:
@@ -107,11 +108,7 @@ def _where(shoutout: ShoutoutSnapshot, channel_id: str) -> str:
 
 
 def build_recipient_dm(shoutout: ShoutoutSnapshot, *, channel_id: str) -> Message:
-    where = (
-        f"<{shoutout.permalink}|in <#{channel_id}>>"
-        if shoutout.permalink
-        else f"in <#{channel_id}>"
-    )
+    where = _where(shoutout, channel_id)
     text = f":tada: <@{shoutout.giver_id}> thanked you {where}"
     blocks: list[Block] = [section(text)]
     if shoutout.message:
@@ -132,11 +129,7 @@ def build_given(
     shoutout: ShoutoutSnapshot, *, channel_id: str, left: int, limit: int, posted: bool
 ) -> Message:
     """The giver's confirmation."""
-    where = (
-        f"<{shoutout.permalink}|in <#{channel_id}>>"
-        if shoutout.permalink
-        else f"in <#{channel_id}>"
-    )
+    where = _where(shoutout, channel_id)
     if posted:
         text = f":clap: Thanks sent to {_mentions(shoutout.recipients)} {where}."
     else:

@@ -51,13 +51,17 @@ def truncate(text: str, limit: int) -> str:
 
 
 def truncate_escaped(escaped: str, limit: int) -> str:
-    """Cut already-escaped text to `limit` characters without splitting an entity in half."""
+    """Cut already-escaped text to `limit` characters without splitting an entity, a
+    mention or a link in half."""
     if len(escaped) <= limit:
         return escaped
     cut = escaped[: limit - len(ELLIPSIS)]
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
+    opened = cut.rfind("<")
+    if opened != -1 and ">" not in cut[opened:]:
+        cut = cut[:opened]
     return cut.rstrip() + ELLIPSIS
 
 
