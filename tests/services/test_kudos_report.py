@@ -172,7 +172,8 @@ def test_report_kudos_lists_receivers_and_givers(
     ]
     text = render_kudos_text(report)
     assert "4 kudos, 3 shout-outs" in text
-    assert "Alex" in text and "U0HRPERSON" in text
+    assert "Alex" in text
+    assert "U0HRPERSON" in text
 
 
 def test_report_kudos_with_nothing(session_factory: SessionFactory, clock: FakeClock) -> None:
