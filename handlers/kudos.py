@@ -13,7 +13,7 @@ from bot.blocks import kudos as blocks
 from bot.blocks.ids import ActionId, CallbackId
 from bot.domain.kudos import KudosSubcommand, parse_subcommand
 from bot.errors import FormErrors, UserError
-from bot.services.recognition import GiveOutcome, Recognition
+from bot.services.recognition import KUDOS_OFF, GiveOutcome, Recognition
 from bot.slack import Message, SlackGateway
 from handlers.errors import acknowledge, guarded, validating_ack
 from handlers.payloads import KudosForm, RequestButton, SlashCommand, parse_kudos
@@ -43,6 +43,9 @@ def register(app: App, *, recognition: Recognition, gateway: SlackGateway) -> No
             )
 
         subcommand = parse_subcommand(slash.raw_text)
+        if not policy.channel_id and subcommand is not KudosSubcommand.HELP:
+            _ephemeral(blocks.build_refusal(KUDOS_OFF, slash.text))
+            return
         if subcommand is KudosSubcommand.HELP:
             _ephemeral(
                 blocks.build_help(

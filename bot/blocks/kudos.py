@@ -13,6 +13,7 @@ from typing import Any
 from bot.blocks.ids import ActionId, BlockId, CallbackId
 from bot.blocks.kit import (
     FALLBACK_TEXT_MAX,
+    MESSAGE_BLOCKS_MAX,
     OPTION_TEXT_MAX,
     SECTION_TEXT_MAX,
     Block,
@@ -22,7 +23,7 @@ from bot.blocks.kit import (
     section,
 )
 from bot.blocks.requests import Message, build_notice, quoted_summary
-from bot.blocks.text import escape, escape_truncate, slack_date, truncate, truncate_escaped
+from bot.blocks.text import ELLIPSIS, escape, slack_date, truncate, truncate_escaped
 from bot.domain.kudos import MESSAGE_MAX, GivenKudos, KudosSource, ShoutoutSnapshot, Tally
 from bot.domain.snapshots import RequestSnapshot
 
@@ -225,9 +226,28 @@ def build_refusal(reason: str, text: str) -> Message:
     """A refused `/kudos`, with the text it was given, so nothing typed is lost."""
     if not text.strip():
         return build_notice(reason)
-    quoted = escape_truncate(text, QUOTE_MAX).replace("\n", "\n>")
-    body = truncate_escaped(f"{reason}\nYou wrote:\n>{quoted}", SECTION_TEXT_MAX)
-    return {"text": truncate_escaped(reason, FALLBACK_TEXT_MAX), "blocks": [section(body)]}
+    fallback = truncate_escaped(reason, FALLBACK_TEXT_MAX)
+    whole = f"{reason}\nYou wrote:\n>" + escape(text).replace("\n", "\n>")
+    if len(whole) <= SECTION_TEXT_MAX:
+        return {"text": fallback, "blocks": [section(whole)]}
+    blocks: list[Block] = [section(truncate_escaped(f"{reason}\nYou wrote:", SECTION_TEXT_MAX))]
+    # Whole, however long: a section each few lines, since one holds 3,000 characters.
+    chunk: list[str] = []
+    for line in escape(text).split("\n"):
+        while len(line) > QUOTE_MAX:
+            cut = truncate_escaped(line, QUOTE_MAX + 1).removesuffix(ELLIPSIS)
+            # Between words where there are any, so none is split across two sections.
+            space = cut.rfind(" ")
+            cut = cut[: space + 1] if space > QUOTE_MAX // 2 else cut
+            blocks.append(section(">" + cut))
+            line = line[len(cut) :]
+        if sum(len(part) + 2 for part in chunk) + len(line) > QUOTE_MAX:
+            blocks.append(section(">" + "\n>".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section(">" + "\n>".join(chunk)))
+    return {"text": fallback, "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
 
 
 def build_request_modal(

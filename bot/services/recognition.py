@@ -51,6 +51,10 @@ ANNOUNCE_RETRY_DELAY = timedelta(minutes=2)
 # Kudos by reaction are gathered this long into one line in the kudos channel.
 REACTION_BATCH_WINDOW = timedelta(minutes=10)
 RECENT_SHOWN = 5
+KUDOS_OFF = (
+    "Kudos are not set up in this workspace yet: an admin sets KUDOS_CHANNEL to the channel "
+    "where shout-outs go."
+)
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,7 @@ class Recognition:
 
     def _channel(self) -> str:
         if not self._policy.channel_id:
-            raise NotAllowed(
-                "Kudos are not set up in this workspace yet: an admin sets KUDOS_CHANNEL "
-                "to the channel where shout-outs go."
-            )
+            raise NotAllowed(KUDOS_OFF)
         return self._policy.channel_id
 
     # -- giving -------------------------------------------------------------------------------
@@ -235,8 +236,10 @@ class Recognition:
                 jobs.cancel(session=session, unique_key=_announce_key(shoutout.id), now=now)
         with read_session(self._sessions) as session:
             current = kudos.get_shoutout(session=session, shoutout_id=shoutout.id)
-        left = max(limit - given - len(recipients), 0)
-        return GiveOutcome(current, channel, left, limit, current.posted)
+        # Counted afresh: a repeated delivery handled at the same moment may have found this
+        # shout-out instead of adding its own.
+        given_now, _ = self._given_today(team_id, giver_id)
+        return GiveOutcome(current, channel, max(limit - given_now, 0), limit, current.posted)
 
     def _announce(self, shoutout_id: int, gateway: SlackGateway) -> bool:
         """Post the shout-out if it is not up yet, then DM each recipient not told yet.
@@ -542,6 +545,14 @@ class Recognition:
             week = Week(week.monday + timedelta(days=7))
         raise AssertionError("a weekly moment is always within three weeks")
 
+    def _previous_digest(self, due: datetime) -> datetime:
+        """The digest moment a week before `due`: what the digest covers since, which is
+        not always 7 x 24 hours when the clocks change."""
+        zone = zone_or_utc(self._policy.digest_timezone)
+        week = Week.of(due.astimezone(zone).date())
+        earlier = Week(week.monday - timedelta(days=7))
+        return self._policy.digest_schedule.due_at(earlier, self._policy.digest_timezone)
+
     def schedule_digest(self, *, team_id: str) -> datetime | None:
         """Make sure the next digest has its job; each digest schedules the one after."""
         if not self._policy.channel_id:
@@ -564,7 +575,8 @@ class Recognition:
         )
 
     def post_digest(self, job: JobSnapshot) -> None:
-        """Thank last week's receivers in the kudos channel; nothing when nobody was thanked."""
+        """Thank the receivers since the last digest in the kudos channel; nothing when nobody
+        was thanked."""
         channel = self._policy.channel_id
         if not channel:
             return
@@ -573,7 +585,7 @@ class Recognition:
         with self._sessions.begin() as session:
             self._enqueue_digest(session, job.team_id, self._next_digest(due), now)
             tally = kudos.tally(
-                session=session, since=due - timedelta(days=7), until=due, team_id=job.team_id
+                session=session, since=self._previous_digest(due), until=due, team_id=job.team_id
             )
         if not tally.receivers:
             logger.info("kudos.digest_empty", extra={"team_id": job.team_id})
