@@ -147,3 +147,28 @@ def desk(
     assert not thread.is_alive(), "the HTTP server did not stop"
     desk.pulsedesk.finish_work()
     assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"
+
+
+@pytest.fixture
+def kudos_desk(
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    clock: FakeClock,
+    database_url: str,
+    tmp_path: Path,
+) -> Iterator[Desk]:
+    """The desk with kudos on: shout-outs go to KUDOS_CHANNEL."""
+    desk, server, thread = start_desk(
+        fake=fake_slack,
+        session_factory=session_factory,
+        clock=clock,
+        database_url=database_url,
+        tmp_path=tmp_path,
+        kudos_channel=KUDOS_CHANNEL,
+    )
+    yield desk
+    server.stop()
+    thread.join(timeout=5)
+    assert not thread.is_alive(), "the HTTP server did not stop"
+    desk.pulsedesk.finish_work()
+    assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"

@@ -9,8 +9,18 @@ from sqlalchemy import select, text
 
 from bot.db import is_sqlite
 from bot.jobs import RunSummary
-from models import Rating, Request, RequestEvent, SatisfactionPulse, SurveyMessage
+from models import (
+    Job,
+    Kudos,
+    Rating,
+    Request,
+    RequestEvent,
+    SatisfactionPulse,
+    Shoutout,
+    SurveyMessage,
+)
 from tests.e2e.conftest import Desk
+from tests.e2e.slack_client import HttpResult
 from tests.fake_slack import Call
 
 
@@ -116,3 +126,81 @@ def pulses(desk: Desk) -> list[SatisfactionPulse]:
 def rating_of(desk: Desk, request_id: int) -> Rating | None:
     with desk.session_factory() as session:
         return session.scalar(select(Rating).where(Rating.request_id == request_id))
+
+
+# -- kudos ------------------------------------------------------------------------------------
+
+
+def give_kudos(desk: Desk, text: str, *, user: str, trigger_id: str | None = None) -> Call:
+    """Run `/kudos` through the real endpoint; returns the ephemeral answer once it came."""
+    before = len(desk.fake.calls_to("response_url"))
+    fields = desk.slack.slash_command_fields(
+        text, user=user, command="/kudos", trigger_id=trigger_id
+    )
+    assert desk.slack.post_form(fields).status == 200
+    [*_, reply] = desk.fake.wait_for_call("response_url", count=before + 1)
+    assert reply.params["response_type"] == "ephemeral"
+    return reply
+
+
+def posts_to(desk: Desk, channel: str) -> list[Call]:
+    return [c for c in desk.fake.calls_to("chat.postMessage") if c.params.get("channel") == channel]
+
+
+def kudos_rows(desk: Desk) -> list[Kudos]:
+    """Every row of `kudos`, oldest first."""
+    with desk.session_factory() as session:
+        return list(session.scalars(select(Kudos).order_by(Kudos.id)))
+
+
+def shoutout_rows(desk: Desk) -> list[Shoutout]:
+    """Every row of `kudos_shoutouts`, oldest first."""
+    with desk.session_factory() as session:
+        return list(session.scalars(select(Shoutout).order_by(Shoutout.id)))
+
+
+def jobs_of(desk: Desk, kind: str) -> list[Job]:
+    with desk.session_factory() as session:
+        return list(session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id)))
+
+
+def kudos_submission(
+    desk: Desk,
+    *,
+    user: str,
+    request_id: int,
+    view_id: str = "V0KUDOS1",
+    message: str | None = None,
+    value: str | None = None,
+) -> HttpResult:
+    """Submit the kudos modal of a request, as Slack sends it; returns the HTTP answer (the
+    ack, with inline errors if any)."""
+    selected = (
+        {"selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
+        if value
+        else {"selected_option": None}
+    )
+    payload = {
+        "type": "view_submission",
+        "team": {"id": desk.slack.team_id, "domain": "test"},
+        "user": {"id": user, "username": user.lower(), "team_id": desk.slack.team_id},
+        "api_app_id": "A0PULSE",
+        "token": "legacy-verification-token",
+        "trigger_id": f"trigger-{view_id}-{user}",
+        "view": {
+            "id": view_id,
+            "type": "modal",
+            "callback_id": "kudos_for_request",
+            "private_metadata": json.dumps({"request": request_id}),
+            "state": {
+                "values": {
+                    "kudos_message": {
+                        "kudos_message": {"type": "plain_text_input", "value": message}
+                    },
+                    "kudos_value": {"kudos_value": {"type": "static_select", **selected}},
+                }
+            },
+        },
+        "response_urls": [],
+    }
+    return desk.slack.post_form({"payload": json.dumps(payload)})
