@@ -271,6 +271,8 @@ def test_render_json(report: Report) -> None:
         "icsq": {"communication": None, "productivity": None, "responsiveness": None},
         "icsq_responses": {"communication": 0, "productivity": 0, "responsiveness": 0},
         "comments": [],
+        "kudos": 0,
+        "kudos_per_100_handled": None,
     }
     assert parsed["weekly_pulse"] == {
         "week": None,
@@ -311,10 +313,10 @@ def test_render_text(report: Report) -> None:
     assert text.startswith(f"Last {DAYS} days (")
     assert "No weekly pulse round yet." in weekly_text
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
-    assert rows["HR"] == ["1", "1", "0", "-", "-", "-", "0", "-"]
-    assert rows["Facilities"] == ["0", "0", "0", "-", "-", "-", "0", "-"]
-    assert rows["IT"] == ["6", "2", "3", "25m", "2h", "00m", "67%", "3", "3.7"]
-    assert rows["Legacy"] == ["1", "0", "1", "1h", "30m", "1h", "30m", "-", "0", "-"]
+    assert rows["HR"] == ["1", "1", "0", "-", "-", "-", "0", "-", "0"]
+    assert rows["Facilities"] == ["0", "0", "0", "-", "-", "-", "0", "-", "0"]
+    assert rows["IT"] == ["6", "2", "3", "25m", "2h", "00m", "67%", "3", "3.7", "0"]
+    assert rows["Legacy"] == ["1", "0", "1", "1h", "30m", "1h", "30m", "-", "0", "-", "0"]
     assert "Old" not in rows
 
 

@@ -57,6 +57,7 @@ REQUEST_KEYS = {
     "p90_resolution_seconds",
     "team_id",
 }
+KUDOS_KEYS = {"kudos", "kudos_per_100_handled"}
 WEEKLY_KEYS = {
     "pulse_score",
     "pulse_responses",
@@ -409,7 +410,7 @@ class TestJson:
         parsed = json.loads(render_json(_report(session_factory, clock.now())))
         assert [d["key"] for d in parsed["departments"]] == ["hr", "it"]
         for department in parsed["departments"]:
-            assert set(department) == REQUEST_KEYS | WEEKLY_KEYS
+            assert set(department) == REQUEST_KEYS | WEEKLY_KEYS | KUDOS_KEYS
             assert set(department["icsq"]) == AREAS
             assert set(department["icsq_responses"]) == AREAS
         assert set(parsed["weekly_pulse"]) == {"week", "sent", "answered", "response_rate"}
@@ -662,7 +663,8 @@ def test_render_csv(mixed: Report) -> None:
     text = render_csv(mixed)
     header = text.splitlines()[0].split(",")
     assert header == CSV_COLUMNS
-    assert header[-3:] == ["icsq_communication", "icsq_productivity", "icsq_responsiveness"]
+    assert header[-5:-2] == ["icsq_communication", "icsq_productivity", "icsq_responsiveness"]
+    assert header[-2:] == ["kudos", "kudos_per_100_handled"]
     assert {"pulse_score", "pulse_responses", "nps", "nps_responses"} <= set(header)
     rows = {row["key"]: row for row in csv.DictReader(io.StringIO(text))}
     assert list(rows) == ["hr", "it"]
