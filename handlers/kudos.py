@@ -16,7 +16,8 @@ from bot.errors import FormErrors, UserError
 from bot.services.recognition import KUDOS_OFF, GiveOutcome, Recognition
 from bot.slack import Message, SlackGateway
 from handlers.errors import acknowledge, guarded, validating_ack
-from handlers.payloads import KudosForm, RequestButton, SlashCommand, parse_kudos
+from handlers.kudos_text import parse_kudos
+from handlers.payloads import KudosForm, RequestButton, SlashCommand
 
 
 def _given(outcome: GiveOutcome) -> Message:

@@ -35,7 +35,7 @@ from bot.blocks.kudos import (
 from bot.domain.kudos import GivenKudos, KudosSource, ShoutoutSnapshot, Tally
 from bot.domain.lifecycle import RequestStatus
 from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
-from handlers.payloads import parse_kudos
+from handlers.kudos_text import parse_kudos
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.kudos import KudosDraft, KudosSubcommand, parse_subcommand
-from handlers.payloads import parse_kudos
+from handlers.kudos_text import parse_kudos
 
 VALUES = ("ownership", "customer-first", "be_kind")
 
