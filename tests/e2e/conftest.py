@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,49 +126,48 @@ def start_desk(
     return desk, server, thread
 
 
+DeskFactory = Callable[..., Desk]
+
+
 @pytest.fixture
-def desk(
+def desk_with(
     fake_slack: FakeSlack,
     session_factory: SessionFactory,
     clock: FakeClock,
     database_url: str,
     tmp_path: Path,
-) -> Iterator[Desk]:
-    desk, server, thread = start_desk(
-        fake=fake_slack,
-        session_factory=session_factory,
-        clock=clock,
-        database_url=database_url,
-        tmp_path=tmp_path,
-    )
-    yield desk
-    server.stop()
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the HTTP server did not stop"
-    desk.pulsedesk.finish_work()
+) -> Iterator[DeskFactory]:
+    """Starts the desk with settings overridden; every desk started is stopped at teardown,
+    and no message it sent may be one Slack would have rejected."""
+    running: list[tuple[Desk, HttpServer, threading.Thread]] = []
+
+    def start(**overrides: Any) -> Desk:
+        started = start_desk(
+            fake=fake_slack,
+            session_factory=session_factory,
+            clock=clock,
+            database_url=database_url,
+            tmp_path=tmp_path,
+            **overrides,
+        )
+        running.append(started)
+        return started[0]
+
+    yield start
+    for desk, server, thread in running:
+        server.stop()
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "the HTTP server did not stop"
+        desk.pulsedesk.finish_work()
     assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"
 
 
 @pytest.fixture
-def kudos_desk(
-    fake_slack: FakeSlack,
-    session_factory: SessionFactory,
-    clock: FakeClock,
-    database_url: str,
-    tmp_path: Path,
-) -> Iterator[Desk]:
+def desk(desk_with: DeskFactory) -> Desk:
+    return desk_with()
+
+
+@pytest.fixture
+def kudos_desk(desk_with: DeskFactory) -> Desk:
     """The desk with kudos on: shout-outs go to KUDOS_CHANNEL."""
-    desk, server, thread = start_desk(
-        fake=fake_slack,
-        session_factory=session_factory,
-        clock=clock,
-        database_url=database_url,
-        tmp_path=tmp_path,
-        kudos_channel=KUDOS_CHANNEL,
-    )
-    yield desk
-    server.stop()
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the HTTP server did not stop"
-    desk.pulsedesk.finish_work()
-    assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"
+    return desk_with(kudos_channel=KUDOS_CHANNEL)

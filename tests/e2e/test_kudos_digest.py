@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.db import SessionFactory
-from tests.e2e.conftest import KUDOS_CHANNEL, TEAM_ID, Desk, start_desk
+from tests.e2e.conftest import KUDOS_CHANNEL, TEAM_ID, Desk, DeskFactory
 from tests.e2e.helpers import give_kudos, jobs_of, kudos_rows, posts_to, run_jobs
 from tests.e2e.survey_steps import ListenerWork
-from tests.fake_clock import FakeClock
-from tests.fake_slack import Call, FakeSlack
+from tests.fake_slack import Call
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 NEXT_MONDAY_10 = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)
@@ -157,28 +153,11 @@ def test_the_digest_is_not_scheduled_while_kudos_channel_is_unset(desk: Desk) ->
 
 
 @pytest.fixture
-def london_desk(
-    fake_slack: FakeSlack,
-    session_factory: SessionFactory,
-    clock: FakeClock,
-    database_url: str,
-    tmp_path: Path,
-) -> Iterator[Desk]:
-    desk, server, thread = start_desk(
-        fake=fake_slack,
-        session_factory=session_factory,
-        clock=clock,
-        database_url=database_url,
-        tmp_path=tmp_path,
+def london_desk(desk_with: DeskFactory) -> Desk:
+    return desk_with(
         kudos_channel=KUDOS_CHANNEL,
         kudos_digest_timezone="Europe/London",
     )
-    yield desk
-    server.stop()
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the HTTP server did not stop"
-    desk.pulsedesk.finish_work()
-    assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"
 
 
 def test_kudos_given_just_after_a_digest_before_the_clocks_go_back_are_in_the_next(

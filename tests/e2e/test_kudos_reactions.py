@@ -5,14 +5,11 @@ refusals are told to the reactor alone."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.db import SessionFactory
-from tests.e2e.conftest import KUDOS_CHANNEL, Desk, start_desk
+from tests.e2e.conftest import KUDOS_CHANNEL, Desk, DeskFactory
 from tests.e2e.helpers import (
     give_kudos,
     jobs_of,
@@ -22,8 +19,7 @@ from tests.e2e.helpers import (
     shoutout_rows,
 )
 from tests.e2e.survey_steps import ListenerWork
-from tests.fake_clock import FakeClock
-from tests.fake_slack import Call, FakeSlack
+from tests.fake_slack import Call
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 GENERAL = "C0GENERAL"
@@ -410,28 +406,11 @@ def test_reactions_do_nothing_while_kudos_channel_is_unset(desk: Desk) -> None:
 
 
 @pytest.fixture
-def tada_desk(
-    fake_slack: FakeSlack,
-    session_factory: SessionFactory,
-    clock: FakeClock,
-    database_url: str,
-    tmp_path: Path,
-) -> Iterator[Desk]:
-    desk, server, thread = start_desk(
-        fake=fake_slack,
-        session_factory=session_factory,
-        clock=clock,
-        database_url=database_url,
-        tmp_path=tmp_path,
+def tada_desk(desk_with: DeskFactory) -> Desk:
+    return desk_with(
         kudos_channel=KUDOS_CHANNEL,
         kudos_emoji="tada",
     )
-    yield desk
-    server.stop()
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the HTTP server did not stop"
-    desk.pulsedesk.finish_work()
-    assert not fake_slack.rejected, f"Slack would have rejected: {fake_slack.rejected}"
 
 
 def test_kudos_emoji_chooses_the_emoji_that_thanks(tada_desk: Desk) -> None:
