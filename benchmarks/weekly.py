@@ -51,7 +51,9 @@ def main() -> None:
         engine = create_db_engine(url)
         fake = FakeSlack(team_id="T0TEST", record_calls=False).start()
         fake.members = [{"id": f"U{n:08d}", "tz": "Europe/London"} for n in range(PEOPLE)]
-        fake.enforce_limit("chat.postMessage", per_second=LIMIT_PER_SECOND, burst=2)
+        fake.enforce_limit(
+            "chat.postMessage", per_second=LIMIT_PER_SECOND, burst=2, clock=time.monotonic
+        )
         clock = SystemClock()
         desk, server, thread = start_desk(
             fake=fake,

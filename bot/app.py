@@ -56,7 +56,9 @@ def build_services(
     session_factory: SessionFactory | None = None,
     clock: Clock | None = None,
     kudos_values: Sequence[str] = (),
+    pacer: Pacer | None = None,
 ) -> Services:
+    """`pacer` spaces scheduled posts; by default one at SLACK_POSTS_PER_MINUTE in real time."""
     clock = clock or SystemClock()
     if client is None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -64,7 +66,8 @@ def build_services(
     if session_factory is None:
         session_factory = create_session_factory(create_db_engine(settings.database_url))
     gateway = SlackGateway(client, clock=clock)
-    pacer = Pacer(settings.slack_posts_per_minute) if settings.slack_posts_per_minute else None
+    if pacer is None and settings.slack_posts_per_minute:
+        pacer = Pacer(settings.slack_posts_per_minute)
     job_gateway = SlackGateway(without_rate_limit_retries(client), clock=clock, pacer=pacer)
     recognition = Recognition(
         session_factory=session_factory,
@@ -169,6 +172,7 @@ def create_app(
     session_factory: SessionFactory | None = None,
     clock: Clock | None = None,
     kudos_values: Sequence[str] = (),
+    pacer: Pacer | None = None,
 ) -> Pulsedesk:
     services = build_services(
         settings,
@@ -176,6 +180,7 @@ def create_app(
         session_factory=session_factory,
         clock=clock,
         kudos_values=kudos_values,
+        pacer=pacer,
     )
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

@@ -18,3 +18,11 @@ class FakeClock:
     def advance(self, delta: timedelta) -> None:
         with self._lock:
             self._now += delta
+
+    # Seconds on the same timeline, for what paces real time in production (bot.pacing):
+    # a test's pace then depends on the calls made, not on how fast the machine makes them.
+    def monotonic(self) -> float:
+        return self.now().timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(timedelta(seconds=seconds))

@@ -13,6 +13,7 @@ import pytest
 from bot.app import Pulsedesk, create_app, sync_departments_at_start
 from bot.db import SessionFactory
 from bot.departments import parse_config
+from bot.pacing import Pacer
 from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack import build_web_client
@@ -81,6 +82,7 @@ def start_desk(
     clock: FakeClock,
     database_url: str,
     tmp_path: Path,
+    pacer: Pacer | None = None,
     **overrides: Any,
 ) -> tuple[Desk, HttpServer, threading.Thread]:
     departments_file = tmp_path / "departments.toml"
@@ -105,6 +107,7 @@ def start_desk(
         session_factory=session_factory,
         clock=clock,
         kudos_values=config.kudos_values,
+        pacer=pacer,
     )
     sync_departments_at_start(
         session_factory=session_factory,
