@@ -1,8 +1,10 @@
-"""The documentation keeps up with the code: every setting and every command is described."""
+"""The documentation keeps up with the code: every setting and every command is described,
+the README stays a short front door, and every link between the pages leads to a file."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,20 @@ from bot.__main__ import build_parser
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README_PATH = ROOT / "README.md"
+README = README_PATH.read_text(encoding="utf-8")
+CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+CLI = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 ENV_EXAMPLE = (ROOT / ".env.example").read_text(encoding="utf-8")
+PAGES = [README_PATH, *sorted((ROOT / "docs").glob("*.md"))]
+
+README_MAX_LINES = 220
 
 SETTINGS = sorted(name.upper() for name in Settings.model_fields)
+
+# [text](target) or [text](target "title"); fenced code blocks are left out before matching.
+LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
 
 
 def _commands() -> list[str]:
@@ -27,14 +39,30 @@ def _commands() -> list[str]:
     return [*verbs, "jobs run-due"]
 
 
-def test_settings_and_commands_are_found() -> None:
+def _relative_links() -> list[tuple[Path, str]]:
+    """Every link from one page to a file: not to the web, not to an anchor on the same page."""
+    links = []
+    for page in PAGES:
+        text = FENCE.sub("", page.read_text(encoding="utf-8"))
+        for target in LINK.findall(text):
+            if target.startswith(("http://", "https://", "#")):
+                continue
+            links.append((page, target))
+    return list(dict.fromkeys(links))
+
+
+LINKS = _relative_links()
+
+
+def test_settings_commands_and_links_are_found() -> None:
     assert "PULSE_DELAY_SECONDS" in SETTINGS
     assert {"serve", "manifest", "migrate", "jobs", "report"} <= set(_commands())
+    assert (README_PATH, "docs/configuration.md") in LINKS
 
 
 @pytest.mark.parametrize("name", SETTINGS)
-def test_every_setting_is_in_the_readme(name: str) -> None:
-    assert f"`{name}`" in README
+def test_every_setting_is_in_the_configuration_page(name: str) -> None:
+    assert f"`{name}`" in CONFIGURATION
 
 
 @pytest.mark.parametrize("name", SETTINGS)
@@ -43,5 +71,25 @@ def test_every_setting_is_in_env_example(name: str) -> None:
 
 
 @pytest.mark.parametrize("command", _commands())
-def test_every_command_is_in_the_readme(command: str) -> None:
-    assert f"python -m bot {command}" in README
+def test_every_command_is_in_the_command_line_page(command: str) -> None:
+    assert f"python -m bot {command}" in CLI
+
+
+def test_the_readme_is_short() -> None:
+    lines = len(README.splitlines())
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines; move detail into docs/"
+
+
+@pytest.mark.parametrize("command", ["make run", "make test"])
+def test_the_readme_names_the_two_commands(command: str) -> None:
+    assert command in README
+
+
+@pytest.mark.parametrize(
+    ("page", "target"),
+    LINKS,
+    ids=[f"{page.relative_to(ROOT)}->{target}" for page, target in LINKS],
+)
+def test_every_relative_link_leads_to_a_file(page: Path, target: str) -> None:
+    path = target.split("#", 1)[0]
+    assert (page.parent / path).exists(), f"{page.relative_to(ROOT)} links to missing {path}"
