@@ -19,8 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.db import create_db_engine, create_session_factory, migrate
-from bot.domain.lifecycle import RequestAction
-from bot.domain.snapshots import Urgency
+from bot.requests.rules import RequestAction, Urgency
 from tests.e2e.conftest import start_desk
 from tests.fake_clock import FakeClock
 from tests.fake_slack import FakeSlack

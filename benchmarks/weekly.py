@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.calendar import Week
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate
-from bot.domain.weekly import Week
 from tests.e2e.conftest import start_desk
 from tests.fake_slack import FakeSlack
 
@@ -66,11 +66,11 @@ def main() -> None:
         services = desk.pulsedesk.services
         memory = [rss_mb()]
         started = time.perf_counter()
-        services.weekly_pulse.start_round(
+        services.rounds.start_round(
             team_id="T0TEST", week=Week.of(clock.now().date()), send_now=True
         )
         audience_done = time.perf_counter() - started
-        while services.weekly_pulse.due_deliveries():
+        while services.rounds.due_deliveries():
             summary = services.ticker.tick()
             memory.append(rss_mb())
             if summary.rate_limited_until is not None:

@@ -18,17 +18,19 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services, build_services, create_app, sync_departments_at_start
+from bot.app import create_app, sync_departments_at_start
+from bot.calendar import Week
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import DepartmentsFileError, load_config
-from bot.domain.weekly import Week
 from bot.jobs import JobState, list_jobs
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
+from bot.reports import formats
+from bot.reports import store as report_store
 from bot.scheduler import start_scheduler
 from bot.server import HttpServer
-from bot.services import reports
+from bot.services import Services, build_services
 from bot.settings import ConfigError, Settings
 from bot.slack import build_web_client
 from bot.tables import format_table
@@ -79,8 +81,8 @@ def serve(settings: Settings) -> None:
         team_id=team_id,
         clock=clock,
     )
-    pulsedesk.services.weekly_pulse.schedule_round(team_id=team_id)
-    pulsedesk.services.recognition.schedule_digest(team_id=team_id)
+    pulsedesk.services.rounds.schedule_round(team_id=team_id)
+    pulsedesk.services.standings.schedule_digest(team_id=team_id)
     scheduler = None
     if settings.jobs_poll_seconds > 0:
         scheduler = start_scheduler(
@@ -165,12 +167,12 @@ def send_weekly_pulse(settings: Settings) -> int:
     team_id = _team_id(client)
     services = build_services(settings, client=client)
     week = Week.of(services.clock.now().date())
-    started = services.weekly_pulse.start_round(team_id=team_id, week=week, send_now=True)
+    started = services.rounds.start_round(team_id=team_id, week=week, send_now=True)
     print(
         f"Week {week.key}: {started.audience} people in the audience, {started.added} added "
         f"to the round, {started.due_now} brought forward."
     )
-    while services.weekly_pulse.due_deliveries():
+    while services.rounds.due_deliveries():
         summary = services.ticker.tick()
         if summary.rate_limited_until is not None:
             wait = (summary.rate_limited_until - services.clock.now()).total_seconds()
@@ -191,7 +193,7 @@ def print_pulse_status(
         services = build_services(settings, client=client)
     assert team_id is not None
     week = Week.of(services.clock.now().date())
-    progress = services.weekly_pulse.progress(team_id=team_id, week=week)
+    progress = services.rounds.progress(team_id=team_id, week=week)
     if progress is None:
         print(f"Week {week.key}: no round yet.")
         return 0
@@ -211,24 +213,24 @@ def print_report(
     now = SystemClock().now()
     with read_session(sessions) as session:
         if subject == "kudos":
-            kudos_report = reports.build_kudos_report(session=session, now=now, days=days)
+            kudos_report = report_store.build_kudos_report(session=session, now=now, days=days)
             kudos_renderers = {
-                "text": reports.render_kudos_text,
-                "json": reports.render_kudos_json,
-                "csv": reports.render_kudos_csv,
+                "text": formats.render_kudos_text,
+                "json": formats.render_kudos_json,
+                "csv": formats.render_kudos_csv,
             }
             sys.stdout.write(kudos_renderers[output_format](kudos_report))
         else:
-            report = reports.build_report(
+            report = report_store.build_report(
                 session=session,
                 now=now,
                 days=days,
                 anonymity_minimum=settings.anonymity_min_responses,
             )
             renderers = {
-                "text": reports.render_text,
-                "json": reports.render_json,
-                "csv": reports.render_csv,
+                "text": formats.render_text,
+                "json": formats.render_json,
+                "csv": formats.render_csv,
             }
             sys.stdout.write(renderers[output_format](report))
     if output_format == "json":

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.domain.kudos import VALUE_PATTERN
-from bot.domain.routing import RESERVED_WORDS
+from bot.kudos.rules import VALUE_PATTERN
+from bot.requests.rules import RESERVED_WORDS
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")

@@ -33,3 +33,7 @@ class FormErrors(UserError):
 
 class SurveyClosed(UserError):
     """A rating or comment arrived after its survey closed (expired, or the request reopened)."""
+
+
+class RuleError(ValueError):
+    """A rule's text form is invalid; the message says what is expected."""

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import slack_events
 from bot.clock import Clock
 from bot.db import SessionFactory
-from bot.jobs import JobRunner, RunSummary, forget_finished
-from bot.services import events
+from bot.job_runner import JobRunner, RunSummary
+from bot.jobs import forget_finished
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class Ticker:
         summary = self._runner.run_due()
         self._paused_until = summary.rate_limited_until
         with self._sessions.begin() as session:
-            events.forget_old_events(session=session, now=self._clock.now())
+            slack_events.forget_old_events(session=session, now=self._clock.now())
             forget_finished(session=session, now=self._clock.now())
         return summary
 

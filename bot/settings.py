@@ -12,22 +12,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain.kudos import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
-from bot.domain.satisfaction import (
-    DEFAULT_RATING_EMOJI,
-    DEFAULT_WORKING_HOURS,
-    RatingScale,
-    RuleError,
-    WorkingHours,
-)
-from bot.domain.weekly import ANONYMITY_FLOOR, DEFAULT_ANONYMITY_MIN_RESPONSES, WeeklySchedule
+from bot.calendar import WeeklySchedule, WorkingHours
+from bot.errors import RuleError
+from bot.kudos.rules import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
+from bot.reactions import EMOJI_NAME
+from bot.satisfaction.rules import DEFAULT_RATING_EMOJI, DEFAULT_WORKING_HOURS, RatingScale
+from bot.weekly.rules import ANONYMITY_FLOOR, DEFAULT_ANONYMITY_MIN_RESPONSES
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _PLACEHOLDER_MARKERS = ("your-", "xxxx", "changeme", "replace")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
-_EMOJI_NAME = re.compile(r"^[a-z0-9_+'-]+$")
 
 
 class ConfigError(Exception):
@@ -170,7 +166,7 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         name = value.strip().strip(":").lower() or DEFAULT_KUDOS_EMOJI
-        if not _EMOJI_NAME.match(name):
+        if not EMOJI_NAME.match(name):
             raise ValueError(f"'{value}' is not an emoji name like clap or :tada:")
         return name
 

@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
+from bot.blockkit import Message
 from bot.clock import Clock
 from bot.pacing import Pacer
 
@@ -65,9 +66,6 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
             if not isinstance(handler, RateLimitErrorRetryHandler)
         ],
     )
-
-
-Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -269,3 +267,33 @@ class SlackGateway:
             logger.exception(event, extra=ids)
             return False
         return True
+
+
+DEFAULT_RETRY_AFTER = timedelta(seconds=30)
+
+
+def retry_after(error: SlackApiError) -> timedelta:
+    headers = getattr(error.response, "headers", None) or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return timedelta(seconds=max(int(str(value)), 1))
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+
+
+def is_rate_limited(error: Exception) -> bool:
+    """Slack answered 429: the caller should wait for Retry-After, not count a failure."""
+    if not isinstance(error, SlackApiError):
+        return False
+    return getattr(error.response, "status_code", None) == 429
+
+
+def describe_error(error: Exception) -> str:
+    """One line for `jobs` and the log: Slack's error code rather than the SDK's preamble."""
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error") if error.response is not None else None
+        status = getattr(error.response, "status_code", None)
+        return f"Slack answered {code or 'an error'} (HTTP {status})"
+    return f"{type(error).__name__}: {error}"

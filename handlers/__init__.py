@@ -1,34 +1,17 @@
-"""Slack in, Slack out: each module registers its listeners on the app."""
+"""Slack in, Slack out: one module per feature, each registering its listeners with
+`register(app, services)`."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services.desk import RequestDesk
-from bot.services.recognition import Recognition
-from bot.services.satisfaction import SatisfactionService
-from bot.services.weekly_pulse import WeeklyPulse
-from bot.slack import SlackGateway
-from handlers import actions, commands, errors, events, kudos, views, weekly
-from handlers import satisfaction as satisfaction_handlers
+from bot.services import Services
+from handlers import errors, home, kudos, reactions, requests, satisfaction, weekly, workspace
+
+FEATURES = (requests, satisfaction, weekly, kudos, home, reactions, workspace)
 
 
-def register_all(
-    app: App,
-    *,
-    desk: RequestDesk,
-    satisfaction: SatisfactionService,
-    weekly_pulse: WeeklyPulse,
-    recognition: Recognition,
-    gateway: SlackGateway,
-) -> None:
-    errors.register(app, gateway=gateway)
-    commands.register(app, desk=desk, gateway=gateway)
-    actions.register(app, desk=desk, satisfaction=satisfaction, gateway=gateway)
-    views.register(app, desk=desk, gateway=gateway)
-    events.register(
-        app, desk=desk, satisfaction=satisfaction, recognition=recognition, gateway=gateway
-    )
-    satisfaction_handlers.register(app, satisfaction=satisfaction, gateway=gateway)
-    weekly.register(app, weekly_pulse=weekly_pulse, gateway=gateway)
-    kudos.register(app, recognition=recognition, gateway=gateway)
+def register_all(app: App, services: Services) -> None:
+    errors.register(app, services)
+    for feature in FEATURES:
+        feature.register(app, services)

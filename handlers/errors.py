@@ -2,8 +2,9 @@
 logged with their traceback and an error id the user can quote.
 
 Listeners are split the way Bolt's lazy listeners allow: a tiny ack function answers Slack on
-the HTTP thread, and the work runs afterwards on the listener pool, wrapped by `guarded` so its
-failures are answered here. A full pool then delays work, never the ack.
+the HTTP thread, and the work runs afterwards on the listener pool, bound by `bind` to the
+services it needs and with its failures answered here. A full pool then delays work, never
+the ack.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltResponse
 
-from bot.blocks.requests import build_notice
+from bot.blockkit import build_notice
 from bot.errors import FormErrors, UserError
+from bot.services import Services
 from bot.slack import SLACK_FAILURES, SlackGateway
 
 logger = logging.getLogger(__name__)
@@ -88,25 +90,35 @@ def validating_ack(
     return ack_form
 
 
-def guarded(gateway: SlackGateway) -> Callable[[Listener], Listener]:
-    """Wrap a lazy listener (which must take `body`) so its failures are answered."""
+def bind(listener: Listener, *, answer_with: SlackGateway | None, **services: Any) -> Listener:
+    """A module-level lazy listener (which takes `body`) made ready for Bolt: its services
+    given as the keyword-only arguments it declares, its failures answered here through
+    `answer_with` (None: left to Bolt, which logs them).
 
-    def decorate(listener: Listener) -> Listener:
-        @functools.wraps(listener)
-        def guarded_listener(**kwargs: Any) -> None:
-            try:
-                listener(**kwargs)
-            except Exception as error:
-                report_error(error, kwargs["body"], gateway)
+    Bolt passes what a listener asks for by its positional parameters' names (`body`,
+    `action`, ...), read through `functools.wraps`; the services are keyword-only, so Bolt
+    never tries to supply them."""
 
-        return guarded_listener  # type: ignore[return-value]
+    @functools.wraps(listener)
+    def bound_listener(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs, **services)
+        except Exception as error:
+            if answer_with is None:
+                raise
+            report_error(error, kwargs["body"], answer_with)
 
-    return decorate
+    return bound_listener  # type: ignore[return-value]
 
 
-def register(app: App, *, gateway: SlackGateway) -> None:
-    @app.error
-    def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-        # Failures outside the listeners (middleware, payload parsing in Bolt itself).
-        report_error(error, body, gateway)
+def handle_error(error: Exception, body: dict[str, Any], *, gateway: SlackGateway) -> None:
+    """Failures outside the listeners (middleware, payload parsing in Bolt itself)."""
+    report_error(error, body, gateway)
+
+
+def register(app: App, services: Services) -> None:
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        handle_error(error, body, gateway=services.gateway)
         return None
+
+    app.error(on_error)

@@ -1,24 +1,22 @@
-"""The App Home tab, published when opened and again after a change made from it."""
+"""The App Home tab, published whenever it is opened."""
 
 from __future__ import annotations
 
-from bot.blocks.home import build_home_view
-from bot.services.desk import RequestDesk
-from bot.services.satisfaction import SatisfactionService
-from bot.slack import SlackGateway
+from typing import Any
+
+from slack_bolt import App
+
+from bot.home.flows import Home
+from bot.services import Services
+from handlers.errors import acknowledge, bind
 
 
-def publish_home(
-    desk: RequestDesk,
-    satisfaction: SatisfactionService,
-    gateway: SlackGateway,
-    *,
-    team_id: str,
-    user_id: str,
-) -> None:
-    view = build_home_view(
-        desk.my_open_requests(team_id=team_id, user_id=user_id),
-        desk.departments(team_id=team_id),
-        satisfaction.team_feedback(team_id=team_id, user_id=user_id),
-    )
-    gateway.publish_home(user_id=user_id, view=view)
+def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home: Home) -> None:
+    if event.get("tab") not in (None, "home"):
+        return
+    home.publish(team_id=str(body.get("team_id") or ""), user_id=str(event["user"]))
+
+
+def register(app: App, services: Services) -> None:
+    opened = bind(handle_app_home_opened, answer_with=services.gateway, home=services.home)
+    app.event("app_home_opened")(ack=acknowledge, lazy=[opened])

@@ -9,19 +9,21 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.blocks import kudos as blocks
-from bot.blocks.ids import ActionId, CallbackId
-from bot.domain.kudos import KudosSubcommand, parse_subcommand
+from bot.blockkit import Message
 from bot.errors import FormErrors, UserError
-from bot.services.recognition import KUDOS_OFF, GiveOutcome, Recognition
-from bot.slack import Message, SlackGateway
-from handlers.errors import acknowledge, guarded, validating_ack
-from handlers.kudos_text import parse_kudos
+from bot.ids import ActionId, CallbackId
+from bot.kudos import messages
+from bot.kudos.flows.giving import Giving
+from bot.kudos.flows.standings import Standings
+from bot.kudos.rules import KUDOS_OFF, GiveOutcome, KudosSubcommand, parse_kudos, parse_subcommand
+from bot.services import Services
+from bot.slack import SlackGateway
+from handlers.errors import acknowledge, bind, validating_ack
 from handlers.payloads import KudosForm, RequestButton, SlashCommand
 
 
 def _given(outcome: GiveOutcome) -> Message:
-    return blocks.build_given(
+    return messages.build_given(
         outcome.shoutout,
         channel_id=outcome.channel_id,
         left=outcome.left,
@@ -30,101 +32,112 @@ def _given(outcome: GiveOutcome) -> Message:
     )
 
 
-def register(app: App, *, recognition: Recognition, gateway: SlackGateway) -> None:
-    guard = guarded(gateway)
-    policy = recognition.policy
+def handle_kudos_command(
+    body: dict[str, Any],
+    command: dict[str, Any],
+    *,
+    giving: Giving,
+    standings: Standings,
+    gateway: SlackGateway,
+) -> None:
+    slash = SlashCommand.parse(command)
+    policy = giving.policy
 
-    @guard
-    def handle_kudos_command(body: dict[str, Any], command: dict[str, Any]) -> None:
-        slash = SlashCommand.parse(command)
-
-        def _ephemeral(message: Message) -> None:
-            gateway.respond(
-                slash.response_url, response_type="ephemeral", replace_original=False, **message
-            )
-
-        subcommand = parse_subcommand(slash.raw_text)
-        if not policy.channel_id and subcommand is not KudosSubcommand.HELP:
-            _ephemeral(blocks.build_refusal(KUDOS_OFF, slash.text))
-            return
-        if subcommand is KudosSubcommand.HELP:
-            _ephemeral(
-                blocks.build_help(
-                    values=policy.values, limit=policy.daily_limit, emoji=policy.emoji
-                )
-            )
-            return
-        if subcommand is KudosSubcommand.STATUS:
-            status = recognition.status(team_id=slash.team_id, user_id=slash.user_id)
-            _ephemeral(
-                blocks.build_status(
-                    left=status.left,
-                    limit=status.limit,
-                    resets_at=status.resets_at,
-                    recent=status.recent,
-                    emoji=policy.emoji,
-                )
-            )
-            return
-        if subcommand is KudosSubcommand.TOP:
-            top = recognition.top(team_id=slash.team_id, user_id=slash.user_id)
-            _ephemeral(
-                blocks.build_top(month=top.month, tally=top.tally, departments=top.departments)
-            )
-            return
-        try:
-            outcome = recognition.give(
-                team_id=slash.team_id,
-                giver_id=slash.user_id,
-                draft=parse_kudos(slash.raw_text, policy.values),
-                idempotency_key=slash.idempotency_key,
-            )
-        except UserError as refusal:
-            _ephemeral(blocks.build_refusal(refusal.message, slash.text))
-            return
-        _ephemeral(_given(outcome))
-
-    app.command("/kudos")(ack=acknowledge, lazy=[handle_kudos_command])
-
-    @guard
-    def handle_send_kudos(body: dict[str, Any], action: dict[str, Any]) -> None:
-        button = RequestButton.parse(body, action)
-        form = recognition.request_form(
-            team_id=button.team_id, user_id=button.user_id, request_id=button.request_id
+    def _ephemeral(message: Message) -> None:
+        gateway.respond(
+            slash.response_url, response_type="ephemeral", replace_original=False, **message
         )
-        view = blocks.build_request_modal(
-            form.request,
-            recipient_id=form.recipient_id,
-            recipient_name=form.recipient_name,
-            values=policy.values,
+
+    subcommand = parse_subcommand(slash.raw_text)
+    if not policy.channel_id and subcommand is not KudosSubcommand.HELP:
+        _ephemeral(messages.build_refusal(KUDOS_OFF, slash.text))
+        return
+    if subcommand is KudosSubcommand.HELP:
+        _ephemeral(
+            messages.build_help(values=policy.values, limit=policy.daily_limit, emoji=policy.emoji)
         )
-        gateway.open_view(trigger_id=str(body.get("trigger_id") or ""), view=view)
-
-    app.action(ActionId.SEND_KUDOS)(ack=acknowledge, lazy=[handle_send_kudos])
-
-    @guard
-    def handle_kudos_submission(body: dict[str, Any]) -> None:
-        try:
-            form = KudosForm.parse(body)
-        except FormErrors:
-            return  # already answered inline by the ack
-        try:
-            outcome = recognition.give_for_request(
-                team_id=form.team_id,
-                giver_id=form.user_id,
-                request_id=form.request_id,
-                message=form.message,
-                value=form.value,
-                idempotency_key=form.idempotency_key,
+        return
+    if subcommand is KudosSubcommand.STATUS:
+        status = giving.status(team_id=slash.team_id, user_id=slash.user_id)
+        _ephemeral(
+            messages.build_status(
+                left=status.left,
+                limit=status.limit,
+                resets_at=status.resets_at,
+                recent=status.recent,
+                emoji=policy.emoji,
             )
-        except UserError as refusal:
-            # A modal has no response_url: the answer goes to the app's DM with the giver.
-            gateway.post_message(
-                channel=form.user_id, message=blocks.build_refusal(refusal.message, form.message)
-            )
-            return
-        gateway.post_message(channel=form.user_id, message=_given(outcome))
+        )
+        return
+    if subcommand is KudosSubcommand.TOP:
+        top = standings.top(team_id=slash.team_id, user_id=slash.user_id)
+        _ephemeral(
+            messages.build_top(month=top.month, tally=top.tally, departments=top.departments)
+        )
+        return
+    try:
+        outcome = giving.give(
+            team_id=slash.team_id,
+            giver_id=slash.user_id,
+            draft=parse_kudos(slash.raw_text, policy.values),
+            idempotency_key=slash.idempotency_key,
+        )
+    except UserError as refusal:
+        _ephemeral(messages.build_refusal(refusal.message, slash.text))
+        return
+    _ephemeral(_given(outcome))
 
-    app.view(CallbackId.KUDOS_FOR_REQUEST)(
-        ack=validating_ack(KudosForm.parse), lazy=[handle_kudos_submission]
+
+def handle_send_kudos(
+    body: dict[str, Any], action: dict[str, Any], *, giving: Giving, gateway: SlackGateway
+) -> None:
+    button = RequestButton.parse(body, action)
+    form = giving.request_form(
+        team_id=button.team_id, user_id=button.user_id, request_id=button.request_id
     )
+    view = messages.build_request_modal(
+        form.request,
+        recipient_id=form.recipient_id,
+        recipient_name=form.recipient_name,
+        values=giving.policy.values,
+    )
+    gateway.open_view(trigger_id=str(body.get("trigger_id") or ""), view=view)
+
+
+def handle_kudos_submission(body: dict[str, Any], *, giving: Giving, gateway: SlackGateway) -> None:
+    try:
+        form = KudosForm.parse(body)
+    except FormErrors:
+        return  # already answered inline by the ack
+    try:
+        outcome = giving.give_for_request(
+            team_id=form.team_id,
+            giver_id=form.user_id,
+            request_id=form.request_id,
+            message=form.message,
+            value=form.value,
+            idempotency_key=form.idempotency_key,
+        )
+    except UserError as refusal:
+        # A modal has no response_url: the answer goes to the app's DM with the giver.
+        gateway.post_message(
+            channel=form.user_id, message=messages.build_refusal(refusal.message, form.message)
+        )
+        return
+    gateway.post_message(channel=form.user_id, message=_given(outcome))
+
+
+def register(app: App, services: Services) -> None:
+    giving, gateway = services.giving, services.gateway
+    command = bind(
+        handle_kudos_command,
+        answer_with=gateway,
+        giving=giving,
+        standings=services.standings,
+        gateway=gateway,
+    )
+    app.command("/kudos")(ack=acknowledge, lazy=[command])
+    send = bind(handle_send_kudos, answer_with=gateway, giving=giving, gateway=gateway)
+    app.action(ActionId.SEND_KUDOS)(ack=acknowledge, lazy=[send])
+    submission = bind(handle_kudos_submission, answer_with=gateway, giving=giving, gateway=gateway)
+    app.view(CallbackId.KUDOS_FOR_REQUEST)(ack=validating_ack(KudosForm.parse), lazy=[submission])

@@ -7,7 +7,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.ids import (
+from bot.blockkit import INPUT_MAX_LENGTH
+from bot.errors import FormErrors, NotFound
+from bot.ids import (
     WEEKLY_ANSWER_PATTERN,
     ActionId,
     BlockId,
@@ -17,13 +19,11 @@ from bot.blocks.ids import (
     decode_weekly_delivery,
     decode_weekly_question,
 )
-from bot.blocks.kit import INPUT_MAX_LENGTH
-from bot.blocks.text import slack_to_plain
-from bot.blocks.weekly import GENERAL_OPTION as GENERAL_TOPIC
-from bot.domain.kudos import MESSAGE_MAX as KUDOS_MESSAGE_MAX
-from bot.domain.snapshots import Urgency
-from bot.errors import FormErrors, NotFound
-from bot.services.satisfaction import Reaction
+from bot.kudos.rules import MESSAGE_MAX as KUDOS_MESSAGE_MAX
+from bot.reactions import Reaction
+from bot.requests.rules import Urgency
+from bot.text import slack_to_plain
+from bot.weekly.messages import GENERAL_OPTION as GENERAL_TOPIC
 
 
 def _team_id(body: dict[str, Any]) -> str:

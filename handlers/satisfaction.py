@@ -1,6 +1,6 @@
 """The satisfaction pulse's buttons and comment modal, and the recovery loop's "Talk to a lead".
 
-Answers redraw the pulse DM itself (the service knows where it is); refusals are ephemeral.
+Answers redraw the pulse DM itself (the flow knows where it is); refusals are ephemeral.
 """
 
 from __future__ import annotations
@@ -9,79 +9,82 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.blocks import satisfaction as blocks
-from bot.blocks.ids import ActionId, CallbackId
 from bot.errors import FormErrors
-from bot.services.satisfaction import SatisfactionService
+from bot.ids import ActionId, CallbackId
+from bot.satisfaction import messages
+from bot.satisfaction.flows.ratings import Ratings
+from bot.services import Services
 from bot.slack import SlackGateway
-from handlers.errors import acknowledge, guarded, validating_ack
+from handlers.errors import acknowledge, bind, validating_ack
 from handlers.payloads import PulseButton, PulseCommentForm, RequestButton
 
-SCORES = {action_id: score for score, action_id in blocks.RATE_ACTIONS.items()}
+SCORES = {action_id: score for score, action_id in messages.RATE_ACTIONS.items()}
 
 
-def register(app: App, *, satisfaction: SatisfactionService, gateway: SlackGateway) -> None:
-    guard = guarded(gateway)
+def handle_rate(body: dict[str, Any], action: dict[str, Any], *, ratings: Ratings) -> None:
+    button = PulseButton.parse(body, action)
+    ratings.rate(
+        team_id=button.team_id,
+        user_id=button.user_id,
+        pulse_id=button.pulse_id,
+        score=SCORES[ActionId(action["action_id"])],
+    )
 
-    @guard
-    def handle_rate(body: dict[str, Any], action: dict[str, Any]) -> None:
-        button = PulseButton.parse(body, action)
-        satisfaction.rate(
-            team_id=button.team_id,
-            user_id=button.user_id,
-            pulse_id=button.pulse_id,
-            score=SCORES[ActionId(action["action_id"])],
+
+def handle_change(body: dict[str, Any], action: dict[str, Any], *, ratings: Ratings) -> None:
+    button = PulseButton.parse(body, action)
+    ratings.show_question(team_id=button.team_id, user_id=button.user_id, pulse_id=button.pulse_id)
+
+
+def handle_comment_button(
+    body: dict[str, Any], action: dict[str, Any], *, ratings: Ratings, gateway: SlackGateway
+) -> None:
+    button = PulseButton.parse(body, action)
+    request, existing = ratings.comment_form(
+        team_id=button.team_id, user_id=button.user_id, pulse_id=button.pulse_id
+    )
+    view = messages.build_comment_modal(request, pulse_id=button.pulse_id, existing=existing)
+    gateway.open_view(trigger_id=button.trigger_id, view=view)
+
+
+def handle_talk_to_lead(
+    body: dict[str, Any], action: dict[str, Any], *, ratings: Ratings, gateway: SlackGateway
+) -> None:
+    button = RequestButton.parse(body, action)
+    told = ratings.talk_to_lead(
+        team_id=button.team_id, user_id=button.user_id, request_id=button.request_id
+    )
+    if button.response_url:
+        gateway.respond(
+            button.response_url,
+            response_type="ephemeral",
+            replace_original=False,
+            **messages.build_talk_to_lead_sent(told),
         )
 
+
+def handle_comment_submission(body: dict[str, Any], *, ratings: Ratings) -> None:
+    try:
+        form = PulseCommentForm.parse(body)
+    except FormErrors:
+        return  # already answered inline by the ack
+    ratings.save_comment(
+        team_id=form.team_id, user_id=form.user_id, pulse_id=form.pulse_id, comment=form.comment
+    )
+
+
+def register(app: App, services: Services) -> None:
+    ratings, gateway = services.ratings, services.gateway
+    rate = bind(handle_rate, answer_with=gateway, ratings=ratings)
     for action_id in SCORES:
-        app.action(action_id)(ack=acknowledge, lazy=[handle_rate])
-
-    @guard
-    def handle_change(body: dict[str, Any], action: dict[str, Any]) -> None:
-        button = PulseButton.parse(body, action)
-        satisfaction.show_question(
-            team_id=button.team_id, user_id=button.user_id, pulse_id=button.pulse_id
-        )
-
-    app.action(ActionId.PULSE_CHANGE)(ack=acknowledge, lazy=[handle_change])
-
-    @guard
-    def handle_comment_button(body: dict[str, Any], action: dict[str, Any]) -> None:
-        button = PulseButton.parse(body, action)
-        request, existing = satisfaction.comment_form(
-            team_id=button.team_id, user_id=button.user_id, pulse_id=button.pulse_id
-        )
-        view = blocks.build_comment_modal(request, pulse_id=button.pulse_id, existing=existing)
-        gateway.open_view(trigger_id=button.trigger_id, view=view)
-
-    app.action(ActionId.PULSE_COMMENT)(ack=acknowledge, lazy=[handle_comment_button])
-
-    @guard
-    def handle_talk_to_lead(body: dict[str, Any], action: dict[str, Any]) -> None:
-        button = RequestButton.parse(body, action)
-        told = satisfaction.talk_to_lead(
-            team_id=button.team_id, user_id=button.user_id, request_id=button.request_id
-        )
-        if button.response_url:
-            gateway.respond(
-                button.response_url,
-                response_type="ephemeral",
-                replace_original=False,
-                **blocks.build_talk_to_lead_sent(told),
-            )
-
-    app.action(ActionId.TALK_TO_LEAD)(ack=acknowledge, lazy=[handle_talk_to_lead])
-
-    @guard
-    def handle_comment_submission(body: dict[str, Any]) -> None:
-        try:
-            form = PulseCommentForm.parse(body)
-        except FormErrors:
-            return  # already answered inline by the ack
-        satisfaction.save_comment(
-            team_id=form.team_id, user_id=form.user_id, pulse_id=form.pulse_id, comment=form.comment
-        )
-
+        app.action(action_id)(ack=acknowledge, lazy=[rate])
+    change = bind(handle_change, answer_with=gateway, ratings=ratings)
+    app.action(ActionId.PULSE_CHANGE)(ack=acknowledge, lazy=[change])
+    comment = bind(handle_comment_button, answer_with=gateway, ratings=ratings, gateway=gateway)
+    app.action(ActionId.PULSE_COMMENT)(ack=acknowledge, lazy=[comment])
+    lead = bind(handle_talk_to_lead, answer_with=gateway, ratings=ratings, gateway=gateway)
+    app.action(ActionId.TALK_TO_LEAD)(ack=acknowledge, lazy=[lead])
+    submission = bind(handle_comment_submission, answer_with=gateway, ratings=ratings)
     app.view(CallbackId.PULSE_COMMENT)(
-        ack=validating_ack(PulseCommentForm.parse), lazy=[handle_comment_submission]
+        ack=validating_ack(PulseCommentForm.parse), lazy=[submission]
     )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bot.db import is_sqlite
-from bot.jobs import RunSummary
+from bot.job_runner import RunSummary
 from models import (
     Job,
     Kudos,

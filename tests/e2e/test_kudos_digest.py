@@ -25,7 +25,7 @@ def _advance_to(desk: Desk, moment: datetime) -> None:
 
 
 def _schedule(desk: Desk) -> datetime | None:
-    return desk.pulsedesk.services.recognition.schedule_digest(team_id=TEAM_ID)
+    return desk.pulsedesk.services.standings.schedule_digest(team_id=TEAM_ID)
 
 
 def _digest_jobs(desk: Desk) -> list[tuple[str, datetime, dict[str, object]]]:

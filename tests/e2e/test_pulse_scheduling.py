@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.http_retry.jitter import RandomJitter
 
 from bot.__main__ import show_jobs
-from bot.jobs import MAX_ATTEMPTS, backoff
+from bot.job_runner import MAX_ATTEMPTS, backoff
 from bot.settings import Settings
 from bot.slack import SERVER_ERROR_RETRIES
 from models import Request

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.satisfaction import PULSE_ANSWER_WINDOW
+from bot.satisfaction.rules import PULSE_ANSWER_WINDOW
 from models import Request
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import (

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import reports
+from bot.reports import store as reports
 from models import Job, SurveyMessage
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import (

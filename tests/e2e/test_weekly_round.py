@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import inspect, select
 
 from bot.__main__ import main
+from bot.calendar import Week
 from bot.db import SessionFactory
-from bot.domain.weekly import Week
 from bot.pacing import Pacer
-from bot.services import reports
+from bot.reports import store as reports
+from bot.weekly.rules import results_final_at
 from models import Department, Job, WeeklyAnswer, WeeklyComment, WeeklyDelivery
 from tests.e2e.conftest import Desk, start_desk
 from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
@@ -39,7 +40,7 @@ def _weekly_dms(desk: Desk, user: str | None = None) -> list[Call]:
 
 
 def _start(desk: Desk, *, send_now: bool = True) -> None:
-    desk.pulsedesk.services.weekly_pulse.start_round(team_id="T0TEST", week=WEEK, send_now=send_now)
+    desk.pulsedesk.services.rounds.start_round(team_id="T0TEST", week=WEEK, send_now=send_now)
 
 
 def test_everyone_in_the_audience_gets_one_dm_and_a_second_run_sends_nothing(
@@ -367,7 +368,7 @@ def test_answers_reach_the_report_only_from_a_final_week_with_enough_of_them(
     def it_pulse() -> tuple[object, object]:
         with desk.session_factory() as session:
             report = reports.build_report(
-                session=session, now=WEEK.final_at, days=30, anonymity_minimum=5
+                session=session, now=results_final_at(WEEK), days=30, anonymity_minimum=5
             )
         [it] = [d for d in report.departments if d.key == "it"]
         return it.weekly.pulse_score, it.weekly.pulse_responses
@@ -474,7 +475,7 @@ def test_comments_are_anonymous_and_reported_only_with_enough_answers(desk: Desk
     def it_comments() -> list[str]:
         with desk.session_factory() as session:
             report = reports.build_report(
-                session=session, now=WEEK.final_at, days=30, anonymity_minimum=5
+                session=session, now=results_final_at(WEEK), days=30, anonymity_minimum=5
             )
         [it] = [d for d in report.departments if d.key == "it"]
         return it.weekly.comments

@@ -16,29 +16,29 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from sqlalchemy import func, select
 
-from bot import jobs
+from bot import job_runner, jobs
 from bot.db import SessionFactory
-from bot.jobs import (
+from bot.job_runner import (
     BACKOFF_BASE,
     BACKOFF_MAX,
-    DEFAULT_RETRY_AFTER,
-    LEASE,
     MAX_ATTEMPTS,
     MIN_DEFERRAL,
-    JobHandler,
     JobRunner,
+    RunSummary,
+    backoff,
+)
+from bot.jobs import (
+    LEASE,
+    JobHandler,
     JobSnapshot,
     JobState,
     RunLater,
-    RunSummary,
-    backoff,
     cancel,
     claim_due,
     enqueue,
-    is_rate_limited,
     list_jobs,
-    retry_after,
 )
+from bot.slack import DEFAULT_RETRY_AFTER, is_rate_limited, retry_after
 from models import Job
 from tests.fake_clock import FakeClock
 
@@ -376,7 +376,7 @@ def test_a_failing_job_is_retried_with_backoff_then_failed_and_given_up(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
     clock.advance(backoff(2))
-    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+    with caplog.at_level(logging.INFO, logger="bot.job_runner"):
         last = runner.run_due()
 
     assert last == RunSummary(failed=1)
@@ -397,7 +397,7 @@ def test_a_failing_job_is_retried_with_backoff_then_failed_and_given_up(
         r for r in caplog.records if r.levelno == logging.ERROR and r.getMessage() == "job.failed"
     ]
     assert len(failed_logs) == 1
-    assert failed_logs[0].name == "bot.jobs"
+    assert failed_logs[0].name == "bot.job_runner"
     assert failed_logs[0].__dict__["job_id"] == job.id
     assert failed_logs[0].__dict__["attempts"] == 3
 
@@ -425,13 +425,13 @@ def test_a_long_error_is_cut_to_the_limit(
     session_factory: SessionFactory, clock: FakeClock
 ) -> None:
     job = _enqueue(session_factory, clock, "pulse:1")
-    handler = Raising(RuntimeError("x" * (jobs.ERROR_TEXT_MAX * 2)))
+    handler = Raising(RuntimeError("x" * (job_runner.ERROR_TEXT_MAX * 2)))
 
     _runner(session_factory, clock, {KIND: handler}).run_due()
 
     last_error = _row(session_factory, job.id).last_error
     assert last_error is not None
-    assert len(last_error) == jobs.ERROR_TEXT_MAX
+    assert len(last_error) == job_runner.ERROR_TEXT_MAX
     assert last_error.startswith("RuntimeError: xxx")
 
 
@@ -734,7 +734,7 @@ def test_a_dead_runners_job_is_run_again_once_its_lease_runs_out(
 
     clock.advance(timedelta(seconds=1))
     with session_factory.begin() as session:
-        late = jobs._finish(
+        late = jobs.finish(
             session,
             dead_claim,
             dead_token,
@@ -768,16 +768,14 @@ def test_a_stale_token_cannot_finish_a_job_claimed_again(
     assert live_claim.id == dead_claim.id == job.id
 
     with session_factory.begin() as session:
-        stale = jobs._finish(
-            session, dead_claim, dead_token, clock.now(), state=JobState.DONE.value
-        )
+        stale = jobs.finish(session, dead_claim, dead_token, clock.now(), state=JobState.DONE.value)
     assert stale is False
     row = _row(session_factory, job.id)
     assert row.state == JobState.RUNNING.value
     assert row.claim_token == live_token
 
     with session_factory.begin() as session:
-        live = jobs._finish(
+        live = jobs.finish(
             session,
             live_claim,
             live_token,

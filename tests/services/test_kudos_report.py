@@ -10,22 +10,20 @@ from pathlib import Path
 
 from bot.db import SessionFactory, read_session
 from bot.departments import parse_departments
-from bot.domain.kudos import KudosSource
-from bot.domain.lifecycle import RequestAction, Role
-from bot.domain.snapshots import Urgency
-from bot.services import kudos
-from bot.services import requests as service
-from bot.services.reports import (
+from bot.kudos import store as kudos
+from bot.kudos.rules import KudosSource
+from bot.reports.formats import (
     CSV_COLUMNS,
     KUDOS_CSV_COLUMNS,
-    build_kudos_report,
-    build_report,
     render_csv,
     render_kudos_csv,
     render_kudos_json,
     render_kudos_text,
     render_text,
 )
+from bot.reports.store import build_kudos_report, build_report
+from bot.requests import store as service
+from bot.requests.rules import RequestAction, Role, Urgency
 from models import Person
 from tests.fake_clock import FakeClock
 

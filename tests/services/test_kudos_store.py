@@ -12,21 +12,22 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.calendar import local_day
 from bot.db import SessionFactory
 from bot.departments import DepartmentConfig
-from bot.domain.kudos import (
+from bot.kudos import store as kudos
+from bot.kudos.rules import (
     DEFAULT_DAILY_LIMIT,
     GivenKudos,
     KudosSource,
+    ReactionChange,
+    ReactionKudos,
     ShoutoutSnapshot,
     Tally,
-    local_day,
 )
-from bot.domain.lifecycle import RequestAction, Role
-from bot.domain.snapshots import RequestSnapshot, Urgency
-from bot.services import kudos, people
-from bot.services import requests as service
-from bot.services.kudos import ReactionChange, ReactionKudos
+from bot.people import store as people
+from bot.requests import store as service
+from bot.requests.rules import RequestAction, RequestSnapshot, Role, Urgency
 from models import Department, Kudos, Shoutout
 from tests.fake_clock import FakeClock
 

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.db import SessionFactory
-from bot.domain.lifecycle import RequestAction, Role
-from bot.domain.snapshots import PulseSnapshot, PulseState, Urgency
-from bot.services import people, ratings
-from bot.services import requests as service
+from bot.people import store as people
+from bot.requests import store as service
+from bot.requests.rules import RequestAction, Role, Urgency
+from bot.satisfaction import store as ratings
+from bot.satisfaction.rules import PulseSnapshot, PulseState
 from tests.fake_clock import FakeClock
 from tests.services.test_reports import TEAM, _sync
 

@@ -11,21 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.blocks.text import format_duration
 from bot.db import SessionFactory
 from bot.departments import parse_departments
-from bot.domain.lifecycle import RequestAction, Role
-from bot.domain.snapshots import RequestSnapshot, Urgency
-from bot.services import ratings
-from bot.services import requests as service
-from bot.services.reports import (
-    CSV_COLUMNS,
-    Report,
-    build_report,
-    render_csv,
-    render_json,
-    render_text,
-)
+from bot.reports.formats import CSV_COLUMNS, render_csv, render_json, render_text
+from bot.reports.rules import Report
+from bot.reports.store import build_report
+from bot.requests import store as service
+from bot.requests.rules import RequestAction, RequestSnapshot, Role, Urgency
+from bot.satisfaction import store as ratings
+from bot.text import format_duration
 from tests.fake_clock import FakeClock
 
 TEAM = "T0TEST"

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from bot.db import SessionFactory, is_sqlite
 from bot.departments import parse_departments
-from bot.domain.lifecycle import RequestAction, Role
-from bot.domain.snapshots import Urgency
 from bot.errors import InvalidTransition, NotFound
-from bot.services import requests as service
+from bot.requests import store as service
+from bot.requests.rules import RequestAction, Role, Urgency
 from models import Department
 from tests.fake_clock import FakeClock
 

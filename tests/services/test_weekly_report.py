@@ -16,25 +16,21 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.calendar import Week
 from bot.db import SessionFactory
 from bot.departments import parse_departments
-from bot.domain.weekly import (
+from bot.reports.formats import CSV_COLUMNS, render_csv, render_json, render_text
+from bot.reports.rules import Report
+from bot.reports.store import build_report
+from bot.requests import store as request_service
+from bot.weekly.rules import (
     DEFAULT_ANONYMITY_MIN_RESPONSES,
     ICSQ_ROTATION,
+    DeliveryState,
     IcsqArea,
     QuestionKind,
-    Week,
+    results_final_at,
 )
-from bot.services import requests as request_service
-from bot.services.reports import (
-    CSV_COLUMNS,
-    Report,
-    build_report,
-    render_csv,
-    render_json,
-    render_text,
-)
-from bot.services.weekly import DeliveryState
 from models import Department, WeeklyAnswer, WeeklyDelivery, WeeklyRound
 from tests.fake_clock import FakeClock
 
@@ -163,7 +159,7 @@ def _round(
             )
 
 
-# A week's answers are reported once the week is final (Week.final_at). The reports here
+# A week's answers are reported once the week is final (results_final_at). The reports here
 # are read two weeks after `now`, over a window that still starts `days` before `now`.
 READ_LATER = timedelta(days=14)
 
@@ -332,7 +328,7 @@ class TestPulseCounts:
         tuesday = clock.now() + timedelta(days=1)
         assert (read(tuesday)["pulse_score"], read(tuesday)["pulse_responses"]) == (None, 0)
         _pulse(session_factory, ids["it"], W45, [1])
-        final = Week.parse(W45).final_at
+        final = results_final_at(Week.parse(W45))
         before = read(final - timedelta(seconds=1))
         after = read(final)
         assert (before["pulse_score"], before["pulse_responses"]) == (None, 0)

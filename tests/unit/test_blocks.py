@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.home import build_home_view
-from bot.blocks.ids import (
+from bot.blockkit import STATIC_SELECT_OPTIONS_MAX, build_notice
+from bot.home.messages import build_home_view
+from bot.ids import (
     ActionId,
     BlockId,
     CallbackId,
@@ -21,8 +22,7 @@ from bot.blocks.ids import (
     encode_card_actions_block_id,
     encode_request_id,
 )
-from bot.blocks.kit import STATIC_SELECT_OPTIONS_MAX
-from bot.blocks.requests import (
+from bot.requests.messages import (
     MINE_LIST_MAX,
     build_ask_for_department,
     build_assigned_dm,
@@ -32,15 +32,13 @@ from bot.blocks.requests import (
     build_help,
     build_my_requests,
     build_new_request_modal,
-    build_notice,
     build_reopened_dm,
     build_request_card,
     build_requester_update,
     build_resolved_dm,
     build_unclaimed_dm,
 )
-from bot.domain.lifecycle import RequestStatus
-from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
+from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]

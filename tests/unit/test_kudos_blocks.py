@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.ids import ActionId, BlockId, CallbackId
-from bot.blocks.kudos import (
+from bot.ids import ActionId, BlockId, CallbackId
+from bot.kudos.messages import (
     BATCH_LINES_MAX,
     DIGEST_NAMED_MAX,
     MENTIONS_MAX,
-    DepartmentKudos,
     ReactionGroup,
     RequestCredit,
     build_digest,
@@ -32,10 +31,15 @@ from bot.blocks.kudos import (
     digest_names,
     render_message,
 )
-from bot.domain.kudos import GivenKudos, KudosSource, ShoutoutSnapshot, Tally
-from bot.domain.lifecycle import RequestStatus
-from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
-from handlers.kudos_text import parse_kudos
+from bot.kudos.rules import (
+    DepartmentKudos,
+    GivenKudos,
+    KudosSource,
+    ShoutoutSnapshot,
+    Tally,
+    parse_kudos,
+)
+from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]

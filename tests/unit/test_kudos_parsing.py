@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.kudos import KudosDraft, KudosSubcommand, parse_subcommand
-from handlers.kudos_text import parse_kudos
+from bot.kudos.rules import KudosDraft, KudosSubcommand, parse_kudos, parse_subcommand
 
 VALUES = ("ownership", "customer-first", "be_kind")
 

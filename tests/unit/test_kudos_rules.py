@@ -7,16 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.kudos import (
-    MESSAGE_MAX,
-    KudosDraft,
-    check_daily_limit,
-    check_draft,
-    local_day,
-    local_month,
-    per_hundred,
-)
+from bot.calendar import local_day, local_month
 from bot.errors import NotAllowed
+from bot.kudos.rules import MESSAGE_MAX, KudosDraft, check_daily_limit, check_draft
+from bot.metrics import per_hundred
 
 GIVER = "U0GIVER"
 TOKYO = "Asia/Tokyo"

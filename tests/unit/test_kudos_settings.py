@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from bot.__main__ import main
 from bot.departments import DepartmentsFileError, parse_config
-from bot.domain.kudos import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
+from bot.kudos.rules import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
 from bot.settings import Settings
 
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from bot.domain.lifecycle import (
+from bot.requests.rules import (
     RequestAction,
     RequestStatus,
     Role,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.metrics import csat_percent, mean_rating, median, percentile
+from bot.metrics import csat_percent, mean_rating, median, percentile
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.routing import (
+from bot.requests.rules import (
     RESERVED_WORDS,
     FilingDecision,
     FilingKind,

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.ids import ActionId, BlockId, CallbackId, decode_pulse_id, decode_request_id
-from bot.blocks.requests import build_request_card, build_resolved_dm
-from bot.blocks.satisfaction import (
+from bot.ids import ActionId, BlockId, CallbackId, decode_pulse_id, decode_request_id
+from bot.requests.messages import build_request_card, build_resolved_dm
+from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from bot.satisfaction.messages import (
     build_comment_forward,
     build_comment_modal,
     build_lead_alert,
@@ -25,9 +26,7 @@ from bot.blocks.satisfaction import (
     build_talk_to_lead_sent,
     rating_hint,
 )
-from bot.domain.lifecycle import RequestStatus
-from bot.domain.satisfaction import DEFAULT_RATING_EMOJI, RatingScale
-from bot.domain.snapshots import DepartmentSnapshot, RequestSnapshot, Urgency
+from bot.satisfaction.rules import DEFAULT_RATING_EMOJI, RatingScale
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]

@@ -7,16 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.satisfaction import (
+from bot.calendar import WorkingHours
+from bot.errors import RuleError
+from bot.reactions import base_emoji
+from bot.satisfaction.rules import (
     DEFAULT_RATING_EMOJI,
     DEFAULT_WORKING_HOURS,
     PULSE_ANSWER_WINDOW,
     PulseDecision,
     PulseDecisionKind,
     RatingScale,
-    RuleError,
-    WorkingHours,
-    base_emoji,
     decide_pulse,
     is_low,
     pulse_closes_at,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.blocks.text import ELLIPSIS, escape, escape_truncate, first_line, slack_to_plain, truncate
+from bot.text import ELLIPSIS, escape, escape_truncate, first_line, slack_to_plain, truncate
 
 # An `&` that does not start one of the three entities the bot writes.
 BROKEN_ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.domain.metrics import mean_rating
-from bot.domain.weekly import (
+from bot.metrics import mean_rating, nps, nps_counts
+from bot.weekly.rules import (
     DEFAULT_ANONYMITY_MIN_RESPONSES,
     ICSQ_ROTATION,
     IcsqArea,
@@ -16,8 +16,6 @@ from bot.domain.weekly import (
     WeeklyAnswerRow,
     WeeklyResults,
     countable,
-    nps,
-    nps_counts,
     weekly_results,
 )
 

@@ -11,8 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.satisfaction import RuleError
-from bot.domain.weekly import (
+from bot.calendar import Week, WeeklySchedule
+from bot.errors import RuleError
+from bot.metrics import nps, nps_counts, round_half_up
+from bot.settings import Settings
+from bot.weekly.rules import (
     ANONYMITY_FLOOR,
     DEPARTMENT_QUESTIONS_MAX,
     ICSQ_ROTATION,
@@ -20,14 +23,10 @@ from bot.domain.weekly import (
     Question,
     QuestionKind,
     UsedDepartment,
-    Week,
-    WeeklySchedule,
-    nps,
-    nps_counts,
-    round_half_up,
+    asks_nps,
+    icsq_area,
     select_questions,
 )
-from bot.settings import Settings
 
 MONDAY_TEN = WeeklySchedule(0, time(10, 0))
 
@@ -38,11 +37,11 @@ def consecutive_weeks(start: date, count: int) -> list[Week]:
 
 
 def nps_week() -> Week:
-    return next(week for week in consecutive_weeks(date(2026, 1, 5), 4) if week.asks_nps)
+    return next(week for week in consecutive_weeks(date(2026, 1, 5), 4) if asks_nps(week))
 
 
 def plain_week() -> Week:
-    return next(week for week in consecutive_weeks(date(2026, 1, 5), 4) if not week.asks_nps)
+    return next(week for week in consecutive_weeks(date(2026, 1, 5), 4) if not asks_nps(week))
 
 
 def raises_rule_error(parse: Callable[..., object], *args: str) -> bool:
@@ -168,9 +167,9 @@ class TestWeek:
     @pytest.mark.parametrize("start", [date(2026, 1, 5), date(2026, 12, 14), date(1969, 6, 2)])
     def test_icsq_area_cycles_in_order(self, start: date) -> None:
         weeks = consecutive_weeks(start, 30)
-        first = ICSQ_ROTATION.index(weeks[0].icsq_area)
+        first = ICSQ_ROTATION.index(icsq_area(weeks[0]))
         for offset, week in enumerate(weeks):
-            assert week.icsq_area == ICSQ_ROTATION[(first + offset) % 3]
+            assert icsq_area(week) == ICSQ_ROTATION[(first + offset) % 3]
 
     def test_icsq_rotation_is_the_three_areas_in_order(self) -> None:
         assert ICSQ_ROTATION == (
@@ -178,20 +177,20 @@ class TestWeek:
             IcsqArea.PRODUCTIVITY,
             IcsqArea.RESPONSIVENESS,
         )
-        areas = [week.icsq_area for week in consecutive_weeks(date(2026, 3, 2), 3)]
+        areas = [icsq_area(week) for week in consecutive_weeks(date(2026, 3, 2), 3)]
         assert sorted(areas) == sorted(ICSQ_ROTATION)
 
     @pytest.mark.parametrize("start", [date(2026, 1, 5), date(2026, 12, 21), date(1969, 6, 2)])
     def test_asks_nps_exactly_every_fourth_week(self, start: date) -> None:
         weeks = consecutive_weeks(start, 40)
-        nps_positions = [offset for offset, week in enumerate(weeks) if week.asks_nps]
+        nps_positions = [offset for offset, week in enumerate(weeks) if asks_nps(week)]
         assert nps_positions
         assert nps_positions[0] < 4
         assert nps_positions == list(range(nps_positions[0], len(weeks), 4))
 
     def test_asks_nps_is_stable_across_year_boundaries(self) -> None:
         weeks = consecutive_weeks(date(2026, 12, 7), 12)
-        positions = [offset for offset, week in enumerate(weeks) if week.asks_nps]
+        positions = [offset for offset, week in enumerate(weeks) if asks_nps(week)]
         assert [b - a for a, b in pairwise(positions)] == [4] * (len(positions) - 1)
 
     def test_day_counts_from_monday(self) -> None:
@@ -209,7 +208,7 @@ class TestSelectQuestions:
     @pytest.mark.parametrize("week", [nps_week(), plain_week()], ids=["nps", "plain"])
     def test_no_departments_gives_one_general_icsq_question(self, week: Week) -> None:
         assert select_questions(week, []) == [
-            Question(QuestionKind.ICSQ, None, None, week.icsq_area)
+            Question(QuestionKind.ICSQ, None, None, icsq_area(week))
         ]
 
     def test_one_department_in_a_plain_week(self) -> None:
@@ -217,7 +216,7 @@ class TestSelectQuestions:
         questions = select_questions(week, [dept(7, "IT", 2)])
         assert questions == [
             Question(QuestionKind.PULSE, 7, "IT"),
-            Question(QuestionKind.ICSQ, 7, "IT", week.icsq_area),
+            Question(QuestionKind.ICSQ, 7, "IT", icsq_area(week)),
         ]
 
     def test_one_department_in_an_nps_week(self) -> None:
@@ -238,10 +237,10 @@ class TestSelectQuestions:
         last = questions[2]
         assert last.department_id == 2
         assert last.department_name == "IT"
-        if week.asks_nps:
+        if asks_nps(week):
             assert last == Question(QuestionKind.NPS, 2, "IT")
         else:
-            assert last == Question(QuestionKind.ICSQ, 2, "IT", week.icsq_area)
+            assert last == Question(QuestionKind.ICSQ, 2, "IT", icsq_area(week))
         assert len(questions) == 3
 
     @pytest.mark.parametrize(

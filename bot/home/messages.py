@@ -1,0 +1,91 @@
+"""The App Home tab: the user's open requests and how to file one; for leads and admins,
+their departments' results and recent feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.blockkit import (
+    FIELD_TEXT_MAX,
+    SECTION_TEXT_MAX,
+    VIEW_BLOCKS_MAX,
+    Block,
+    context,
+    divider,
+    fields,
+    header,
+    section,
+)
+from bot.reports.rules import DepartmentReport
+from bot.requests.messages import build_my_requests, quoted_summary
+from bot.requests.rules import DepartmentSnapshot, RequestSnapshot
+from bot.satisfaction.rules import FeedbackItem, TeamFeedback
+from bot.text import escape, escape_truncate, format_duration, slack_date, truncate_escaped
+
+HOME_DEPARTMENTS_MAX = 10
+COMMENT_PREVIEW_MAX = 500
+
+
+def build_home_view(
+    requests: Sequence[RequestSnapshot],
+    departments: Sequence[DepartmentSnapshot],
+    feedback: TeamFeedback | None = None,
+) -> dict[str, Any]:
+    blocks: list[Block] = [
+        header("pulsedesk"),
+        section(
+            "File a request with `/request <what you need>` from any channel, or "
+            "`/request <department> <what you need>`. You'll hear back here when someone "
+            "picks it up and when it's resolved."
+        ),
+        divider(),
+        *build_my_requests(requests)["blocks"],
+    ]
+    if feedback is not None:
+        blocks += _feedback_blocks(feedback)
+    if departments:
+        names = ", ".join(f"{d.name} ({d.key})" for d in departments)
+        blocks += [divider(), context(escape_truncate(f"Departments: {names}", FIELD_TEXT_MAX))]
+    assert len(blocks) <= VIEW_BLOCKS_MAX
+    return {"type": "home", "blocks": blocks}
+
+
+def _feedback_blocks(feedback: TeamFeedback) -> list[Block]:
+    blocks: list[Block] = [divider(), header(f"Your teams, last {feedback.days} days")]
+    shown = feedback.departments[:HOME_DEPARTMENTS_MAX]
+    blocks += [_results_block(department) for department in shown]
+    hidden = len(feedback.departments) - len(shown)
+    notes = ["CSAT is the share of 4-5 ratings; times are medians in calendar time."]
+    if hidden:
+        notes.append(f"{hidden} more in `python -m bot report`.")
+    blocks.append(context(" ".join(notes)))
+    blocks.append(header("Recent feedback"))
+    if not feedback.recent:
+        blocks.append(section("_No ratings or comments yet._"))
+    blocks += [_feedback_item(item) for item in feedback.recent]
+    blocks.append(context("Comments are shown only to the department's leads and admins."))
+    return blocks
+
+
+def _results_block(department: DepartmentReport) -> Block:
+    csat = "no ratings" if department.csat is None else f"{department.csat}%"
+    average = "" if department.avg_rating is None else f", avg {department.avg_rating:.1f}"
+    return fields(
+        f"*{escape(department.name)}*\n{department.requests} requests, {department.open} open",
+        f"*CSAT* {csat} ({department.ratings} ratings{average})",
+        f"*First response* {format_duration(department.median_first_response_seconds)}",
+        f"*Resolution* {format_duration(department.median_resolution_seconds)}",
+    )
+
+
+def _feedback_item(item: FeedbackItem) -> Block:
+    score = f"*{item.score}/5*" if item.score is not None else "no rating"
+    line = (
+        f"{score} · {escape(item.request.department.name)} · {quoted_summary(item.request)} "
+        f"from <@{item.request.requester_id}> · {slack_date(item.at)}"
+    )
+    if item.comment:
+        quoted = escape_truncate(item.comment, COMMENT_PREVIEW_MAX).replace("\n", "\n>")
+        line += f"\n>{quoted}"
+    return section(truncate_escaped(line, SECTION_TEXT_MAX))

@@ -1,0 +1,205 @@
+"""Per-department results over a window, read from the database: volumes, response and
+resolution times, CSAT, the weekly pulse within the anonymity rules, and kudos.
+
+Definitions are those of docs/metrics.md; a value with no data behind it is None, never 0.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.calendar import Week
+from bot.kudos import store as kudos_store
+from bot.metrics import csat_percent, mean_rating, median, per_hundred, percentile, round_half_up
+from bot.reports.rules import KUDOS_TOP, OPEN_VALUES, DepartmentReport, KudosReport, Report
+from bot.requests.rules import RequestStatus
+from bot.weekly import store as weekly_store
+from bot.weekly.rules import (
+    DEFAULT_ANONYMITY_MIN_RESPONSES,
+    IcsqArea,
+    QuestionKind,
+    RoundSnapshot,
+    WeeklyAnswerRow,
+    WeeklyResults,
+    results_final_at,
+    weekly_results,
+)
+from models import Department, Person, Rating, Request, WeeklyAnswer, WeeklyComment, WeeklyRound
+
+
+def _seconds(value: float | None) -> float | None:
+    """Durations to a tenth of a second: finer is noise, and floats print long tails."""
+    return None if value is None else round(value, 1)
+
+
+def _weekly_results(
+    session: Session, *, since: datetime, now: datetime, minimum: int
+) -> dict[int, WeeklyResults]:
+    """Per department, over the weeks the window touches that are final (see Week.final_at)."""
+    first, last = Week.of(since.date()), Week.of(now.date())
+    spanned = (
+        Week(first.monday + timedelta(days=7 * n))
+        for n in range((last.monday - first.monday).days // 7 + 1)
+    )
+    weeks = [week.key for week in spanned if results_final_at(week) <= now]
+    rows = session.execute(
+        select(
+            WeeklyAnswer.department_id,
+            WeeklyAnswer.week,
+            WeeklyAnswer.kind,
+            WeeklyAnswer.area,
+            WeeklyAnswer.score,
+        ).where(WeeklyAnswer.week.in_(weeks), WeeklyAnswer.department_id.is_not(None))
+    )
+    answers: dict[int, list[WeeklyAnswerRow]] = defaultdict(list)
+    for department_id, week, kind, area, score in rows:
+        if department_id is None:
+            continue
+        answers[department_id].append(
+            WeeklyAnswerRow(week, QuestionKind(kind), IcsqArea(area) if area else None, score)
+        )
+    comments: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    # Ordered by their random ids, so the order says nothing about who wrote first.
+    for department_id, week, text in session.execute(
+        select(WeeklyComment.department_id, WeeklyComment.week, WeeklyComment.text)
+        .where(WeeklyComment.week.in_(weeks), WeeklyComment.department_id.is_not(None))
+        .order_by(WeeklyComment.id)
+    ):
+        if department_id is not None:
+            comments[department_id][week].append(text)
+    return {
+        department_id: weekly_results(
+            rows_, minimum=minimum, comments_by_week=comments.get(department_id, {})
+        )
+        for department_id, rows_ in answers.items()
+    }
+
+
+def _last_round(session: Session, *, now: datetime) -> dict[str, Any]:
+    """The newest round that has begun: how many were sent it and how many answered."""
+    current = Week.of(now.date()).key
+    round_ = session.scalars(
+        select(WeeklyRound).where(WeeklyRound.week <= current).order_by(WeeklyRound.week.desc())
+    ).first()
+    if round_ is None:
+        return {"week": None, "sent": 0, "answered": 0, "response_rate": None}
+    progress = weekly_store.round_progress(
+        session=session,
+        round_=RoundSnapshot(round_.id, round_.team_id, Week.parse(round_.week)),
+    )
+    rate = round_half_up(100 * progress.answered / progress.sent) if progress.sent else None
+    return {
+        "week": round_.week,
+        "sent": progress.sent,
+        "answered": progress.answered,
+        "response_rate": rate,
+    }
+
+
+def build_report(
+    *,
+    session: Session,
+    now: datetime,
+    days: int,
+    anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
+) -> Report:
+    since = now - timedelta(days=days)
+    first_responses: dict[int, list[float]] = defaultdict(list)
+    resolutions: dict[int, list[float]] = defaultdict(list)
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"requests": 0, "open": 0, "resolved": 0}
+    )
+    rows = session.execute(
+        select(
+            Request.department_id,
+            Request.status,
+            Request.created_at,
+            Request.first_response_at,
+            Request.resolved_at,
+        ).where(Request.created_at >= since, Request.created_at <= now)
+    )
+    for department_id, status, created_at, first_response_at, resolved_at in rows:
+        count = counts[department_id]
+        count["requests"] += 1
+        if status in OPEN_VALUES:
+            count["open"] += 1
+        if status == RequestStatus.RESOLVED.value:
+            count["resolved"] += 1
+            if resolved_at is not None:
+                resolutions[department_id].append((resolved_at - created_at).total_seconds())
+        if first_response_at is not None:
+            first_responses[department_id].append((first_response_at - created_at).total_seconds())
+
+    scores: dict[int, list[int]] = defaultdict(list)
+    rated = session.execute(
+        select(Request.department_id, Rating.score)
+        .join(Request, Request.id == Rating.request_id)
+        .where(Rating.score.is_not(None), Rating.rated_at >= since, Rating.rated_at <= now)
+    )
+    for department_id, score in rated:
+        if score is not None:
+            scores[department_id].append(score)
+
+    pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum)
+    received = kudos_store.department_kudos(session=session, since=since, until=now)
+    handled = kudos_store.handled_requests(session=session, since=since, until=now)
+    departments = session.scalars(select(Department).order_by(Department.team_id, Department.name))
+    reports = []
+    for department in departments:
+        if not department.active and not (
+            department.id in counts
+            or department.id in scores
+            or department.id in pulse
+            or department.id in received
+        ):
+            continue
+        count = counts[department.id]
+        department_scores = scores[department.id]
+        results = pulse.get(department.id, WeeklyResults())
+        reports.append(
+            DepartmentReport(
+                key=department.key,
+                name=department.name,
+                requests=count["requests"],
+                open=count["open"],
+                resolved=count["resolved"],
+                median_first_response_seconds=_seconds(median(first_responses[department.id])),
+                median_resolution_seconds=_seconds(median(resolutions[department.id])),
+                csat=csat_percent(department_scores),
+                ratings=len(department_scores),
+                avg_rating=mean_rating(department_scores),
+                p90_first_response_seconds=_seconds(percentile(first_responses[department.id], 90)),
+                p90_resolution_seconds=_seconds(percentile(resolutions[department.id], 90)),
+                team_id=department.team_id,
+                weekly=results,
+                kudos=received.get(department.id, 0),
+                kudos_per_100_handled=per_hundred(
+                    received.get(department.id, 0), handled.get(department.id, 0)
+                ),
+            )
+        )
+    return Report(
+        since=since,
+        until=now,
+        days=days,
+        departments=reports,
+        weekly_pulse=_last_round(session, now=now),
+        anonymity_minimum=anonymity_minimum,
+    )
+
+
+def build_kudos_report(*, session: Session, now: datetime, days: int) -> KudosReport:
+    since = now - timedelta(days=days)
+    tally = kudos_store.tally(session=session, since=since, until=now)
+    users = {user for user, _ in tally.receivers[:KUDOS_TOP] + tally.givers[:KUDOS_TOP]}
+    names = {
+        person.user_id: person.display_name
+        for person in session.scalars(select(Person).where(Person.user_id.in_(users)))
+    }
+    departments = build_report(session=session, now=now, days=days).departments
+    return KudosReport(since, now, days, tally, names, departments)

@@ -1,0 +1,252 @@
+"""The request desk's rules: the lifecycle as a pure transition table (who may do what from
+which state), reading `/request` text and routing it, and the values a request is shown as."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.text import user_mention
+
+
+class RequestJob(StrEnum):
+    # Posts a card that could not be posted when the request was filed.
+    POST_CARD = "request.post_card"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+class RequestAction(StrEnum):
+    FILE = "file"
+    CLAIM = "claim"
+    UNCLAIM = "unclaim"
+    REASSIGN = "reassign"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    CANCEL = "cancel"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    REQUESTER = "requester"
+
+
+OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.CLAIMED})
+
+TRANSITIONS: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
+    (RequestStatus.OPEN, RequestAction.CLAIM): RequestStatus.CLAIMED,
+    (RequestStatus.OPEN, RequestAction.REASSIGN): RequestStatus.CLAIMED,
+    (RequestStatus.OPEN, RequestAction.RESOLVE): RequestStatus.RESOLVED,
+    (RequestStatus.OPEN, RequestAction.CANCEL): RequestStatus.CANCELLED,
+    (RequestStatus.CLAIMED, RequestAction.UNCLAIM): RequestStatus.OPEN,
+    (RequestStatus.CLAIMED, RequestAction.REASSIGN): RequestStatus.CLAIMED,
+    (RequestStatus.CLAIMED, RequestAction.RESOLVE): RequestStatus.RESOLVED,
+    (RequestStatus.CLAIMED, RequestAction.CANCEL): RequestStatus.CANCELLED,
+    (RequestStatus.RESOLVED, RequestAction.REOPEN): RequestStatus.OPEN,
+}
+
+ACTION_ROLE: dict[RequestAction, Role] = {
+    RequestAction.FILE: Role.REQUESTER,
+    RequestAction.CLAIM: Role.AGENT,
+    RequestAction.UNCLAIM: Role.AGENT,
+    RequestAction.REASSIGN: Role.AGENT,
+    RequestAction.RESOLVE: Role.AGENT,
+    RequestAction.REOPEN: Role.REQUESTER,
+    RequestAction.CANCEL: Role.REQUESTER,
+}
+
+# Actions that give the request an owner; the first of them is the first response.
+ASSIGNING_ACTIONS = frozenset({RequestAction.CLAIM, RequestAction.REASSIGN})
+
+
+@dataclass(frozen=True)
+class TransitionDecision:
+    allowed: bool
+    to_status: RequestStatus | None = None
+    reason: str | None = None
+
+
+def next_status(status: RequestStatus, action: RequestAction) -> RequestStatus | None:
+    return TRANSITIONS.get((status, action))
+
+
+def decide_transition(
+    *, status: RequestStatus, action: RequestAction, roles: frozenset[Role]
+) -> TransitionDecision:
+    """Whether an actor holding `roles` may apply `action` to a request in `status`."""
+    required = ACTION_ROLE[action]
+    if required not in roles:
+        if required is Role.AGENT:
+            return TransitionDecision(False, reason="only the department's agents can do that")
+        return TransitionDecision(False, reason="only the person who filed the request can do that")
+    target = next_status(status, action)
+    if target is None:
+        return TransitionDecision(False, reason=f"the request is {status.value}")
+    return TransitionDecision(True, to_status=target)
+
+
+def is_open(status: RequestStatus) -> bool:
+    return status in OPEN_STATUSES
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class DepartmentSnapshot:
+    id: int
+    key: str
+    name: str
+    channel_id: str
+    agents: tuple[str, ...]
+    leads: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestSnapshot:
+    id: int
+    team_id: str
+    department: DepartmentSnapshot
+    requester_id: str
+    text: str
+    urgency: Urgency
+    status: RequestStatus
+    assignee_id: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+    closed_by_id: str | None
+    card_channel_id: str | None
+    card_ts: str | None
+    version: int = 1
+    # The requester's current rating (1-5), None when unrated or withdrawn.
+    rating: int | None = None
+
+    @property
+    def reference(self) -> str:
+        return f"REQ-{self.id}"
+
+
+def explain_state(request: RequestSnapshot) -> str:
+    """Why an action no longer applies, from the request's current state."""
+    if request.status is RequestStatus.CLAIMED and request.assignee_id:
+        return f"{request.reference} is already claimed by {user_mention(request.assignee_id)}."
+    if request.status is RequestStatus.RESOLVED:
+        return f"{request.reference} is already resolved."
+    if request.status is RequestStatus.CANCELLED:
+        return f"{request.reference} was cancelled by the requester."
+    return f"{request.reference} is {request.status.value}."
+
+
+class Subcommand(StrEnum):
+    FILE = "file"
+    MINE = "mine"
+    HELP = "help"
+
+
+SUBCOMMAND_WORDS: dict[str, Subcommand] = {
+    "mine": Subcommand.MINE,
+    "list": Subcommand.MINE,
+    "help": Subcommand.HELP,
+    "?": Subcommand.HELP,
+}
+
+RESERVED_WORDS = frozenset(SUBCOMMAND_WORDS)
+
+
+@dataclass(frozen=True)
+class RoutableDepartment:
+    key: str
+    aliases: Sequence[str]
+    keywords: Sequence[str]
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    subcommand: Subcommand
+    department_key: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class KeywordRoute:
+    """The keyword winner, or none when nothing matched or the best score is shared."""
+
+    department_key: str | None
+    scores: dict[str, int]
+
+
+def parse_command(text: str, departments: Sequence[RoutableDepartment]) -> ParsedCommand:
+    stripped = text.strip()
+    if not stripped:
+        return ParsedCommand(Subcommand.FILE)
+    first, *remainder = stripped.split(maxsplit=1)
+    rest = remainder[0] if remainder else ""
+    word = first.lower()
+    if word in SUBCOMMAND_WORDS and not rest.strip():
+        return ParsedCommand(SUBCOMMAND_WORDS[word])
+    for department in departments:
+        if word == department.key or word in department.aliases:
+            return ParsedCommand(Subcommand.FILE, department.key, rest.strip())
+    return ParsedCommand(Subcommand.FILE, None, stripped)
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    words = (re.escape(part) for part in keyword.split())
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def score_keywords(text: str, keywords: Sequence[str]) -> int:
+    """How many times any of the keywords occurs as whole words in the text."""
+    return sum(len(_keyword_pattern(keyword).findall(text)) for keyword in keywords if keyword)
+
+
+def route_by_keywords(text: str, departments: Sequence[RoutableDepartment]) -> KeywordRoute:
+    scores = {d.key: score_keywords(text, d.keywords) for d in departments}
+    best = max(scores.values(), default=0)
+    winners = [key for key, score in scores.items() if score == best]
+    if best == 0 or len(winners) != 1:
+        return KeywordRoute(None, scores)
+    return KeywordRoute(winners[0], scores)
+
+
+class FilingKind(StrEnum):
+    FILE = "file"
+    ASK_IN_MODAL = "ask_in_modal"
+    ASK_FOR_KEY = "ask_for_key"
+
+
+@dataclass(frozen=True)
+class FilingDecision:
+    kind: FilingKind
+    department_key: str | None
+    text: str
+
+
+def decide_filing(
+    command: ParsedCommand, keyword_route: KeywordRoute | None, *, modal_text_max: int
+) -> FilingDecision:
+    """File straight away when both department and text are known, else ask in a modal.
+
+    Text longer than the modal's input can hold is never squeezed into it: the user is asked
+    to name the department instead, so nothing they wrote is cut.
+    """
+    key = command.department_key
+    if key is None and keyword_route is not None:
+        key = keyword_route.department_key
+    if key is not None and command.text:
+        return FilingDecision(FilingKind.FILE, key, command.text)
+    if len(command.text) > modal_text_max:
+        return FilingDecision(FilingKind.ASK_FOR_KEY, None, command.text)
+    return FilingDecision(FilingKind.ASK_IN_MODAL, key, command.text)

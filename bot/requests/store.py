@@ -1,0 +1,325 @@
+"""Request desk use cases on the caller's session: they read and write, the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.departments import DepartmentConfig
+from bot.errors import InvalidTransition, NotAllowed, NotFound
+from bot.requests.rules import (
+    ACTION_ROLE,
+    ASSIGNING_ACTIONS,
+    OPEN_STATUSES,
+    DepartmentSnapshot,
+    RequestAction,
+    RequestSnapshot,
+    RequestStatus,
+    Role,
+    Urgency,
+    decide_transition,
+)
+from bot.text import escape, user_mention
+from models import Department, Request, RequestEvent
+
+
+@dataclass(frozen=True)
+class FiledRequest:
+    request: RequestSnapshot
+    created: bool
+
+
+@dataclass(frozen=True)
+class DepartmentSync:
+    added: int
+    updated: int
+    deactivated: int
+
+
+def department_snapshot(department: Department) -> DepartmentSnapshot:
+    return DepartmentSnapshot(
+        id=department.id,
+        key=department.key,
+        name=department.name,
+        channel_id=department.channel_id,
+        agents=tuple(department.agents),
+        leads=tuple(department.leads),
+        aliases=tuple(department.aliases),
+        keywords=tuple(department.keywords),
+    )
+
+
+def request_snapshot(request: Request) -> RequestSnapshot:
+    return RequestSnapshot(
+        id=request.id,
+        team_id=request.team_id,
+        department=department_snapshot(request.department),
+        requester_id=request.requester_id,
+        text=request.text,
+        urgency=Urgency(request.urgency),
+        status=RequestStatus(request.status),
+        assignee_id=request.assignee_id,
+        created_at=request.created_at,
+        resolved_at=request.resolved_at,
+        closed_by_id=request.closed_by_id,
+        card_channel_id=request.card_channel_id,
+        card_ts=request.card_ts,
+        version=request.version,
+        rating=request.rating.score if request.rating is not None else None,
+    )
+
+
+def sync_departments(
+    *, session: Session, team_id: str, configs: Sequence[DepartmentConfig], now: datetime
+) -> DepartmentSync:
+    """Make the team's departments match the file; ones no longer listed are kept, inactive."""
+    existing = {
+        d.key: d for d in session.scalars(select(Department).where(Department.team_id == team_id))
+    }
+    added = updated = 0
+    for config in configs:
+        values = {
+            "name": config.name,
+            "channel_id": config.channel,
+            "keywords": list(config.keywords),
+            "aliases": list(config.aliases),
+            "agents": list(config.agents),
+            "leads": list(config.leads),
+            "active": True,
+        }
+        department = existing.pop(config.key, None)
+        if department is None:
+            session.add(
+                Department(
+                    team_id=team_id, key=config.key, created_at=now, updated_at=now, **values
+                )
+            )
+            added += 1
+        elif any(getattr(department, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(department, name, value)
+            department.updated_at = now
+            updated += 1
+    deactivated = 0
+    for department in existing.values():
+        if department.active:
+            department.active = False
+            department.updated_at = now
+            deactivated += 1
+    session.flush()
+    return DepartmentSync(added=added, updated=updated, deactivated=deactivated)
+
+
+def _active_departments(session: Session, team_id: str) -> list[Department]:
+    return list(
+        session.scalars(
+            select(Department)
+            .where(Department.team_id == team_id, Department.active.is_(True))
+            .order_by(Department.name)
+        )
+    )
+
+
+def list_departments(*, session: Session, team_id: str) -> list[DepartmentSnapshot]:
+    return [department_snapshot(d) for d in _active_departments(session, team_id)]
+
+
+def _unknown_department(session: Session, team_id: str, key: str) -> NotFound:
+    keys = ", ".join(f"`{d.key}`" for d in _active_departments(session, team_id))
+    return NotFound(
+        f"There is no department `{escape(key)}`. "
+        + (f"Try one of {keys}, or `/request help`." if keys else "No departments are set up yet.")
+    )
+
+
+def file_request(
+    *,
+    session: Session,
+    team_id: str,
+    requester_id: str,
+    department_key: str,
+    text: str,
+    urgency: Urgency,
+    idempotency_key: str,
+    now: datetime,
+) -> FiledRequest:
+    """File a request once per idempotency key: a repeat returns the first one unchanged."""
+    existing = _find_by_idempotency_key(session, team_id, idempotency_key)
+    if existing is not None:
+        return FiledRequest(request_snapshot(existing), created=False)
+    department = session.scalar(
+        select(Department).where(
+            Department.team_id == team_id,
+            Department.key == department_key,
+            Department.active.is_(True),
+        )
+    )
+    if department is None:
+        raise _unknown_department(session, team_id, department_key)
+    request = Request(
+        team_id=team_id,
+        department=department,
+        requester_id=requester_id,
+        text=text,
+        urgency=urgency.value,
+        status=RequestStatus.OPEN.value,
+        version=1,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        # A concurrent delivery of the same submission won the insert.
+        winner = _find_by_idempotency_key(session, team_id, idempotency_key)
+        if winner is None:
+            raise
+        return FiledRequest(request_snapshot(winner), created=False)
+    session.add(
+        RequestEvent(
+            team_id=team_id,
+            request_id=request.id,
+            actor_id=requester_id,
+            action=RequestAction.FILE.value,
+            from_status=None,
+            to_status=RequestStatus.OPEN.value,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return FiledRequest(request_snapshot(request), created=True)
+
+
+def _find_by_idempotency_key(session: Session, team_id: str, key: str) -> Request | None:
+    return session.scalar(
+        select(Request).where(Request.team_id == team_id, Request.idempotency_key == key)
+    )
+
+
+def get_request(*, session: Session, team_id: str, request_id: int) -> RequestSnapshot:
+    request = session.get(Request, request_id)
+    if request is None or request.team_id != team_id:
+        raise NotFound(f"REQ-{request_id} does not exist.")
+    return request_snapshot(request)
+
+
+def record_card(*, session: Session, request_id: int, channel_id: str, ts: str) -> None:
+    session.execute(
+        update(Request)
+        .where(Request.id == request_id)
+        .values(card_channel_id=channel_id, card_ts=ts)
+    )
+
+
+def list_open_requests(
+    *, session: Session, team_id: str, requester_id: str
+) -> list[RequestSnapshot]:
+    rows = session.scalars(
+        select(Request)
+        .where(
+            Request.team_id == team_id,
+            Request.requester_id == requester_id,
+            Request.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .order_by(Request.created_at.desc(), Request.id.desc())
+    )
+    return [request_snapshot(r) for r in rows]
+
+
+def explain_state(request: RequestSnapshot) -> str:
+    """Why an action no longer applies, from the request's current state."""
+    if request.status is RequestStatus.CLAIMED and request.assignee_id:
+        return f"{request.reference} is already claimed by {user_mention(request.assignee_id)}."
+    if request.status is RequestStatus.RESOLVED:
+        return f"{request.reference} is already resolved."
+    if request.status is RequestStatus.CANCELLED:
+        return f"{request.reference} was cancelled by the requester."
+    return f"{request.reference} is {request.status.value}."
+
+
+def transition_request(
+    *,
+    session: Session,
+    request: RequestSnapshot,
+    actor_id: str,
+    action: RequestAction,
+    roles: frozenset[Role],
+    now: datetime,
+    assignee_id: str | None = None,
+) -> RequestSnapshot:
+    """Apply one lifecycle action if `request` is still the version the actor saw.
+
+    The UPDATE compares the version, so of two agents claiming at once exactly one wins;
+    the other gets InvalidTransition explaining the state that beat them.
+    """
+    decision = decide_transition(status=request.status, action=action, roles=roles)
+    if ACTION_ROLE[action] not in roles:
+        raise NotAllowed(f"Sorry, {decision.reason} on {request.reference}.")
+    if not decision.allowed or decision.to_status is None:
+        raise InvalidTransition(explain_state(request))
+    if action is RequestAction.REASSIGN and assignee_id is None:
+        raise InvalidTransition("Choose someone to assign it to.")
+    if action is RequestAction.REASSIGN and assignee_id == request.assignee_id:
+        raise InvalidTransition(
+            f"{request.reference} is already assigned to {user_mention(assignee_id or '')}."
+        )
+
+    new_assignee = request.assignee_id
+    if action is RequestAction.CLAIM:
+        new_assignee = actor_id
+    elif action is RequestAction.REASSIGN:
+        new_assignee = assignee_id
+    elif action in (RequestAction.UNCLAIM, RequestAction.REOPEN):
+        new_assignee = None
+
+    values: dict[str, object] = {
+        "status": decision.to_status.value,
+        "version": Request.version + 1,
+        "updated_at": now,
+        "assignee_id": new_assignee,
+    }
+    if action in (RequestAction.RESOLVE, RequestAction.CANCEL):
+        values["closed_by_id"] = actor_id
+        if action is RequestAction.RESOLVE:
+            values["resolved_at"] = now
+    elif action is RequestAction.REOPEN:
+        values.update(resolved_at=None, closed_by_id=None)
+
+    result = session.execute(
+        update(Request)
+        .where(Request.id == request.id, Request.version == request.version)
+        .values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = get_request(session=session, team_id=request.team_id, request_id=request.id)
+        raise InvalidTransition(explain_state(current))
+    if action in ASSIGNING_ACTIONS or action is RequestAction.RESOLVE:
+        # The first claim, assignment or resolution is the department's first response.
+        session.execute(
+            update(Request)
+            .where(Request.id == request.id, Request.first_response_at.is_(None))
+            .values(first_response_at=now)
+        )
+    session.add(
+        RequestEvent(
+            team_id=request.team_id,
+            request_id=request.id,
+            actor_id=actor_id,
+            action=action.value,
+            from_status=request.status.value,
+            to_status=decision.to_status.value,
+            assignee_id=new_assignee,
+            created_at=now,
+        )
+    )
+    session.flush()
+    session.expire_all()
+    return get_request(session=session, team_id=request.team_id, request_id=request.id)

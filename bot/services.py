@@ -1,0 +1,198 @@
+"""Everything the bot does, wired together without the Slack listeners: what `serve` hands to
+Bolt, and what the command line (`jobs run-due`, `pulse weekly`) runs on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from slack_sdk import WebClient
+
+from bot.clock import Clock, SystemClock
+from bot.db import SessionFactory, create_db_engine, create_session_factory
+from bot.home.flows import Home
+from bot.job_runner import JobRunner
+from bot.kudos.flows.giving import Giving
+from bot.kudos.flows.reactions import KudosReactions
+from bot.kudos.flows.standings import Standings
+from bot.kudos.rules import KudosJob, KudosPolicy
+from bot.pacing import Pacer
+from bot.requests.flows import RequestDesk
+from bot.requests.rules import RequestJob
+from bot.satisfaction.flows.feedback import Feedback
+from bot.satisfaction.flows.pulses import Pulses
+from bot.satisfaction.flows.ratings import Ratings
+from bot.satisfaction.rules import PulsePolicy, SatisfactionJob
+from bot.scheduler import Ticker
+from bot.settings import Settings
+from bot.slack import SlackGateway, build_web_client, without_rate_limit_retries
+from bot.weekly.flows.answers import Answers
+from bot.weekly.flows.deliveries import Deliveries
+from bot.weekly.flows.preferences import Preferences
+from bot.weekly.flows.rounds import Rounds
+from bot.weekly.rules import WeeklyJob
+
+
+@dataclass(frozen=True)
+class Services:
+    session_factory: SessionFactory
+    clock: Clock
+    gateway: SlackGateway
+    desk: RequestDesk
+    pulses: Pulses
+    ratings: Ratings
+    feedback: Feedback
+    rounds: Rounds
+    deliveries: Deliveries
+    answers: Answers
+    preferences: Preferences
+    giving: Giving
+    kudos_reactions: KudosReactions
+    standings: Standings
+    home: Home
+    runner: JobRunner
+    ticker: Ticker
+
+
+def build_services(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    session_factory: SessionFactory | None = None,
+    clock: Clock | None = None,
+    kudos_values: Sequence[str] = (),
+    pacer: Pacer | None = None,
+) -> Services:
+    """`pacer` spaces scheduled posts; by default one at SLACK_POSTS_PER_MINUTE in real time."""
+    clock = clock or SystemClock()
+    if client is None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        client = build_web_client(token=token, base_url=settings.slack_api_url)
+    if session_factory is None:
+        session_factory = create_session_factory(create_db_engine(settings.database_url))
+    gateway = SlackGateway(client, clock=clock)
+    if pacer is None and settings.slack_posts_per_minute:
+        pacer = Pacer(settings.slack_posts_per_minute)
+    # Scheduled work: paced, and a 429 reaches the job runner instead of being slept through.
+    job_gateway = SlackGateway(without_rate_limit_retries(client), clock=clock, pacer=pacer)
+    kudos_policy = KudosPolicy(
+        channel_id=settings.kudos_channel,
+        emoji=settings.kudos_emoji,
+        daily_limit=settings.kudos_daily_limit,
+        digest_schedule=settings.weekly_schedule,
+        digest_timezone=settings.kudos_digest_timezone,
+        values=tuple(kudos_values),
+    )
+    pulse_policy = PulsePolicy(
+        delay=settings.pulse_delay,
+        cooldown=settings.pulse_cooldown,
+        working_hours=settings.working_hours,
+        scale=settings.rating_scale,
+        admins=settings.admin_user_ids,
+    )
+    giving = Giving(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=job_gateway,
+        clock=clock,
+        policy=kudos_policy,
+    )
+    kudos_reactions = KudosReactions(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=job_gateway,
+        clock=clock,
+        policy=kudos_policy,
+    )
+    standings = Standings(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=job_gateway,
+        clock=clock,
+        policy=kudos_policy,
+    )
+    pulses = Pulses(
+        session_factory=session_factory, job_gateway=job_gateway, clock=clock, policy=pulse_policy
+    )
+    ratings = Ratings(
+        session_factory=session_factory,
+        gateway=gateway,
+        clock=clock,
+        policy=pulse_policy,
+        kudos_offer=giving.kudos_offer,
+    )
+    feedback = Feedback(
+        session_factory=session_factory, clock=clock, admins=settings.admin_user_ids
+    )
+    desk = RequestDesk(
+        session_factory=session_factory,
+        gateway=gateway,
+        clock=clock,
+        pulses=pulses,
+        job_gateway=job_gateway,
+        kudos_offer=giving.kudos_offer,
+    )
+    minimum = settings.anonymity_min_responses
+    rounds = Rounds(
+        session_factory=session_factory,
+        clock=clock,
+        gateway=gateway,
+        schedule=settings.weekly_schedule,
+        audience=settings.pulse_audience,
+    )
+    deliveries = Deliveries(
+        session_factory=session_factory,
+        clock=clock,
+        job_gateway=job_gateway,
+        anonymity_minimum=minimum,
+    )
+    answers = Answers(
+        session_factory=session_factory, clock=clock, gateway=gateway, anonymity_minimum=minimum
+    )
+    preferences = Preferences(
+        session_factory=session_factory,
+        clock=clock,
+        gateway=gateway,
+        schedule=settings.weekly_schedule,
+        anonymity_minimum=minimum,
+    )
+    runner = JobRunner(
+        session_factory=session_factory,
+        clock=clock,
+        lease=timedelta(seconds=settings.jobs_lease_seconds),
+        handlers={
+            RequestJob.POST_CARD: desk.post_card_later,
+            SatisfactionJob.SEND_PULSE: pulses.send_pulse,
+            SatisfactionJob.CLOSE_PULSE: pulses.close_pulse,
+            WeeklyJob.DELIVER: deliveries.deliver,
+            WeeklyJob.START_ROUND: rounds.start_round_job,
+            WeeklyJob.REMIND: deliveries.remind,
+            KudosJob.ANNOUNCE: giving.announce_job,
+            KudosJob.REACTION_BATCH: kudos_reactions.post_reaction_batch,
+            KudosJob.DIGEST: standings.post_digest,
+        },
+        give_up={
+            SatisfactionJob.SEND_PULSE: pulses.give_up_pulse,
+            WeeklyJob.DELIVER: deliveries.give_up_delivery,
+        },
+    )
+    return Services(
+        session_factory=session_factory,
+        clock=clock,
+        gateway=gateway,
+        desk=desk,
+        pulses=pulses,
+        ratings=ratings,
+        feedback=feedback,
+        rounds=rounds,
+        deliveries=deliveries,
+        answers=answers,
+        preferences=preferences,
+        giving=giving,
+        kudos_reactions=kudos_reactions,
+        standings=standings,
+        home=Home(desk=desk, feedback=feedback, gateway=gateway),
+        runner=runner,
+        ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
+    )

@@ -1,0 +1,109 @@
+"""Answers to the weekly pulse: one tap per question and an optional comment, stored apart
+from the person who gave them."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.blockkit import Message
+from bot.clock import Clock
+from bot.db import SessionFactory, read_session
+from bot.errors import NotAllowed, NotFound, SurveyClosed
+from bot.slack import SlackGateway
+from bot.weekly import messages, store
+from bot.weekly.rules import CLOSE_AFTER, DeliverySnapshot
+
+logger = logging.getLogger(__name__)
+
+
+class Answers:
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory,
+        gateway: SlackGateway,
+        clock: Clock,
+        anonymity_minimum: int,
+    ) -> None:
+        self._sessions = session_factory
+        self._gateway = gateway
+        self._clock = clock
+        self._anonymity_minimum = anonymity_minimum
+
+    def answer(
+        self, *, team_id: str, user_id: str, delivery_id: int, index: int, score: int
+    ) -> None:
+        """One tap: the answer is stored apart from the person, the DM shows it answered."""
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        if not 0 <= index < len(delivery.questions) or score not in delivery.questions[index].scale:
+            raise NotFound("That answer is not one of the choices.")
+        with self._sessions.begin() as session:
+            recorded = store.record_answer(
+                session=session, delivery=delivery, index=index, score=score
+            )
+        if recorded:
+            # Neither the person nor the delivery: what was answered must not lead back to them.
+            logger.info("weekly_pulse.answered", extra={"week": delivery.week.key})
+        message = messages.build_weekly_pulse(
+            delivery_id=delivery.id,
+            questions=delivery.questions,
+            answered={*delivery.answered, index},
+            closes_at=delivery.due_at + CLOSE_AFTER,
+            minimum=self._anonymity_minimum,
+        )
+        self._redraw(delivery, message)
+
+    @property
+    def anonymity_minimum(self) -> int:
+        return self._anonymity_minimum
+
+    def _open_delivery(self, *, team_id: str, user_id: str, delivery_id: int) -> DeliverySnapshot:
+        """The person's own delivery, while it still takes answers."""
+        with read_session(self._sessions) as session:
+            delivery = store.get_delivery(session=session, delivery_id=delivery_id)
+        if delivery.team_id != team_id or delivery.user_id != user_id:
+            raise NotAllowed("That pulse was sent to someone else.")
+        if self._clock.now() >= delivery.due_at + CLOSE_AFTER:
+            self._redraw(delivery, messages.build_weekly_closed())
+            raise SurveyClosed("This week's pulse has closed.")
+        return delivery
+
+    def comment_topics(
+        self, *, team_id: str, user_id: str, delivery_id: int
+    ) -> list[tuple[int, str]]:
+        """The departments this person was asked about, to comment on one of them."""
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        topics: dict[int, str] = {}
+        for question in delivery.questions:
+            if question.department_id is not None and question.department_name:
+                topics.setdefault(question.department_id, question.department_name)
+        return list(topics.items())
+
+    def comment(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        delivery_id: int,
+        department_id: int | None,
+        text: str,
+    ) -> None:
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        allowed = {q.department_id for q in delivery.questions if q.department_id is not None}
+        if department_id is not None and department_id not in allowed:
+            raise NotFound("Comment on one of the teams in your pulse, or on service in general.")
+        with self._sessions.begin() as session:
+            store.record_comment(
+                session=session, delivery=delivery, department_id=department_id, text=text
+            )
+        # As with answers: neither the person nor the delivery.
+        logger.info("weekly_pulse.commented", extra={"week": delivery.week.key})
+
+    def _redraw(self, delivery: DeliverySnapshot, message: Message) -> None:
+        if delivery.channel_id is None or delivery.ts is None:
+            return
+        channel, ts = delivery.channel_id, delivery.ts
+        self._gateway.try_send(
+            "weekly_pulse.update_failed",
+            lambda: self._gateway.update_message(channel=channel, ts=ts, message=message),
+        )

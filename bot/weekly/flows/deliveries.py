@@ -1,0 +1,167 @@
+"""Each person's weekly pulse DM: sent once at their local time, a reminder two days on for
+who has not answered, and the delivery marked failed when Slack never took it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot import jobs
+from bot.calendar import Week
+from bot.clock import Clock
+from bot.db import SessionFactory, read_session
+from bot.jobs import JobSnapshot
+from bot.people import store as people_store
+from bot.slack import MessageTag, SlackGateway
+from bot.weekly import messages, store
+from bot.weekly.rules import CLOSE_AFTER, REMIND_AFTER, WEEKLY_PULSE_TAG, DeliveryState, WeeklyJob
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 100
+
+
+class Deliveries:
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory,
+        job_gateway: SlackGateway,
+        clock: Clock,
+        anonymity_minimum: int,
+    ) -> None:
+        self._sessions = session_factory
+        self._job_gateway = job_gateway
+        self._clock = clock
+        self._anonymity_minimum = anonymity_minimum
+        self._progress_lock = threading.Lock()
+        self._sent_since_start = 0
+        self._started = clock.now()
+
+    def deliver(self, job: JobSnapshot) -> None:
+        delivery_id = int(job.payload["delivery_id"])
+        with read_session(self._sessions) as session:
+            delivery = store.get_delivery(session=session, delivery_id=delivery_id)
+            known = people_store.known_person(
+                session=session, team_id=delivery.team_id, user_id=delivery.user_id
+            )
+        if delivery.state not in (DeliveryState.PENDING, DeliveryState.SENDING):
+            return
+        if known.weekly_pulse_opted_out:
+            with self._sessions.begin() as session:
+                store.set_delivery_state(
+                    session=session,
+                    delivery_id=delivery.id,
+                    state=DeliveryState.SKIPPED,
+                    expected=(DeliveryState.PENDING, DeliveryState.SENDING),
+                )
+            return
+        tag = MessageTag(WEEKLY_PULSE_TAG, delivery.id)
+        posted = None
+        if delivery.state == DeliveryState.SENDING:
+            # An earlier try was interrupted after it began to post: did the DM arrive?
+            posted = self._job_gateway.find_tagged_dm(user_id=delivery.user_id, tag=tag)
+        else:
+            with self._sessions.begin() as session:
+                store.set_delivery_state(
+                    session=session,
+                    delivery_id=delivery.id,
+                    state=DeliveryState.SENDING,
+                    expected=(DeliveryState.PENDING,),
+                )
+        if posted is None:
+            message = messages.build_weekly_pulse(
+                delivery_id=delivery.id,
+                questions=delivery.questions,
+                answered=delivery.answered,
+                closes_at=delivery.due_at + CLOSE_AFTER,
+                minimum=self._anonymity_minimum,
+            )
+            posted = self._job_gateway.post_message(
+                channel=delivery.user_id, message=message, tag=tag
+            )
+        with self._sessions.begin() as session:
+            store.set_delivery_state(
+                session=session,
+                delivery_id=delivery.id,
+                state=DeliveryState.SENT,
+                expected=(DeliveryState.SENDING,),
+                channel_id=posted.channel,
+                ts=posted.ts,
+            )
+            jobs.enqueue(
+                session=session,
+                team_id=delivery.team_id,
+                kind=WeeklyJob.REMIND,
+                unique_key=f"{WeeklyJob.REMIND}:{delivery.id}",
+                due_at=delivery.due_at + REMIND_AFTER,
+                now=self._clock.now(),
+                payload={"delivery_id": delivery.id},
+            )
+        self._count_sent(delivery.week)
+
+    def remind(self, job: JobSnapshot) -> None:
+        """Two days on, the pulse again for someone who has not answered any of it."""
+        with read_session(self._sessions) as session:
+            delivery = store.get_delivery(
+                session=session, delivery_id=int(job.payload["delivery_id"])
+            )
+            known = people_store.known_person(
+                session=session, team_id=delivery.team_id, user_id=delivery.user_id
+            )
+        closes_at = delivery.due_at + CLOSE_AFTER
+        if (
+            delivery.state != DeliveryState.SENT
+            or delivery.answered
+            or known.weekly_pulse_opted_out
+            or self._clock.now() >= closes_at
+        ):
+            return
+        message = messages.build_weekly_pulse(
+            delivery_id=delivery.id,
+            questions=delivery.questions,
+            answered=delivery.answered,
+            closes_at=closes_at,
+            minimum=self._anonymity_minimum,
+            reminder=True,
+        )
+        posted = self._job_gateway.post_message(channel=delivery.user_id, message=message)
+        with self._sessions.begin() as session:
+            # Answers now redraw the reminder, the message the person is looking at.
+            store.set_delivery_state(
+                session=session,
+                delivery_id=delivery.id,
+                state=DeliveryState.SENT,
+                expected=(DeliveryState.SENT,),
+                channel_id=posted.channel,
+                ts=posted.ts,
+            )
+
+    def _count_sent(self, week: Week) -> None:
+        with self._progress_lock:
+            self._sent_since_start += 1
+            sent = self._sent_since_start
+        if sent % PROGRESS_EVERY == 0:
+            elapsed = max((self._clock.now() - self._started).total_seconds(), 1e-9)
+            with read_session(self._sessions) as session:
+                remaining = store.due_deliveries(session=session, now=self._clock.now())
+            rate = sent / elapsed
+            logger.info(
+                "weekly_pulse.progress",
+                extra={
+                    "week": week.key,
+                    "sent": sent,
+                    "due": remaining,
+                    "per_second": round(rate, 2),
+                    "eta_seconds": round(remaining / rate) if rate else None,
+                },
+            )
+
+    def give_up_delivery(self, job: JobSnapshot, error: str) -> None:
+        with self._sessions.begin() as session:
+            store.set_delivery_state(
+                session=session,
+                delivery_id=int(job.payload["delivery_id"]),
+                state=DeliveryState.FAILED,
+                expected=(DeliveryState.PENDING, DeliveryState.SENDING),
+            )

@@ -1,0 +1,309 @@
+"""Weekly pulse rounds, deliveries and anonymous answers on the caller's session: they read
+and write, the caller commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import jobs
+from bot.calendar import Week
+from bot.errors import NotFound
+from bot.weekly.rules import (
+    DeliverySnapshot,
+    DeliveryState,
+    IcsqArea,
+    Question,
+    QuestionKind,
+    Recipient,
+    RoundProgress,
+    RoundSnapshot,
+    UsedDepartment,
+    WeeklyJob,
+)
+from models import (
+    Department,
+    Job,
+    Person,
+    Request,
+    WeeklyAnswer,
+    WeeklyComment,
+    WeeklyDelivery,
+    WeeklyRound,
+)
+
+
+def _question_json(question: Question) -> dict[str, Any]:
+    return {
+        "kind": question.kind.value,
+        "department_id": question.department_id,
+        "department_name": question.department_name,
+        "area": question.area.value if question.area else None,
+    }
+
+
+def _question(data: dict[str, Any]) -> Question:
+    return Question(
+        kind=QuestionKind(data["kind"]),
+        department_id=data.get("department_id"),
+        department_name=data.get("department_name"),
+        area=IcsqArea(data["area"]) if data.get("area") else None,
+    )
+
+
+def _round_snapshot(row: WeeklyRound) -> RoundSnapshot:
+    return RoundSnapshot(row.id, row.team_id, Week.parse(row.week))
+
+
+def _delivery_snapshot(row: WeeklyDelivery, week: Week) -> DeliverySnapshot:
+    return DeliverySnapshot(
+        id=row.id,
+        round_id=row.round_id,
+        team_id=row.team_id,
+        user_id=row.user_id,
+        week=week,
+        state=row.state,
+        due_at=row.due_at,
+        questions=tuple(_question(q) for q in row.questions),
+        answered=frozenset(row.answered),
+        channel_id=row.channel_id,
+        ts=row.ts,
+    )
+
+
+def ensure_round(*, session: Session, team_id: str, week: Week, now: datetime) -> RoundSnapshot:
+    query = select(WeeklyRound).where(WeeklyRound.team_id == team_id, WeeklyRound.week == week.key)
+    existing = session.scalar(query)
+    if existing is not None:
+        return _round_snapshot(existing)
+    try:
+        with session.begin_nested():
+            row = WeeklyRound(team_id=team_id, week=week.key, created_at=now)
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        row = session.scalars(query).one()
+    return _round_snapshot(row)
+
+
+def get_round(*, session: Session, team_id: str, week: Week) -> RoundSnapshot | None:
+    row = session.scalar(
+        select(WeeklyRound).where(WeeklyRound.team_id == team_id, WeeklyRound.week == week.key)
+    )
+    return _round_snapshot(row) if row is not None else None
+
+
+def add_deliveries(
+    *, session: Session, round_: RoundSnapshot, recipients: Sequence[Recipient], now: datetime
+) -> int:
+    """A delivery and its send job for each recipient not in the round yet; returns how many
+    were added. Safe to repeat: a person is in a round once."""
+    user_ids = [r.user_id for r in recipients]
+    present = set(
+        session.scalars(
+            select(WeeklyDelivery.user_id).where(
+                WeeklyDelivery.round_id == round_.id, WeeklyDelivery.user_id.in_(user_ids)
+            )
+        )
+    )
+    added = 0
+    for recipient in recipients:
+        if recipient.user_id in present:
+            continue
+        present.add(recipient.user_id)
+        try:
+            with session.begin_nested():
+                row = WeeklyDelivery(
+                    round_id=round_.id,
+                    team_id=round_.team_id,
+                    user_id=recipient.user_id,
+                    state=DeliveryState.PENDING,
+                    due_at=recipient.due_at,
+                    questions=[_question_json(q) for q in recipient.questions],
+                    answered=[],
+                )
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            continue  # another runner added this person a moment ago
+        jobs.enqueue(
+            session=session,
+            team_id=round_.team_id,
+            kind=WeeklyJob.DELIVER,
+            unique_key=f"{WeeklyJob.DELIVER}:{row.id}",
+            due_at=recipient.due_at,
+            now=now,
+            payload={"delivery_id": row.id},
+        )
+        added += 1
+    return added
+
+
+def get_delivery(*, session: Session, delivery_id: int) -> DeliverySnapshot:
+    row = session.get(WeeklyDelivery, delivery_id)
+    if row is None:
+        raise NotFound("That pulse no longer exists.")
+    round_row = session.get(WeeklyRound, row.round_id)
+    assert round_row is not None
+    return _delivery_snapshot(row, Week.parse(round_row.week))
+
+
+def set_delivery_state(
+    *,
+    session: Session,
+    delivery_id: int,
+    state: str,
+    expected: Sequence[str],
+    channel_id: str | None = None,
+    ts: str | None = None,
+) -> bool:
+    values: dict[str, object] = {"state": state}
+    if ts is not None:
+        values.update(channel_id=channel_id, ts=ts)
+    result = session.execute(
+        update(WeeklyDelivery)
+        .where(WeeklyDelivery.id == delivery_id, WeeklyDelivery.state.in_(list(expected)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, score: int) -> bool:
+    """Store one answer with nothing that leads back to who gave it, and note on the
+    delivery only that this question is answered. False if it was answered already."""
+    row = session.scalars(
+        select(WeeklyDelivery).where(WeeklyDelivery.id == delivery.id).with_for_update()
+    ).one()
+    if index in row.answered:
+        return False
+    row.answered = sorted({*row.answered, index})
+    question = delivery.questions[index]
+    session.add(
+        WeeklyAnswer(
+            id=uuid.uuid4().hex,
+            team_id=delivery.team_id,
+            week=delivery.week.key,
+            department_id=question.department_id,
+            kind=question.kind.value,
+            area=question.area.value if question.area else None,
+            score=score,
+        )
+    )
+    session.flush()
+    return True
+
+
+def record_comment(
+    *, session: Session, delivery: DeliverySnapshot, department_id: int | None, text: str
+) -> None:
+    """Store a comment like an answer: the week and the department, never the person."""
+    session.add(
+        WeeklyComment(
+            id=uuid.uuid4().hex,
+            team_id=delivery.team_id,
+            week=delivery.week.key,
+            department_id=department_id,
+            text=text,
+        )
+    )
+    session.flush()
+
+
+def used_departments(
+    *, session: Session, team_id: str, since: datetime, until: datetime
+) -> dict[str, list[UsedDepartment]]:
+    """Who filed requests with which departments in the window, and how many."""
+    rows = session.execute(
+        select(Request.requester_id, Department.id, Department.name, func.count(Request.id))
+        .join(Department, Department.id == Request.department_id)
+        .where(
+            Request.team_id == team_id,
+            Request.created_at >= since,
+            Request.created_at <= until,
+        )
+        .group_by(Request.requester_id, Department.id, Department.name)
+    )
+    used: dict[str, list[UsedDepartment]] = defaultdict(list)
+    for requester_id, department_id, name, count in rows:
+        used[requester_id].append(UsedDepartment(department_id, name, int(count)))
+    return dict(used)
+
+
+def requesters_since(*, session: Session, team_id: str, since: datetime) -> set[str]:
+    return set(
+        session.scalars(
+            select(Request.requester_id)
+            .where(Request.team_id == team_id, Request.created_at >= since)
+            .distinct()
+        )
+    )
+
+
+def opted_out(*, session: Session, team_id: str) -> set[str]:
+    return set(
+        session.scalars(
+            select(Person.user_id).where(
+                Person.team_id == team_id, Person.weekly_pulse_opted_out.is_(True)
+            )
+        )
+    )
+
+
+def round_progress(*, session: Session, round_: RoundSnapshot) -> RoundProgress:
+    rows = session.execute(
+        select(WeeklyDelivery.state, WeeklyDelivery.answered).where(
+            WeeklyDelivery.round_id == round_.id
+        )
+    ).all()
+    sent = sum(1 for state, _ in rows if state == DeliveryState.SENT)
+    failed = sum(1 for state, _ in rows if state == DeliveryState.FAILED)
+    answered = sum(1 for _, answered in rows if answered)
+    return RoundProgress(round_.week, len(rows), sent, failed, answered)
+
+
+def bring_forward(*, session: Session, round_: RoundSnapshot, now: datetime) -> int:
+    """Make every unsent delivery of the round due now; returns how many were waiting."""
+    pending_ids = list(
+        session.scalars(
+            select(WeeklyDelivery.id).where(
+                WeeklyDelivery.round_id == round_.id,
+                WeeklyDelivery.state == DeliveryState.PENDING,
+            )
+        )
+    )
+    keys = [f"{WeeklyJob.DELIVER}:{delivery_id}" for delivery_id in pending_ids]
+    for start in range(0, len(keys), 500):
+        session.execute(
+            update(Job)
+            .where(
+                Job.unique_key.in_(keys[start : start + 500]),
+                Job.state == jobs.JobState.PENDING.value,
+                Job.due_at > now,
+            )
+            .values(due_at=now, updated_at=now)
+        )
+    return len(pending_ids)
+
+
+def due_deliveries(*, session: Session, now: datetime) -> int:
+    """Weekly pulse DMs waiting to be sent that are due by `now`."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(
+                Job.kind == WeeklyJob.DELIVER,
+                Job.state.in_([jobs.JobState.PENDING.value, jobs.JobState.RUNNING.value]),
+                Job.due_at <= now,
+            )
+        )
+        or 0
+    )

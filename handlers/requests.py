@@ -1,0 +1,163 @@
+"""The request desk in Slack: `/request`, the card's buttons, the requester's Cancel and
+Reopen, and the new-request modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.blockkit import INPUT_MAX_LENGTH, Message, build_notice
+from bot.errors import FormErrors
+from bot.home.flows import Home
+from bot.ids import ActionId, CallbackId
+from bot.requests import messages
+from bot.requests.flows import RequestDesk
+from bot.requests.rules import FilingKind, RequestAction, Subcommand, Urgency, decide_filing
+from bot.services import Services
+from bot.slack import SlackGateway
+from handlers.errors import acknowledge, bind, validating_ack
+from handlers.payloads import NewRequestForm, RequestButton, SlashCommand
+
+CARD_ACTIONS = {
+    ActionId.CLAIM: RequestAction.CLAIM,
+    ActionId.UNCLAIM: RequestAction.UNCLAIM,
+    ActionId.RESOLVE: RequestAction.RESOLVE,
+    ActionId.REASSIGN: RequestAction.REASSIGN,
+}
+
+# The requester acts from their own message, which is replaced by the outcome.
+REQUESTER_ACTIONS = {
+    ActionId.CANCEL: (RequestAction.CANCEL, "cancelled"),
+    ActionId.REOPEN: (RequestAction.REOPEN, "reopened"),
+}
+
+
+def handle_request_command(
+    body: dict[str, Any], command: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
+) -> None:
+    slash = SlashCommand.parse(command)
+
+    def _ephemeral(message: Message) -> None:
+        gateway.respond(
+            slash.response_url, response_type="ephemeral", replace_original=False, **message
+        )
+
+    route = desk.route_command(team_id=slash.team_id, text=slash.text)
+    if route.command.subcommand is Subcommand.HELP:
+        _ephemeral(messages.build_help(route.departments))
+        return
+    if route.command.subcommand is Subcommand.MINE:
+        mine = desk.my_open_requests(team_id=slash.team_id, user_id=slash.user_id)
+        _ephemeral(messages.build_my_requests(mine))
+        return
+    if not route.departments:
+        _ephemeral(
+            build_notice(
+                "No departments are set up yet: an admin adds them to the departments file."
+            )
+        )
+        return
+    decision = decide_filing(route.command, route.keyword_route, modal_text_max=INPUT_MAX_LENGTH)
+    if decision.kind is FilingKind.ASK_FOR_KEY:
+        _ephemeral(messages.build_ask_for_department(route.departments))
+        return
+    if decision.kind is FilingKind.ASK_IN_MODAL:
+        view = messages.build_new_request_modal(
+            route.departments,
+            selected_key=decision.department_key,
+            text=decision.text,
+            origin_channel_id=slash.channel_id or None,
+        )
+        gateway.open_view(trigger_id=slash.trigger_id, view=view)
+        return
+    assert decision.department_key is not None
+    outcome = desk.file_request(
+        team_id=slash.team_id,
+        requester_id=slash.user_id,
+        department_key=decision.department_key,
+        text=decision.text,
+        urgency=Urgency.NORMAL,
+        idempotency_key=slash.idempotency_key,
+    )
+    _ephemeral(messages.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted))
+
+
+def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: RequestDesk) -> None:
+    """Claim, Unclaim, Resolve or Assign on the card in the department's channel."""
+    button = RequestButton.parse(body, action)
+    desk.act(
+        team_id=button.team_id,
+        request_id=button.request_id,
+        actor_id=button.user_id,
+        action=CARD_ACTIONS[ActionId(action["action_id"])],
+        assignee_id=button.selected_user,
+    )
+
+
+def handle_requester_action(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    *,
+    desk: RequestDesk,
+    home: Home,
+    gateway: SlackGateway,
+) -> None:
+    """Cancel or Reopen, from the requester's own message or from App Home."""
+    button = RequestButton.parse(body, action)
+    request_action, done = REQUESTER_ACTIONS[ActionId(action["action_id"])]
+    request = desk.act(
+        team_id=button.team_id,
+        request_id=button.request_id,
+        actor_id=button.user_id,
+        action=request_action,
+    )
+    if button.response_url:
+        update = messages.build_requester_update(request, action_done=done)
+        gateway.respond(button.response_url, replace_original=True, **update)
+    else:
+        home.publish(team_id=button.team_id, user_id=button.user_id)
+
+
+def handle_new_request_submission(
+    body: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
+) -> None:
+    try:
+        form = NewRequestForm.parse(body)
+    except FormErrors:
+        return  # already answered inline by the ack
+    outcome = desk.file_request(
+        team_id=form.team_id,
+        requester_id=form.user_id,
+        department_key=form.department_key,
+        text=form.text,
+        urgency=form.urgency,
+        idempotency_key=form.idempotency_key,
+    )
+    if outcome.created:
+        message = messages.build_filed_confirmation(
+            outcome.request, card_posted=outcome.card_posted
+        )
+        gateway.try_send(
+            "request.confirmation_failed",
+            lambda: gateway.post_message(channel=form.user_id, message=message),
+            request_id=outcome.request.id,
+        )
+
+
+def register(app: App, services: Services) -> None:
+    desk, gateway = services.desk, services.gateway
+    command = bind(handle_request_command, answer_with=gateway, desk=desk, gateway=gateway)
+    app.command("/request")(ack=acknowledge, lazy=[command])
+    card_action = bind(handle_card_action, answer_with=gateway, desk=desk)
+    for action_id in CARD_ACTIONS:
+        app.action(action_id)(ack=acknowledge, lazy=[card_action])
+    requester_action = bind(
+        handle_requester_action, answer_with=gateway, desk=desk, home=services.home, gateway=gateway
+    )
+    for action_id in REQUESTER_ACTIONS:
+        app.action(action_id)(ack=acknowledge, lazy=[requester_action])
+    submission = bind(
+        handle_new_request_submission, answer_with=gateway, desk=desk, gateway=gateway
+    )
+    app.view(CallbackId.NEW_REQUEST)(ack=validating_ack(NewRequestForm.parse), lazy=[submission])
