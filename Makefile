@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit migrate bench clean
+.PHONY: run test quick lint typecheck unit migrate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ unit: $(STAMP)
 	fi
 
 test: lint typecheck unit
+
+# The pure tests alone (rules, messages, settings): seconds, for the edit-test loop.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

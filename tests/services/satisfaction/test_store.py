@@ -15,7 +15,7 @@ from bot.requests.rules import RequestAction, Role, Urgency
 from bot.satisfaction import store as ratings
 from bot.satisfaction.rules import PulseSnapshot, PulseState
 from tests.fake_clock import FakeClock
-from tests.services.test_reports import TEAM, _sync
+from tests.services.reports.test_store import TEAM, _sync
 
 REQUESTER = "U0ALICE"
 COOLDOWN = timedelta(hours=24)
