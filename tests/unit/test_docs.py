@@ -93,3 +93,35 @@ def test_the_readme_names_the_two_commands(command: str) -> None:
 def test_every_relative_link_leads_to_a_file(page: Path, target: str) -> None:
     path = target.split("#", 1)[0]
     assert (page.parent / path).exists(), f"{page.relative_to(ROOT)} links to missing {path}"
+
+
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+# `bot/kudos/rules.py`, `handlers/errors.py`, `bot/weekly/flows/` as the page names them.
+CODE_PATH = re.compile(r"`((?:bot|handlers|models|tests|benchmarks)/[\w/.]*)`")
+FEATURES = sorted(
+    path.name
+    for path in (ROOT / "bot").iterdir()
+    if path.is_dir() and (path / "__init__.py").exists()
+)
+SHARED_MODULES = sorted(
+    path.name for path in (ROOT / "bot").glob("*.py") if path.name != "__init__.py"
+)
+
+
+def test_the_architecture_page_names_code_paths() -> None:
+    assert len(CODE_PATH.findall(ARCHITECTURE)) > 20
+
+
+@pytest.mark.parametrize("path", sorted(set(CODE_PATH.findall(ARCHITECTURE))))
+def test_every_path_the_architecture_page_names_exists(path: str) -> None:
+    assert (ROOT / path).exists(), path
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+def test_every_feature_package_is_in_the_architecture_page(feature: str) -> None:
+    assert f"`bot/{feature}/`" in ARCHITECTURE
+
+
+@pytest.mark.parametrize("module", SHARED_MODULES)
+def test_every_shared_module_is_in_the_architecture_page(module: str) -> None:
+    assert f"`bot/{module}`" in ARCHITECTURE
