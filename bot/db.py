@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import ColumnElement, Engine, create_engine, event, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,6 +64,18 @@ def read_session(factory: SessionFactory) -> Iterator[Session]:
     with factory() as session:
         session.connection(execution_options={READ_ONLY_OPTION: True})
         yield session
+
+
+def compare_and_set(
+    session: Session, model: type[Any], *expected: ColumnElement[bool], **values: Any
+) -> bool:
+    """Change the row that still is as `expected` (its state, its version, who holds its
+    claim) and say whether one was: of two workers changing the same row at once, exactly one
+    gets True, on SQLite and PostgreSQL alike. The session's loaded objects are not updated."""
+    result = session.execute(
+        update(model).where(*expected).values(**values).execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def alembic_config(url: str) -> Config:

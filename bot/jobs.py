@@ -26,6 +26,7 @@ from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import compare_and_set
 from models import Job
 
 LEASE = timedelta(minutes=5)
@@ -121,12 +122,15 @@ def enqueue(
 
 def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
     """Cancel a job that has not started; True if there was one to cancel."""
-    result = session.execute(
-        update(Job)
-        .where(Job.unique_key == unique_key, Job.state == JobState.PENDING.value)
-        .values(state=JobState.CANCELLED.value, updated_at=now, finished_at=now)
+    return compare_and_set(
+        session,
+        Job,
+        Job.unique_key == unique_key,
+        Job.state == JobState.PENDING.value,
+        state=JobState.CANCELLED.value,
+        updated_at=now,
+        finished_at=now,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def forget_finished(*, session: Session, now: datetime) -> int:
@@ -199,16 +203,15 @@ def update_held(
     session: Session, job: JobSnapshot, token: str, now: datetime, **values: Any
 ) -> bool:
     """Update a job only while the caller still holds the lease it claimed with."""
-    result = session.execute(
-        update(Job)
-        .where(
-            Job.id == job.id,
-            Job.claim_token == token,
-            Job.state == JobState.RUNNING.value,
-        )
-        .values(updated_at=now, **values)
+    return compare_and_set(
+        session,
+        Job,
+        Job.id == job.id,
+        Job.claim_token == token,
+        Job.state == JobState.RUNNING.value,
+        updated_at=now,
+        **values,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def finish(session: Session, job: JobSnapshot, token: str, now: datetime, **values: Any) -> bool:

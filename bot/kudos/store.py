@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import compare_and_set
 from bot.kudos.rules import (
     GivenKudos,
     KudosSource,
@@ -143,17 +144,14 @@ def claim_post(
 ) -> bool:
     """Take the posting of a shout-out: True for one runner at a time, until its claim is
     older than `abandoned_before` (it died, or Slack never answered)."""
-    result = session.execute(
-        update(Shoutout)
-        .where(
-            Shoutout.id == shoutout_id,
-            Shoutout.ts.is_(None),
-            or_(Shoutout.post_claimed_at.is_(None), Shoutout.post_claimed_at < abandoned_before),
-        )
-        .values(post_claimed_at=now)
-        .execution_options(synchronize_session=False)
+    return compare_and_set(
+        session,
+        Shoutout,
+        Shoutout.id == shoutout_id,
+        Shoutout.ts.is_(None),
+        or_(Shoutout.post_claimed_at.is_(None), Shoutout.post_claimed_at < abandoned_before),
+        post_claimed_at=now,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def release_post(*, session: Session, shoutout_id: int, claimed_at: datetime) -> None:

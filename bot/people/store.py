@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import compare_and_set
 from bot.people.rules import KnownPerson
 from models import Person
 
@@ -81,20 +82,17 @@ def reserve_satisfaction_pulse(
     """Take this person's one pulse per cooldown, atomically: of two pulses due at the same
     moment on different workers, exactly one gets True."""
     _ensure_person(session, team_id, user_id)
-    result = session.execute(
-        update(Person)
-        .where(
-            Person.team_id == team_id,
-            Person.user_id == user_id,
-            or_(
-                Person.last_satisfaction_pulse_at.is_(None),
-                Person.last_satisfaction_pulse_at <= now - cooldown,
-            ),
-        )
-        .values(last_satisfaction_pulse_at=now)
-        .execution_options(synchronize_session=False)
+    return compare_and_set(
+        session,
+        Person,
+        Person.team_id == team_id,
+        Person.user_id == user_id,
+        or_(
+            Person.last_satisfaction_pulse_at.is_(None),
+            Person.last_satisfaction_pulse_at <= now - cooldown,
+        ),
+        last_satisfaction_pulse_at=now,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def release_satisfaction_pulse(
@@ -102,15 +100,13 @@ def release_satisfaction_pulse(
 ) -> None:
     """Give back a cooldown taken by a pulse that never reached the person, unless a later
     pulse has taken it since. The slot was free when it was taken, so free is what it was."""
-    session.execute(
-        update(Person)
-        .where(
-            Person.team_id == team_id,
-            Person.user_id == user_id,
-            Person.last_satisfaction_pulse_at == reserved_at,
-        )
-        .values(last_satisfaction_pulse_at=None)
-        .execution_options(synchronize_session=False)
+    compare_and_set(
+        session,
+        Person,
+        Person.team_id == team_id,
+        Person.user_id == user_id,
+        Person.last_satisfaction_pulse_at == reserved_at,
+        last_satisfaction_pulse_at=None,
     )
 
 

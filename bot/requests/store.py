@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import compare_and_set
 from bot.departments import DepartmentConfig
 from bot.errors import InvalidTransition, NotAllowed, NotFound
 from bot.requests.rules import (
@@ -293,12 +294,9 @@ def transition_request(
     elif action is RequestAction.REOPEN:
         values.update(resolved_at=None, closed_by_id=None)
 
-    result = session.execute(
-        update(Request)
-        .where(Request.id == request.id, Request.version == request.version)
-        .values(**values)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not compare_and_set(
+        session, Request, Request.id == request.id, Request.version == request.version, **values
+    ):
         current = get_request(session=session, team_id=request.team_id, request_id=request.id)
         raise InvalidTransition(explain_state(current))
     if action in ASSIGNING_ACTIONS or action is RequestAction.RESOLVE:

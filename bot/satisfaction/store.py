@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import jobs
+from bot.db import compare_and_set
 from bot.errors import NotFound
 from bot.people import store as people_store
 from bot.requests.rules import RequestSnapshot
@@ -141,16 +142,13 @@ def set_pulse_state(
         values.update(sent_at=now, closes_at=pulse_closes_at(now))
     elif state is PulseState.SENDING:
         values["cooldown_reserved_at"] = now
-    result = session.execute(
-        update(SatisfactionPulse)
-        .where(
-            SatisfactionPulse.id == pulse_id,
-            SatisfactionPulse.state.in_([s.value for s in expected]),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return compare_and_set(
+        session,
+        SatisfactionPulse,
+        SatisfactionPulse.id == pulse_id,
+        SatisfactionPulse.state.in_([s.value for s in expected]),
+        **values,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def release_cooldown(*, session: Session, pulse: PulseSnapshot) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import jobs
 from bot.calendar import Week
+from bot.db import compare_and_set
 from bot.errors import NotFound
 from bot.weekly.rules import (
     DeliverySnapshot,
@@ -159,21 +160,22 @@ def set_delivery_state(
     *,
     session: Session,
     delivery_id: int,
-    state: str,
-    expected: Sequence[str],
+    state: DeliveryState,
+    expected: Sequence[DeliveryState],
     channel_id: str | None = None,
     ts: str | None = None,
 ) -> bool:
+    """Move a delivery on if it is still in one of the `expected` states."""
     values: dict[str, object] = {"state": state}
     if ts is not None:
         values.update(channel_id=channel_id, ts=ts)
-    result = session.execute(
-        update(WeeklyDelivery)
-        .where(WeeklyDelivery.id == delivery_id, WeeklyDelivery.state.in_(list(expected)))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return compare_and_set(
+        session,
+        WeeklyDelivery,
+        WeeklyDelivery.id == delivery_id,
+        WeeklyDelivery.state.in_(list(expected)),
+        **values,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, score: int) -> bool:
