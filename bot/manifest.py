@@ -12,6 +12,8 @@ BOT_SCOPES = [
     "chat:write.public",
     "im:write",
     "im:history",
+    "channels:history",
+    "groups:history",
     "channels:read",
     "groups:read",
     "users:read",

@@ -70,7 +70,8 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
 
 @dataclass(frozen=True)
 class MessageTag:
-    """Message metadata naming what a DM delivers, e.g. ("pulsedesk_weekly_pulse", 42)."""
+    """Message metadata naming what a message delivers, e.g. ("pulsedesk_weekly_pulse", 42):
+    the key by which `post_once` finds it again."""
 
     event_type: str
     key: int
@@ -85,8 +86,11 @@ class MessageTag:
         return isinstance(payload, dict) and payload.get("key") == self.key
 
 
-# A DM interrupted on its way out is among the last few in its conversation.
+# A message interrupted on its way out is among the last few in its conversation.
 TAGGED_LOOKBACK = 20
+# Slack's answers when the bot may not read a conversation's history: not invited to the
+# channel, or the app installed before it asked for the history scopes.
+HISTORY_UNREADABLE = frozenset({"not_in_channel", "missing_scope", "channel_not_found"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class SlackProfile:
 
 
 SLACKBOT_ID = "USLACKBOT"
+# Posting to a user id delivers to the app's DM with that user.
+USER_ID_PREFIXES = ("U", "W")
 USERS_PAGE_SIZE = 200
 
 
@@ -149,7 +155,7 @@ class SlackGateway:
         self, *, channel: str, message: Message, tag: MessageTag | None = None
     ) -> PostedMessage:
         """Post to a channel, or to the app's DM with a user when `channel` is a user id.
-        A `tag` travels with the message as metadata, for `find_tagged_dm`."""
+        A `tag` travels with the message as metadata, for `find_tagged`."""
         if self._pacer is not None:
             self._pacer.wait()
         response = self._client.chat_postMessage(
@@ -199,17 +205,42 @@ class SlackGateway:
     def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
         self._client.views_open(trigger_id=trigger_id, view=view)
 
-    def find_tagged_dm(self, *, user_id: str, tag: MessageTag) -> PostedMessage | None:
-        """Our DM to the user carrying `tag`, among the latest ones, or None: whether a post
-        that was interrupted reached Slack, so it is sent once, not twice or never."""
-        opened = self._client.conversations_open(users=user_id)
-        channel = str((opened.get("channel") or {}).get("id") or "")
-        history = self._client.conversations_history(
-            channel=channel, limit=TAGGED_LOOKBACK, include_all_metadata=True
-        )
-        for message in history.get("messages") or []:
-            if tag.matches(message.get("metadata")):
-                return PostedMessage(channel=channel, ts=str(message["ts"]))
+    def post_once(
+        self, *, channel: str, message: Message, tag: MessageTag, resumed: bool
+    ) -> PostedMessage:
+        """The one way to post a message that must reach Slack exactly once (cards, DMs,
+        shout-outs, digests). `tag` travels with it as metadata. `resumed` says an earlier
+        attempt at this same message may have reached Slack (its runner died, or Slack's
+        answer was lost on the way back): the message is then looked for by its tag first,
+        so it is posted once, not twice or never."""
+        if resumed:
+            found = self.find_tagged(channel=channel, tag=tag)
+            if found is not None:
+                return found
+        return self.post_message(channel=channel, message=message, tag=tag)
+
+    def find_tagged(self, *, channel: str, tag: MessageTag) -> PostedMessage | None:
+        """Our message carrying `tag` among the latest in `channel` (the app's DM with the
+        user when it is a user id), or None. When Slack will not show the history, None as
+        well: the message is then posted again rather than never."""
+        try:
+            if channel.startswith(USER_ID_PREFIXES):
+                opened = self._client.conversations_open(users=channel)
+                channel = str((opened.get("channel") or {}).get("id") or "")
+            history = self._client.conversations_history(
+                channel=channel, limit=TAGGED_LOOKBACK, include_all_metadata=True
+            )
+        except SlackApiError as error:
+            if error.response.get("error") not in HISTORY_UNREADABLE:
+                raise
+            logger.warning(
+                "slack.history_unreadable",
+                extra={"channel": channel, "error": error.response.get("error")},
+            )
+            return None
+        for posted in history.get("messages") or []:
+            if tag.matches(posted.get("metadata")):
+                return PostedMessage(channel=channel, ts=str(posted["ts"]))
         return None
 
     def user_profile(self, user_id: str) -> SlackProfile:

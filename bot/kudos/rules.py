@@ -130,6 +130,13 @@ class Tally:
     kudos: int
 
 
+# Metadata event types by which `post_once` finds a shout-out, or a recipient's DM, again.
+SHOUTOUT_TAG = "pulsedesk_shoutout"
+RECIPIENT_DM_TAG = "pulsedesk_kudos_dm"
+REACTION_BATCH_TAG = "pulsedesk_kudos_reactions"
+DIGEST_TAG = "pulsedesk_kudos_digest"
+
+
 class KudosJob(StrEnum):
     ANNOUNCE = "kudos.announce"
     REACTION_BATCH = "kudos.reaction_batch"

@@ -143,28 +143,15 @@ def claim_post(
     *, session: Session, shoutout_id: int, now: datetime, abandoned_before: datetime
 ) -> bool:
     """Take the posting of a shout-out: True for one runner at a time, until its claim is
-    older than `abandoned_before` (it died, or Slack never answered)."""
+    as old as `abandoned_before` (it died, Slack failed, or Slack never answered). A claim is
+    never given back: it is what tells the next runner that a post may have reached Slack."""
     return compare_and_set(
         session,
         Shoutout,
         Shoutout.id == shoutout_id,
         Shoutout.ts.is_(None),
-        or_(Shoutout.post_claimed_at.is_(None), Shoutout.post_claimed_at < abandoned_before),
+        or_(Shoutout.post_claimed_at.is_(None), Shoutout.post_claimed_at <= abandoned_before),
         post_claimed_at=now,
-    )
-
-
-def release_post(*, session: Session, shoutout_id: int, claimed_at: datetime) -> None:
-    """Give up a claim whose post failed, so the job may post it as soon as it is due;
-    unless another runner has taken it over since."""
-    session.execute(
-        update(Shoutout)
-        .where(
-            Shoutout.id == shoutout_id,
-            Shoutout.ts.is_(None),
-            Shoutout.post_claimed_at == claimed_at,
-        )
-        .values(post_claimed_at=None)
     )
 
 

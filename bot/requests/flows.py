@@ -18,6 +18,7 @@ from bot.kudos.rules import KudosOffer
 from bot.requests import messages, store
 from bot.requests.rules import (
     ACTION_ROLE,
+    REQUEST_CARD_TAG,
     DepartmentSnapshot,
     KeywordRoute,
     ParsedCommand,
@@ -32,7 +33,7 @@ from bot.requests.rules import (
     route_by_keywords,
 )
 from bot.satisfaction.flows.pulses import Pulses
-from bot.slack import SLACK_FAILURES, PostedMessage, SlackGateway
+from bot.slack import SLACK_FAILURES, MessageTag, PostedMessage, SlackGateway
 from bot.text import escape, user_mention
 
 logger = logging.getLogger(__name__)
@@ -139,8 +140,11 @@ class RequestDesk:
     def _post_card(self, request: RequestSnapshot) -> bool:
         channel = request.department.channel_id
         try:
-            posted = self._gateway.post_message(
-                channel=channel, message=messages.build_request_card(request)
+            posted = self._gateway.post_once(
+                channel=channel,
+                message=messages.build_request_card(request),
+                tag=MessageTag(REQUEST_CARD_TAG, request.id),
+                resumed=False,
             )
         except SLACK_FAILURES:
             logger.exception(
@@ -165,8 +169,12 @@ class RequestDesk:
         if request.card_ts is not None:
             return
         channel = request.department.channel_id
-        posted = self._job_gateway.post_message(
-            channel=channel, message=messages.build_request_card(request)
+        # The post at filing may have reached Slack even though its answer did not.
+        posted = self._job_gateway.post_once(
+            channel=channel,
+            message=messages.build_request_card(request),
+            tag=MessageTag(REQUEST_CARD_TAG, request.id),
+            resumed=True,
         )
         with self._sessions.begin() as session:
             store.record_card(

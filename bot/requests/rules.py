@@ -11,6 +11,9 @@ from enum import StrEnum
 
 from bot.text import user_mention
 
+# The metadata event type on request cards, by which `post_once` finds one again.
+REQUEST_CARD_TAG = "pulsedesk_request_card"
+
 
 class RequestJob(StrEnum):
     # Posts a card that could not be posted when the request was filed.

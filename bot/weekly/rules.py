@@ -234,6 +234,7 @@ class RoundProgress:
 
 # The metadata event type on weekly pulse DMs, which finds one whose posting was interrupted.
 WEEKLY_PULSE_TAG = "pulsedesk_weekly_pulse"
+WEEKLY_REMINDER_TAG = "pulsedesk_weekly_reminder"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from bot.jobs import JobSnapshot, RunLater
 from bot.kudos import messages, store
 from bot.kudos.rules import (
     KUDOS_OFF,
+    RECIPIENT_DM_TAG,
+    SHOUTOUT_TAG,
     GiveOutcome,
     KudosDraft,
     KudosJob,
@@ -34,7 +36,7 @@ from bot.people import store as people_store
 from bot.people.flows import Profiles
 from bot.requests import store as request_store
 from bot.requests.rules import RequestSnapshot
-from bot.slack import SLACK_FAILURES, SlackGateway
+from bot.slack import SLACK_FAILURES, MessageTag, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +175,7 @@ class Giving:
         )
         posted = False
         try:
-            posted = self._announce(shoutout.id, self._gateway)
+            posted = self._announce(shoutout.id, self._gateway, by_job=False)
         except SLACK_FAILURES:
             logger.exception("kudos.post_failed", extra={"shoutout_id": shoutout.id})
         if posted:
@@ -186,9 +188,10 @@ class Giving:
         given_now, _ = self._given_today(team_id, giver_id)
         return GiveOutcome(current, channel, max(limit - given_now, 0), limit, current.posted)
 
-    def _announce(self, shoutout_id: int, gateway: SlackGateway) -> bool:
+    def _announce(self, shoutout_id: int, gateway: SlackGateway, *, by_job: bool) -> bool:
         """Post the shout-out if it is not up yet, then DM each recipient not told yet.
-        True once all is done; False while another runner is posting it."""
+        True once all is done; False while another runner is posting it. The job comes
+        after an interactive try, which may have reached Slack without telling us."""
         channel = self._channel()
         now = self._clock.now()
         with read_session(self._sessions) as session:
@@ -209,14 +212,13 @@ class Giving:
                 )
             if not claimed:
                 return False
-            try:
-                posted = gateway.post_message(
-                    channel=channel, message=messages.build_shoutout(shoutout, credit=credit)
-                )
-            except SLACK_FAILURES:
-                with self._sessions.begin() as session:
-                    store.release_post(session=session, shoutout_id=shoutout_id, claimed_at=now)
-                raise
+            posted = gateway.post_once(
+                channel=channel,
+                message=messages.build_shoutout(shoutout, credit=credit),
+                tag=MessageTag(SHOUTOUT_TAG, shoutout_id),
+                # Claimed before: that try may have reached Slack.
+                resumed=shoutout.post_claimed_at is not None,
+            )
             link = gateway.permalink(channel=posted.channel, ts=posted.ts)
             with self._sessions.begin() as session:
                 store.record_post(
@@ -231,7 +233,12 @@ class Giving:
             logger.info("kudos.posted", extra={"shoutout_id": shoutout_id})
         dm = messages.build_recipient_dm(shoutout, channel_id=shoutout.channel_id or channel)
         for recipient in shoutout.unnotified:
-            gateway.post_message(channel=recipient, message=dm)
+            gateway.post_once(
+                channel=recipient,
+                message=dm,
+                tag=MessageTag(RECIPIENT_DM_TAG, shoutout_id),
+                resumed=by_job,
+            )
             with self._sessions.begin() as session:
                 store.mark_notified(
                     session=session,
@@ -242,7 +249,7 @@ class Giving:
         return True
 
     def announce_job(self, job: JobSnapshot) -> None:
-        if not self._announce(int(job.payload["shoutout_id"]), self._job_gateway):
+        if not self._announce(int(job.payload["shoutout_id"]), self._job_gateway, by_job=True):
             raise RunLater(self._clock.now() + ANNOUNCE_RETRY_DELAY, "another runner is posting it")
 
     def status(self, *, team_id: str, user_id: str) -> KudosStatus:

@@ -17,11 +17,17 @@ from bot.errors import NotAllowed
 from bot.jobs import JobSnapshot
 from bot.kudos import messages, store
 from bot.kudos.flows.giving import given_today
-from bot.kudos.rules import KudosJob, KudosPolicy, ReactionChange, check_daily_limit
+from bot.kudos.rules import (
+    REACTION_BATCH_TAG,
+    KudosJob,
+    KudosPolicy,
+    ReactionChange,
+    check_daily_limit,
+)
 from bot.people import store as people_store
 from bot.people.flows import Profiles
 from bot.reactions import Reaction, base_emoji
-from bot.slack import SlackGateway
+from bot.slack import MessageTag, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +178,12 @@ class KudosReactions:
                 else None
             )
             groups.append(messages.ReactionGroup(recipient, name, message_channel, link, givers))
-        self._job_gateway.post_message(
-            channel=channel, message=messages.build_reaction_batch(groups, emoji=self._policy.emoji)
+        self._job_gateway.post_once(
+            channel=channel,
+            message=messages.build_reaction_batch(groups, emoji=self._policy.emoji),
+            tag=MessageTag(REACTION_BATCH_TAG, job.id),
+            # A try that failed or whose runner died may have reached Slack.
+            resumed=job.attempts > 0,
         )
         with self._sessions.begin() as session:
             store.mark_announced(session=session, kudos_ids=[item.id for item in given], now=now)

@@ -14,11 +14,11 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.jobs import JobSnapshot
 from bot.kudos import messages, store
-from bot.kudos.rules import DepartmentKudos, KudosJob, KudosPolicy, KudosTop
+from bot.kudos.rules import DIGEST_TAG, DepartmentKudos, KudosJob, KudosPolicy, KudosTop
 from bot.metrics import per_hundred
 from bot.people.flows import Profiles
 from bot.requests import store as request_store
-from bot.slack import SlackGateway
+from bot.slack import MessageTag, SlackGateway
 
 logger = logging.getLogger(__name__)
 
@@ -130,5 +130,11 @@ class Standings:
                 name = self._job_profiles.lookup(team_id=job.team_id, user_id=user_id).display_name
             receivers.append((user_id, name, count))
         message = messages.build_digest(receivers, kudos=tally.kudos, givers=len(tally.givers))
-        self._job_gateway.post_message(channel=channel, message=message)
+        self._job_gateway.post_once(
+            channel=channel,
+            message=message,
+            tag=MessageTag(DIGEST_TAG, job.id),
+            # A try that failed or whose runner died may have reached Slack.
+            resumed=job.attempts > 0,
+        )
         logger.info("kudos.digest_posted", extra={"receivers": len(receivers)})

@@ -107,15 +107,13 @@ class Pulses:
         message = messages.build_pulse_question(
             request, pulse_id=pulse.id, scale=self._policy.scale, closes_at=pulse_closes_at(now)
         )
-        tag = MessageTag(SATISFACTION_PULSE_TAG, pulse.id)
-        posted = None
-        if pulse.state is PulseState.SENDING:
-            # An earlier try was interrupted after it began to post: did the DM arrive?
-            posted = self._job_gateway.find_tagged_dm(user_id=pulse.requester_id, tag=tag)
-        if posted is None:
-            posted = self._job_gateway.post_message(
-                channel=pulse.requester_id, message=message, tag=tag
-            )
+        posted = self._job_gateway.post_once(
+            channel=pulse.requester_id,
+            message=message,
+            tag=MessageTag(SATISFACTION_PULSE_TAG, pulse.id),
+            # Already sending: an earlier try was interrupted after it began to post.
+            resumed=pulse.state is PulseState.SENDING,
+        )
         with self._sessions.begin() as session:
             store.set_pulse_state(
                 session=session,

@@ -14,7 +14,14 @@ from bot.jobs import JobSnapshot
 from bot.people import store as people_store
 from bot.slack import MessageTag, SlackGateway
 from bot.weekly import messages, store
-from bot.weekly.rules import CLOSE_AFTER, REMIND_AFTER, WEEKLY_PULSE_TAG, DeliveryState, WeeklyJob
+from bot.weekly.rules import (
+    CLOSE_AFTER,
+    REMIND_AFTER,
+    WEEKLY_PULSE_TAG,
+    WEEKLY_REMINDER_TAG,
+    DeliveryState,
+    WeeklyJob,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +63,9 @@ class Deliveries:
                     expected=(DeliveryState.PENDING, DeliveryState.SENDING),
                 )
             return
-        tag = MessageTag(WEEKLY_PULSE_TAG, delivery.id)
-        posted = None
-        if delivery.state == DeliveryState.SENDING:
-            # An earlier try was interrupted after it began to post: did the DM arrive?
-            posted = self._job_gateway.find_tagged_dm(user_id=delivery.user_id, tag=tag)
-        else:
+        # Already sending: an earlier try was interrupted after it began to post.
+        resumed = delivery.state == DeliveryState.SENDING
+        if not resumed:
             with self._sessions.begin() as session:
                 store.set_delivery_state(
                     session=session,
@@ -69,17 +73,19 @@ class Deliveries:
                     state=DeliveryState.SENDING,
                     expected=(DeliveryState.PENDING,),
                 )
-        if posted is None:
-            message = messages.build_weekly_pulse(
-                delivery_id=delivery.id,
-                questions=delivery.questions,
-                answered=delivery.answered,
-                closes_at=delivery.due_at + CLOSE_AFTER,
-                minimum=self._anonymity_minimum,
-            )
-            posted = self._job_gateway.post_message(
-                channel=delivery.user_id, message=message, tag=tag
-            )
+        message = messages.build_weekly_pulse(
+            delivery_id=delivery.id,
+            questions=delivery.questions,
+            answered=delivery.answered,
+            closes_at=delivery.due_at + CLOSE_AFTER,
+            minimum=self._anonymity_minimum,
+        )
+        posted = self._job_gateway.post_once(
+            channel=delivery.user_id,
+            message=message,
+            tag=MessageTag(WEEKLY_PULSE_TAG, delivery.id),
+            resumed=resumed,
+        )
         with self._sessions.begin() as session:
             store.set_delivery_state(
                 session=session,
@@ -125,7 +131,13 @@ class Deliveries:
             minimum=self._anonymity_minimum,
             reminder=True,
         )
-        posted = self._job_gateway.post_message(channel=delivery.user_id, message=message)
+        posted = self._job_gateway.post_once(
+            channel=delivery.user_id,
+            message=message,
+            tag=MessageTag(WEEKLY_REMINDER_TAG, delivery.id),
+            # A try that failed or whose runner died may have reached Slack.
+            resumed=job.attempts > 0,
+        )
         with self._sessions.begin() as session:
             # Answers now redraw the reminder, the message the person is looking at.
             store.set_delivery_state(
