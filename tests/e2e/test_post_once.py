@@ -1,0 +1,108 @@
+"""SlackGateway.post_once against the fake Slack: a message that may already have reached
+Slack is looked for by its tag before it is posted again."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import MessageTag, PostedMessage, SlackGateway, build_web_client
+from tests.fake_clock import FakeClock
+from tests.fake_slack import FakeSlack, ScriptedFailure
+
+CHANNEL = "C0KUDOS001"
+MESSAGE = {"text": "Kudos from <@U0BEA>", "blocks": None}
+TAG = MessageTag("pulsedesk_shoutout", 7)
+
+
+@pytest.fixture
+def gateway(fake_slack: FakeSlack) -> SlackGateway:
+    client = build_web_client(
+        token="xoxb-test-token", base_url=fake_slack.api_url, retry_backoff_factor=0.01
+    )
+    return SlackGateway(client, clock=FakeClock())
+
+
+def _posts(fake: FakeSlack) -> list[str]:
+    return [c.params["channel"] for c in fake.calls_to("chat.postMessage")]
+
+
+def test_a_first_try_posts_with_its_tag_and_looks_for_nothing(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    posted = gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False)
+
+    [call] = fake_slack.calls_to("chat.postMessage")
+    assert call.params["metadata"] == {
+        "event_type": "pulsedesk_shoutout",
+        "event_payload": {"key": 7},
+    }
+    assert fake_slack.calls_to("conversations.history") == []
+    assert posted == PostedMessage(CHANNEL, fake_slack.history[CHANNEL][0]["ts"])
+
+
+def test_a_resumed_post_that_had_landed_is_found_not_posted_again(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    first = gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False)
+    gateway.post_message(channel=CHANNEL, message={"text": "something else"})
+
+    again = gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True)
+
+    assert again == first
+    assert _posts(fake_slack) == [CHANNEL, CHANNEL]
+    assert fake_slack.calls_to("conversations.history")[0].params["channel"] == CHANNEL
+
+
+def test_a_resumed_post_that_never_landed_is_posted(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    gateway.post_once(
+        channel=CHANNEL, message=MESSAGE, tag=MessageTag("pulsedesk_shoutout", 6), resumed=False
+    )
+
+    gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True)
+
+    assert _posts(fake_slack) == [CHANNEL, CHANNEL]
+    assert fake_slack.history[CHANNEL][0]["metadata"]["event_payload"] == {"key": 7}
+
+
+def test_a_resumed_dm_is_looked_for_in_the_apps_dm_with_the_person(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    first = gateway.post_once(channel="U0ALEX", message=MESSAGE, tag=TAG, resumed=False)
+
+    again = gateway.post_once(channel="U0ALEX", message=MESSAGE, tag=TAG, resumed=True)
+
+    assert again == first == PostedMessage("D0ALEX", first.ts)
+    assert fake_slack.calls_to("conversations.open")[0].params["users"] == "U0ALEX"
+    assert _posts(fake_slack) == ["U0ALEX"]
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "missing_scope", "channel_not_found"])
+def test_where_slack_hides_the_history_the_message_is_posted_rather_than_never(
+    gateway: SlackGateway,
+    fake_slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+    error: str,
+) -> None:
+    fake_slack.errors["conversations.history"] = error
+
+    with caplog.at_level(logging.WARNING, logger="bot.slack"):
+        gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True)
+
+    assert _posts(fake_slack) == [CHANNEL]
+    assert [r.getMessage() for r in caplog.records] == ["slack.history_unreadable"]
+
+
+def test_a_failing_lookup_posts_nothing_so_the_job_tries_again(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("conversations.history", *[ScriptedFailure(500)] * 4)
+
+    with pytest.raises(SlackApiError):
+        gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True)
+
+    assert _posts(fake_slack) == []
