@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from slack_sdk import WebClient
 
@@ -13,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.home.flows import Home
 from bot.job_runner import JobRunner
+from bot.kudos.flows.common import KudosFlow
 from bot.kudos.flows.giving import Giving
 from bot.kudos.flows.reactions import KudosReactions
 from bot.kudos.flows.standings import Standings
@@ -32,6 +34,8 @@ from bot.weekly.flows.deliveries import Deliveries
 from bot.weekly.flows.preferences import Preferences
 from bot.weekly.flows.rounds import Rounds
 from bot.weekly.rules import WeeklyJob
+
+KudosFlowT = TypeVar("KudosFlowT", bound=KudosFlow)
 
 
 @dataclass(frozen=True)
@@ -91,26 +95,20 @@ def build_services(
         scale=settings.rating_scale,
         admins=settings.admin_user_ids,
     )
-    giving = Giving(
-        session_factory=session_factory,
-        gateway=gateway,
-        job_gateway=job_gateway,
-        clock=clock,
-        policy=kudos_policy,
-    )
-    kudos_reactions = KudosReactions(
-        session_factory=session_factory,
-        gateway=gateway,
-        job_gateway=job_gateway,
-        clock=clock,
-        policy=kudos_policy,
-    )
-    standings = Standings(
-        session_factory=session_factory,
-        gateway=gateway,
-        job_gateway=job_gateway,
-        clock=clock,
-        policy=kudos_policy,
+
+    def kudos_flow(flow: type[KudosFlowT]) -> KudosFlowT:
+        return flow(
+            session_factory=session_factory,
+            gateway=gateway,
+            job_gateway=job_gateway,
+            clock=clock,
+            policy=kudos_policy,
+        )
+
+    giving, kudos_reactions, standings = (
+        kudos_flow(Giving),
+        kudos_flow(KudosReactions),
+        kudos_flow(Standings),
     )
     pulses = Pulses(
         session_factory=session_factory, job_gateway=job_gateway, clock=clock, policy=pulse_policy

@@ -183,6 +183,11 @@ class SlackGateway:
                 f"response_url answered {response.status_code}", response
             )
 
+    def reply_privately(self, response_url: str, message: Message) -> None:
+        """An answer only the person who acted sees, through the interaction's response_url,
+        beside what they did (their command, the message they clicked in)."""
+        self.respond(response_url, response_type="ephemeral", replace_original=False, **message)
+
     def post_ephemeral(self, *, channel: str, user: str, message: Message) -> None:
         """A message only `user` sees, in a channel they are in."""
         self._client.chat_postEphemeral(

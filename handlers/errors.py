@@ -54,9 +54,7 @@ def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGate
     )
     try:
         if response_url:
-            gateway.respond(
-                response_url, response_type="ephemeral", replace_original=False, **message
-            )
+            gateway.reply_privately(response_url, message)
             return
         user_id = _user_id(body)
         if user_id:

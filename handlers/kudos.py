@@ -43,36 +43,34 @@ def handle_kudos_command(
     slash = SlashCommand.parse(command)
     policy = giving.policy
 
-    def _ephemeral(message: Message) -> None:
-        gateway.respond(
-            slash.response_url, response_type="ephemeral", replace_original=False, **message
-        )
-
     subcommand = parse_subcommand(slash.raw_text)
     if not policy.channel_id and subcommand is not KudosSubcommand.HELP:
-        _ephemeral(messages.build_refusal(KUDOS_OFF, slash.text))
+        gateway.reply_privately(slash.response_url, messages.build_refusal(KUDOS_OFF, slash.text))
         return
     if subcommand is KudosSubcommand.HELP:
-        _ephemeral(
-            messages.build_help(values=policy.values, limit=policy.daily_limit, emoji=policy.emoji)
+        gateway.reply_privately(
+            slash.response_url,
+            messages.build_help(values=policy.values, limit=policy.daily_limit, emoji=policy.emoji),
         )
         return
     if subcommand is KudosSubcommand.STATUS:
         status = giving.status(team_id=slash.team_id, user_id=slash.user_id)
-        _ephemeral(
+        gateway.reply_privately(
+            slash.response_url,
             messages.build_status(
                 left=status.left,
                 limit=status.limit,
                 resets_at=status.resets_at,
                 recent=status.recent,
                 emoji=policy.emoji,
-            )
+            ),
         )
         return
     if subcommand is KudosSubcommand.TOP:
         top = standings.top(team_id=slash.team_id, user_id=slash.user_id)
-        _ephemeral(
-            messages.build_top(month=top.month, tally=top.tally, departments=top.departments)
+        gateway.reply_privately(
+            slash.response_url,
+            messages.build_top(month=top.month, tally=top.tally, departments=top.departments),
         )
         return
     try:
@@ -83,9 +81,11 @@ def handle_kudos_command(
             idempotency_key=slash.idempotency_key,
         )
     except UserError as refusal:
-        _ephemeral(messages.build_refusal(refusal.message, slash.text))
+        gateway.reply_privately(
+            slash.response_url, messages.build_refusal(refusal.message, slash.text)
+        )
         return
-    _ephemeral(_given(outcome))
+    gateway.reply_privately(slash.response_url, _given(outcome))
 
 
 def handle_send_kudos(

@@ -7,13 +7,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.blockkit import INPUT_MAX_LENGTH, Message, build_notice
 from bot.errors import FormErrors
 from bot.home.flows import Home
 from bot.ids import ActionId, CallbackId
 from bot.requests import messages
 from bot.requests.flows import RequestDesk
-from bot.requests.rules import FilingKind, RequestAction, Subcommand, Urgency, decide_filing
+from bot.requests.rules import RequestAction
 from bot.services import Services
 from bot.slack import SlackGateway
 from handlers.errors import acknowledge, bind, validating_ack
@@ -37,50 +36,17 @@ def handle_request_command(
     body: dict[str, Any], command: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
 ) -> None:
     slash = SlashCommand.parse(command)
-
-    def _ephemeral(message: Message) -> None:
-        gateway.respond(
-            slash.response_url, response_type="ephemeral", replace_original=False, **message
-        )
-
-    route = desk.route_command(team_id=slash.team_id, text=slash.text)
-    if route.command.subcommand is Subcommand.HELP:
-        _ephemeral(messages.build_help(route.departments))
-        return
-    if route.command.subcommand is Subcommand.MINE:
-        mine = desk.my_open_requests(team_id=slash.team_id, user_id=slash.user_id)
-        _ephemeral(messages.build_my_requests(mine))
-        return
-    if not route.departments:
-        _ephemeral(
-            build_notice(
-                "No departments are set up yet: an admin adds them to the departments file."
-            )
-        )
-        return
-    decision = decide_filing(route.command, route.keyword_route, modal_text_max=INPUT_MAX_LENGTH)
-    if decision.kind is FilingKind.ASK_FOR_KEY:
-        _ephemeral(messages.build_ask_for_department(route.departments))
-        return
-    if decision.kind is FilingKind.ASK_IN_MODAL:
-        view = messages.build_new_request_modal(
-            route.departments,
-            selected_key=decision.department_key,
-            text=decision.text,
-            origin_channel_id=slash.channel_id or None,
-        )
-        gateway.open_view(trigger_id=slash.trigger_id, view=view)
-        return
-    assert decision.department_key is not None
-    outcome = desk.file_request(
+    answer = desk.answer_command(
         team_id=slash.team_id,
-        requester_id=slash.user_id,
-        department_key=decision.department_key,
-        text=decision.text,
-        urgency=Urgency.NORMAL,
+        user_id=slash.user_id,
+        text=slash.text,
+        channel_id=slash.channel_id or None,
         idempotency_key=slash.idempotency_key,
     )
-    _ephemeral(messages.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted))
+    if answer.modal is not None:
+        gateway.open_view(trigger_id=slash.trigger_id, view=answer.modal)
+    if answer.message is not None:
+        gateway.reply_privately(slash.response_url, answer.message)
 
 
 def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: RequestDesk) -> None:

@@ -55,12 +55,7 @@ def handle_talk_to_lead(
         team_id=button.team_id, user_id=button.user_id, request_id=button.request_id
     )
     if button.response_url:
-        gateway.respond(
-            button.response_url,
-            response_type="ephemeral",
-            replace_original=False,
-            **messages.build_talk_to_lead_sent(told),
-        )
+        gateway.reply_privately(button.response_url, messages.build_talk_to_lead_sent(told))
 
 
 def handle_comment_submission(body: dict[str, Any], *, ratings: Ratings) -> None:

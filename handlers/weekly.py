@@ -41,17 +41,12 @@ def handle_pulse_command(
     elif word in ("", "status"):
         status = preferences.status(team_id=slash.team_id, user_id=slash.user_id)
     else:
-        message = messages.build_pulse_help()
-        gateway.respond(
-            slash.response_url, response_type="ephemeral", replace_original=False, **message
-        )
+        gateway.reply_privately(slash.response_url, messages.build_pulse_help())
         return
     message = messages.build_pulse_status(
         opted_out=status.opted_out, next_due=status.next_due, minimum=status.anonymity_minimum
     )
-    gateway.respond(
-        slash.response_url, response_type="ephemeral", replace_original=False, **message
-    )
+    gateway.reply_privately(slash.response_url, message)
 
 
 def handle_weekly_answer(body: dict[str, Any], action: dict[str, Any], *, answers: Answers) -> None:

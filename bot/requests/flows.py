@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot import jobs
+from bot.blockkit import INPUT_MAX_LENGTH, Message, build_notice
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import NotAllowed
@@ -20,21 +22,25 @@ from bot.requests.rules import (
     ACTION_ROLE,
     REQUEST_CARD_TAG,
     DepartmentSnapshot,
-    KeywordRoute,
-    ParsedCommand,
+    FilingKind,
     RequestAction,
     RequestJob,
     RequestSnapshot,
     RequestStatus,
     Role,
     RoutableDepartment,
+    Subcommand,
     Urgency,
+    decide_filing,
     parse_command,
     route_by_keywords,
 )
 from bot.satisfaction.flows.pulses import Pulses
 from bot.slack import SLACK_FAILURES, MessageTag, PostedMessage, SlackGateway
 from bot.text import escape, user_mention
+
+NO_DEPARTMENTS = "No departments are set up yet: an admin adds them to the departments file."
+
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +61,11 @@ class FilingOutcome:
 
 
 @dataclass(frozen=True)
-class CommandRoute:
-    command: ParsedCommand
-    keyword_route: KeywordRoute | None
-    departments: list[DepartmentSnapshot]
+class CommandAnswer:
+    """What `/request` answers: a message only the person sees, or a modal to open."""
+
+    message: Message | None = None
+    modal: dict[str, Any] | None = None
 
 
 class RequestDesk:
@@ -80,15 +87,54 @@ class RequestDesk:
         self._pulses = pulses
         self._kudos_offer = kudos_offer
 
-    def route_command(self, *, team_id: str, text: str) -> CommandRoute:
+    def answer_command(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        text: str,
+        channel_id: str | None,
+        idempotency_key: str,
+    ) -> CommandAnswer:
+        """`/request` in every form: file at once when the department and the text are
+        known, ask in a modal otherwise, or list, or explain."""
         with read_session(self._sessions) as session:
             departments = store.list_departments(session=session, team_id=team_id)
         routable = [RoutableDepartment(d.key, d.aliases, d.keywords) for d in departments]
         command = parse_command(text, routable)
+        if command.subcommand is Subcommand.HELP:
+            return CommandAnswer(messages.build_help(departments))
+        if command.subcommand is Subcommand.MINE:
+            mine = self.my_open_requests(team_id=team_id, user_id=user_id)
+            return CommandAnswer(messages.build_my_requests(mine))
+        if not departments:
+            return CommandAnswer(build_notice(NO_DEPARTMENTS))
         keyword_route = None
         if command.department_key is None and command.text:
             keyword_route = route_by_keywords(command.text, routable)
-        return CommandRoute(command, keyword_route, departments)
+        decision = decide_filing(command, keyword_route, modal_text_max=INPUT_MAX_LENGTH)
+        if decision.kind is FilingKind.ASK_FOR_KEY:
+            return CommandAnswer(messages.build_ask_for_department(departments))
+        if decision.kind is FilingKind.ASK_IN_MODAL or decision.department_key is None:
+            modal = messages.build_new_request_modal(
+                departments,
+                selected_key=decision.department_key,
+                text=decision.text,
+                origin_channel_id=channel_id,
+            )
+            return CommandAnswer(modal=modal)
+        outcome = self.file_request(
+            team_id=team_id,
+            requester_id=user_id,
+            department_key=decision.department_key,
+            text=decision.text,
+            urgency=Urgency.NORMAL,
+            idempotency_key=idempotency_key,
+        )
+        confirmation = messages.build_filed_confirmation(
+            outcome.request, card_posted=outcome.card_posted
+        )
+        return CommandAnswer(confirmation)
 
     def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
         with read_session(self._sessions) as session:

@@ -8,23 +8,20 @@ process dies the job posts it later."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot import jobs
-from bot.calendar import local_day
-from bot.clock import Clock
-from bot.db import SessionFactory, read_session
+from bot.db import read_session
 from bot.errors import NotAllowed
 from bot.jobs import JobSnapshot, RunLater
 from bot.kudos import messages, store
+from bot.kudos.flows.common import KudosFlow
 from bot.kudos.rules import (
-    KUDOS_OFF,
     RECIPIENT_DM_TAG,
     SHOUTOUT_TAG,
     GiveOutcome,
     KudosDraft,
     KudosJob,
-    KudosPolicy,
     KudosSource,
     KudosStatus,
     RequestKudosForm,
@@ -33,7 +30,6 @@ from bot.kudos.rules import (
     resolver_of,
 )
 from bot.people import store as people_store
-from bot.people.flows import Profiles
 from bot.requests import store as request_store
 from bot.requests.rules import RequestSnapshot
 from bot.slack import SLACK_FAILURES, MessageTag, SlackGateway
@@ -48,45 +44,7 @@ ANNOUNCE_RETRY_DELAY = timedelta(minutes=2)
 RECENT_SHOWN = 5
 
 
-def given_today(
-    profiles: Profiles, sessions: SessionFactory, now: datetime, *, team_id: str, giver_id: str
-) -> tuple[int, tuple[datetime, datetime]]:
-    """Kudos the giver gave today, their own calendar day, and that day as a UTC [start, end)."""
-    giver = profiles.lookup(team_id=team_id, user_id=giver_id)
-    day = local_day(now, giver.timezone)
-    with read_session(sessions) as session:
-        given = store.given_between(
-            session=session, team_id=team_id, giver_id=giver_id, start=day[0], end=day[1]
-        )
-    return given, day
-
-
-class Giving:
-    def __init__(
-        self,
-        *,
-        session_factory: SessionFactory,
-        gateway: SlackGateway,
-        job_gateway: SlackGateway,
-        clock: Clock,
-        policy: KudosPolicy,
-    ) -> None:
-        self._sessions = session_factory
-        self._gateway = gateway
-        self._job_gateway = job_gateway
-        self._clock = clock
-        self._policy = policy
-        self._profiles = Profiles(session_factory=session_factory, gateway=gateway, clock=clock)
-
-    @property
-    def policy(self) -> KudosPolicy:
-        return self._policy
-
-    def _channel(self) -> str:
-        if not self._policy.channel_id:
-            raise NotAllowed(KUDOS_OFF)
-        return self._policy.channel_id
-
+class Giving(KudosFlow):
     def give(
         self, *, team_id: str, giver_id: str, draft: KudosDraft, idempotency_key: str
     ) -> GiveOutcome:
@@ -112,11 +70,6 @@ class Giving:
                 raise NotAllowed(
                     f"<@{recipient}>'s account is deactivated, so they can't receive kudos."
                 )
-
-    def _given_today(self, team_id: str, giver_id: str) -> tuple[int, tuple[datetime, datetime]]:
-        return given_today(
-            self._profiles, self._sessions, self._clock.now(), team_id=team_id, giver_id=giver_id
-        )
 
     def _give(
         self,

@@ -11,23 +11,20 @@ from sqlalchemy.orm import Session
 
 from bot import jobs, slack_events
 from bot.blockkit import build_notice
-from bot.clock import Clock
-from bot.db import SessionFactory, read_session
+from bot.db import read_session
 from bot.errors import NotAllowed
 from bot.jobs import JobSnapshot
 from bot.kudos import messages, store
-from bot.kudos.flows.giving import given_today
+from bot.kudos.flows.common import KudosFlow
 from bot.kudos.rules import (
     REACTION_BATCH_TAG,
     KudosJob,
-    KudosPolicy,
     ReactionChange,
     check_daily_limit,
 )
 from bot.people import store as people_store
-from bot.people.flows import Profiles
 from bot.reactions import Reaction, base_emoji
-from bot.slack import MessageTag, SlackGateway
+from bot.slack import MessageTag
 
 logger = logging.getLogger(__name__)
 
@@ -35,31 +32,7 @@ logger = logging.getLogger(__name__)
 REACTION_BATCH_WINDOW = timedelta(minutes=10)
 
 
-class KudosReactions:
-    def __init__(
-        self,
-        *,
-        session_factory: SessionFactory,
-        gateway: SlackGateway,
-        job_gateway: SlackGateway,
-        clock: Clock,
-        policy: KudosPolicy,
-    ) -> None:
-        self._sessions = session_factory
-        self._gateway = gateway
-        self._job_gateway = job_gateway
-        self._clock = clock
-        self._policy = policy
-        self._profiles = Profiles(session_factory=session_factory, gateway=gateway, clock=clock)
-        self._job_profiles = Profiles(
-            session_factory=session_factory, gateway=job_gateway, clock=clock
-        )
-
-    def _given_today(self, team_id: str, giver_id: str) -> tuple[int, tuple[datetime, datetime]]:
-        return given_today(
-            self._profiles, self._sessions, self._clock.now(), team_id=team_id, giver_id=giver_id
-        )
-
+class KudosReactions(KudosFlow):
     def react(self, reaction: Reaction) -> None:
         """The kudos emoji added to or removed from someone's message in a channel. Refusals
         are told to the reactor alone; repeated deliveries change nothing."""

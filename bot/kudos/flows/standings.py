@@ -10,38 +10,19 @@ from sqlalchemy.orm import Session
 
 from bot import jobs
 from bot.calendar import Week, local_month, zone_or_utc
-from bot.clock import Clock
-from bot.db import SessionFactory, read_session
+from bot.db import read_session
 from bot.jobs import JobSnapshot
 from bot.kudos import messages, store
-from bot.kudos.rules import DIGEST_TAG, DepartmentKudos, KudosJob, KudosPolicy, KudosTop
+from bot.kudos.flows.common import KudosFlow
+from bot.kudos.rules import DIGEST_TAG, DepartmentKudos, KudosJob, KudosTop
 from bot.metrics import per_hundred
-from bot.people.flows import Profiles
 from bot.requests import store as request_store
-from bot.slack import MessageTag, SlackGateway
+from bot.slack import MessageTag
 
 logger = logging.getLogger(__name__)
 
 
-class Standings:
-    def __init__(
-        self,
-        *,
-        session_factory: SessionFactory,
-        gateway: SlackGateway,
-        job_gateway: SlackGateway,
-        clock: Clock,
-        policy: KudosPolicy,
-    ) -> None:
-        self._sessions = session_factory
-        self._job_gateway = job_gateway
-        self._clock = clock
-        self._policy = policy
-        self._profiles = Profiles(session_factory=session_factory, gateway=gateway, clock=clock)
-        self._job_profiles = Profiles(
-            session_factory=session_factory, gateway=job_gateway, clock=clock
-        )
-
+class Standings(KudosFlow):
     def top(self, *, team_id: str, user_id: str) -> KudosTop:
         """This month, in the viewer's own time zone."""
         viewer = self._profiles.lookup(team_id=team_id, user_id=user_id)
