@@ -45,6 +45,25 @@ def _private_metadata(view: dict[str, Any]) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+def _actor(body: dict[str, Any]) -> str:
+    """The user who clicked or submitted."""
+    return str(body["user"]["id"])
+
+
+def _form_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A modal's inputs, by block id and then action id."""
+    values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+    return values
+
+
+def _metadata_id(view: dict[str, Any], key: str, *, gone: str) -> int:
+    """The id a modal carries in its private metadata, or NotFound saying what is `gone`."""
+    found = _private_metadata(view).get(key)
+    if not isinstance(found, int):
+        raise NotFound(gone)
+    return found
+
+
 def _comment_text(values: dict[str, dict[str, Any]], block_id: str, action_id: str) -> str:
     """A required free-text comment from a modal, or the inline error that asks for one."""
     text = str(values.get(block_id, {}).get(action_id, {}).get("value") or "").strip()
@@ -104,7 +123,7 @@ class RequestButton:
             raise NotFound("That button no longer points at a request.")
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             request_id=request_id,
             selected_user=action.get("selected_user"),
             response_url=body.get("response_url"),
@@ -129,7 +148,7 @@ class NewRequestForm:
     @classmethod
     def parse(cls, body: dict[str, Any]) -> NewRequestForm:
         view = body["view"]
-        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        values = _form_values(view)
         department = values.get(BlockId.DEPARTMENT, {}).get(ActionId.DEPARTMENT, {})
         description = values.get(BlockId.DESCRIPTION, {}).get(ActionId.DESCRIPTION, {})
         urgency = values.get(BlockId.URGENCY, {}).get(ActionId.URGENCY, {})
@@ -152,7 +171,7 @@ class NewRequestForm:
         origin = _private_metadata(view).get("channel")
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             view_id=str(view["id"]),
             department_key=department_key,
             text=text,
@@ -175,7 +194,7 @@ class PulseButton:
             raise NotFound("That button no longer points at a survey.")
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             pulse_id=pulse_id,
             trigger_id=str(body.get("trigger_id") or ""),
         )
@@ -191,14 +210,14 @@ class PulseCommentForm:
     @classmethod
     def parse(cls, body: dict[str, Any]) -> PulseCommentForm:
         view = body["view"]
-        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        values = _form_values(view)
         comment = _comment_text(values, BlockId.PULSE_COMMENT, ActionId.PULSE_COMMENT_TEXT)
-        pulse_id = _private_metadata(view).get("pulse")
-        if not isinstance(pulse_id, int):
-            raise NotFound("That comment form no longer points at a survey.")
+        pulse_id = _metadata_id(
+            view, "pulse", gone="That comment form no longer points at a survey."
+        )
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             pulse_id=pulse_id,
             comment=comment,
         )
@@ -222,7 +241,7 @@ class KudosForm:
     @classmethod
     def parse(cls, body: dict[str, Any]) -> KudosForm:
         view = body["view"]
-        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        values = _form_values(view)
         message_input = values.get(BlockId.KUDOS_MESSAGE, {}).get(ActionId.KUDOS_MESSAGE, {})
         value_input = values.get(BlockId.KUDOS_VALUE, {}).get(ActionId.KUDOS_VALUE, {})
         message = str(message_input.get("value") or "").strip()
@@ -231,12 +250,12 @@ class KudosForm:
                 {BlockId.KUDOS_MESSAGE: f"Keep it under {KUDOS_MESSAGE_MAX} characters."}
             )
         value = (value_input.get("selected_option") or {}).get("value")
-        request_id = _private_metadata(view).get("request")
-        if not isinstance(request_id, int):
-            raise NotFound("That kudos form no longer points at a request.")
+        request_id = _metadata_id(
+            view, "request", gone="That kudos form no longer points at a request."
+        )
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             view_id=str(view["id"]),
             request_id=request_id,
             message=message,
@@ -279,7 +298,7 @@ class WeeklyAnswerButton:
             raise NotFound("That button no longer points at a pulse question.")
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             delivery_id=question[0],
             index=question[1],
             score=int(match.group(1)),
@@ -300,7 +319,7 @@ class WeeklyCommentButton:
             raise NotFound("That button no longer points at a pulse.")
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             delivery_id=delivery_id,
             trigger_id=str(body.get("trigger_id") or ""),
         )
@@ -318,18 +337,18 @@ class WeeklyCommentForm:
     @classmethod
     def parse(cls, body: dict[str, Any]) -> WeeklyCommentForm:
         view = body["view"]
-        values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        values = _form_values(view)
         about = values.get(BlockId.WEEKLY_COMMENT_ABOUT, {}).get(ActionId.WEEKLY_COMMENT_ABOUT, {})
         text = _comment_text(values, BlockId.WEEKLY_COMMENT_TEXT, ActionId.WEEKLY_COMMENT_TEXT)
         chosen = str((about.get("selected_option") or {}).get("value") or "")
         if chosen != GENERAL_TOPIC and not (chosen.isascii() and chosen.isdigit()):
             raise FormErrors({BlockId.WEEKLY_COMMENT_ABOUT: "Choose what the comment is about."})
-        delivery_id = _private_metadata(view).get("delivery")
-        if not isinstance(delivery_id, int):
-            raise NotFound("That comment form no longer points at a pulse.")
+        delivery_id = _metadata_id(
+            view, "delivery", gone="That comment form no longer points at a pulse."
+        )
         return cls(
             team_id=_team_id(body),
-            user_id=str(body["user"]["id"]),
+            user_id=_actor(body),
             delivery_id=delivery_id,
             department_id=None if chosen == GENERAL_TOPIC else int(chosen),
             text=text,
