@@ -4,9 +4,10 @@ from models.base import Base
 from models.department import Department
 from models.job import Job
 from models.kudos import Kudos, Shoutout
+from models.people import Person
 from models.request import Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
-from models.slack import Person, ProcessedEvent
+from models.slack_events import ProcessedEvent
 from models.weekly import WeeklyAnswer, WeeklyComment, WeeklyDelivery, WeeklyRound
 
 __all__ = [

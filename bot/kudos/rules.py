@@ -1,5 +1,5 @@
 """Kudos rules without Slack or a database: what a `/kudos` text says, who may be thanked,
-the giver's day, and how the weekly digest names people without pinging everyone."""
+how many a giver has left today, and the values kudos are shown as."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Kudos in the database: shout-outs and the kudos they give, kudos by reaction, and the
 counts that `/kudos`, the digest and the report are made of. Session functions only: the
-workflow is `bot/services/recognition.py`."""
+workflows are in `bot/kudos/flows/`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a report says about one department, before it is rendered."""
+"""What a report says, per department and in all, before it is rendered."""
 
 from __future__ import annotations
 

@@ -25,13 +25,3 @@ class Person(Base):
     deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
     last_satisfaction_pulse_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     weekly_pulse_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class ProcessedEvent(Base):
-    """Events API deliveries already handled, so a retried delivery is handled once."""
-
-    __tablename__ = "processed_events"
-
-    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
