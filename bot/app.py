@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -32,6 +32,8 @@ class Pulsedesk:
     app: App
     services: Services
     listener_executor: ThreadPoolExecutor
+    # Checked on the raw body before Bolt parses it (bot/server.py).
+    signing_secret: str = field(default="", repr=False)
 
     @property
     def session_factory(self) -> SessionFactory:
@@ -85,7 +87,12 @@ def create_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_all(app, services)
-    return Pulsedesk(app=app, services=services, listener_executor=listener_executor)
+    return Pulsedesk(
+        app=app,
+        services=services,
+        listener_executor=listener_executor,
+        signing_secret=signing_secret,
+    )
 
 
 def sync_departments_at_start(
