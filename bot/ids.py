@@ -72,7 +72,7 @@ def decode_pulse_id(value: str | None) -> int | None:
 
 # One action id per score, since ids must differ within a block: weekly_answer_0 … _10.
 WEEKLY_ANSWER_PREFIX = "weekly_answer_"
-WEEKLY_ANSWER_PATTERN = re.compile(rf"^{WEEKLY_ANSWER_PREFIX}(\d+)$")
+WEEKLY_ANSWER_PATTERN = re.compile(rf"^{WEEKLY_ANSWER_PREFIX}(\d{{1,2}})$")
 
 
 def weekly_answer_action_id(score: int) -> str:
@@ -94,13 +94,12 @@ def decode_weekly_delivery(value: str | None) -> int | None:
 def decode_weekly_question(value: str | None) -> tuple[int, int] | None:
     """(delivery id, question index) from a weekly pulse button's value."""
     parts = (value or "").split(":")
-    if (
-        len(parts) != 3
-        or parts[0] != "weekly"
-        or not all(p.isascii() and p.isdigit() for p in parts[1:])
-    ):
+    if len(parts) != 3 or parts[0] != "weekly":
         return None
-    return int(parts[1]), int(parts[2])
+    delivery_id, index = parse_id(parts[1]), parse_id(parts[2])
+    if delivery_id is None or index is None:
+        return None
+    return delivery_id, index
 
 
 def encode_card_actions_block_id(request_id: int) -> str:
@@ -115,5 +114,23 @@ def decode_card_actions_block_id(block_id: str | None) -> int | None:
 def _decode_suffix(value: str | None, prefix: str) -> int | None:
     if not value or not value.startswith(prefix):
         return None
-    digits = value.removeprefix(prefix)
-    return int(digits) if digits.isascii() and digits.isdigit() else None
+    return parse_id(value.removeprefix(prefix))
+
+
+# The largest id a database column holds (a signed 64-bit integer); anything larger names
+# no row, and must never reach the database, which refuses it with an error.
+ID_MAX = 2**63 - 1
+
+
+def parse_id(digits: object) -> int | None:
+    """A row id from text a client sent (or an int from JSON), or None if it cannot be one."""
+    if isinstance(digits, bool):
+        return None
+    if isinstance(digits, int):
+        return digits if 0 <= digits <= ID_MAX else None
+    if not isinstance(digits, str) or not digits.isascii() or not digits.isdigit():
+        return None
+    if len(digits) > len(str(ID_MAX)):
+        return None
+    number = int(digits)
+    return number if number <= ID_MAX else None

@@ -28,6 +28,16 @@ def _plain_entity(match: re.Match[str]) -> str:
     return f"{label} ({target})" if label and label != target else target
 
 
+# Control characters (all but tab and newline) and lone surrogates: PostgreSQL refuses NUL and
+# surrogates outright, and none of them belongs in what a person meant to type.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_input(text: str) -> str:
+    """Text as a person typed it, less the characters no store keeps and no screen shows."""
+    return _UNWANTED.sub("", text)
+
+
 def slack_to_plain(text: str) -> str:
     """Decode Slack's message markup (entities, `<...>` links and mentions) into plain text.
 

@@ -18,11 +18,12 @@ from bot.ids import (
     decode_request_id,
     decode_weekly_delivery,
     decode_weekly_question,
+    parse_id,
 )
 from bot.kudos.rules import MESSAGE_MAX as KUDOS_MESSAGE_MAX
 from bot.reactions import Reaction
 from bot.requests.rules import Urgency
-from bot.text import slack_to_plain
+from bot.text import clean_input, slack_to_plain
 from bot.weekly.messages import GENERAL_OPTION as GENERAL_TOPIC
 
 
@@ -58,15 +59,15 @@ def _form_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _metadata_id(view: dict[str, Any], key: str, *, gone: str) -> int:
     """The id a modal carries in its private metadata, or NotFound saying what is `gone`."""
-    found = _private_metadata(view).get(key)
-    if not isinstance(found, int):
+    found = parse_id(_private_metadata(view).get(key))
+    if found is None:
         raise NotFound(gone)
     return found
 
 
 def _comment_text(values: dict[str, dict[str, Any]], block_id: str, action_id: str) -> str:
     """A required free-text comment from a modal, or the inline error that asks for one."""
-    text = str(values.get(block_id, {}).get(action_id, {}).get("value") or "").strip()
+    text = clean_input(str(values.get(block_id, {}).get(action_id, {}).get("value") or "")).strip()
     if not text:
         raise FormErrors({block_id: "Write a comment, or cancel."})
     if len(text) > INPUT_MAX_LENGTH:
@@ -88,7 +89,7 @@ class SlashCommand:
 
     @classmethod
     def parse(cls, command: dict[str, Any]) -> SlashCommand:
-        raw = str(command.get("text") or "")
+        raw = clean_input(str(command.get("text") or ""))
         return cls(
             team_id=str(command.get("team_id") or ""),
             user_id=str(command["user_id"]),
@@ -157,7 +158,7 @@ class NewRequestForm:
         department_key = ((department.get("selected_option") or {}).get("value") or "").strip()
         if not department_key:
             errors[BlockId.DEPARTMENT] = "Choose the department this is for."
-        text = (description.get("value") or "").strip()
+        text = clean_input(str(description.get("value") or "")).strip()
         if not text:
             errors[BlockId.DESCRIPTION] = "Describe what you need."
         elif len(text) > INPUT_MAX_LENGTH:
@@ -244,7 +245,7 @@ class KudosForm:
         values = _form_values(view)
         message_input = values.get(BlockId.KUDOS_MESSAGE, {}).get(ActionId.KUDOS_MESSAGE, {})
         value_input = values.get(BlockId.KUDOS_VALUE, {}).get(ActionId.KUDOS_VALUE, {})
-        message = str(message_input.get("value") or "").strip()
+        message = clean_input(str(message_input.get("value") or "")).strip()
         if len(message) > KUDOS_MESSAGE_MAX:
             raise FormErrors(
                 {BlockId.KUDOS_MESSAGE: f"Keep it under {KUDOS_MESSAGE_MAX} characters."}
@@ -341,7 +342,8 @@ class WeeklyCommentForm:
         about = values.get(BlockId.WEEKLY_COMMENT_ABOUT, {}).get(ActionId.WEEKLY_COMMENT_ABOUT, {})
         text = _comment_text(values, BlockId.WEEKLY_COMMENT_TEXT, ActionId.WEEKLY_COMMENT_TEXT)
         chosen = str((about.get("selected_option") or {}).get("value") or "")
-        if chosen != GENERAL_TOPIC and not (chosen.isascii() and chosen.isdigit()):
+        department_id = None if chosen == GENERAL_TOPIC else parse_id(chosen)
+        if chosen != GENERAL_TOPIC and department_id is None:
             raise FormErrors({BlockId.WEEKLY_COMMENT_ABOUT: "Choose what the comment is about."})
         delivery_id = _metadata_id(
             view, "delivery", gone="That comment form no longer points at a pulse."
@@ -350,6 +352,6 @@ class WeeklyCommentForm:
             team_id=_team_id(body),
             user_id=_actor(body),
             delivery_id=delivery_id,
-            department_id=None if chosen == GENERAL_TOPIC else int(chosen),
+            department_id=department_id,
             text=text,
         )

@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from bot.text import ELLIPSIS, escape, escape_truncate, first_line, slack_to_plain, truncate
+from bot.text import (
+    ELLIPSIS,
+    clean_input,
+    escape,
+    escape_truncate,
+    first_line,
+    slack_to_plain,
+    truncate,
+)
 
 # An `&` that does not start one of the three entities the bot writes.
 BROKEN_ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)")
@@ -214,3 +222,20 @@ def test_first_line_never_exceeds_limit(length: int) -> None:
     result = first_line(text, 80)
     assert len(result) <= 80
     assert "\n" not in result
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("plain text", "plain text"),
+        ("a\x00b", "ab"),
+        ("tab\tand\nnewline stay", "tab\tand\nnewline stay"),
+        ("carriage\r\nreturn", "carriage\nreturn"),
+        ("\x1b[31mred\x1b[0m", "[31mred[0m"),
+        ("del\x7f and c1\x85\x9f", "del and c1"),
+        ("lone \ud800 surrogate", "lone  surrogate"),
+        ("emoji 🎉 and ünïcode stay", "emoji 🎉 and ünïcode stay"),
+    ],
+)
+def test_input_loses_control_characters_and_keeps_the_text(typed: str, kept: str) -> None:
+    assert clean_input(typed) == kept
