@@ -8,9 +8,24 @@ import io
 import json
 
 from bot.reports.rules import KudosReport, Report
-from bot.tables import format_table
-from bot.text import format_duration
+from bot.tables import format_table, one_line
+from bot.text import clean_input, format_duration
 from bot.weekly.rules import ICSQ_ROTATION
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value as it may go into a CSV cell: text that a spreadsheet would run as a formula is
+    prefixed with a quote, as OWASP recommends, and loses the control characters (a carriage
+    return would end the row); numbers stay numbers."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    text = clean_input(value).replace("\n", " ")
+    return "'" + text if value.startswith(_FORMULA_STARTS) else text
 
 
 def render_json(report: Report) -> str:
@@ -52,7 +67,7 @@ def render_csv(report: Report) -> str:
         row = department.as_json()
         for area in ICSQ_ROTATION:
             row[f"icsq_{area.value}"] = department.weekly.icsq.get(area.value)
-        writer.writerow({key: "" if row[key] is None else row[key] for key in CSV_COLUMNS})
+        writer.writerow({key: csv_cell(row[key]) for key in CSV_COLUMNS})
     return out.getvalue()
 
 
@@ -136,8 +151,8 @@ def _render_weekly_text(report: Report) -> str:
         for d in report.departments
         if d.weekly.comments
         for line in (
-            f"Comments about {d.name}:",
-            *(f"  - {' '.join(text.split())}" for text in d.weekly.comments),
+            f"Comments about {one_line(d.name)}:",
+            *(f"  - {one_line(text)}" for text in d.weekly.comments),
         )
     ]
     comments = "\n".join(comment_lines) + "\n" if comment_lines else ""
@@ -170,8 +185,8 @@ def render_kudos_csv(report: KudosReport) -> str:
                 {
                     "list": listed,
                     "rank": rank,
-                    "user_id": person["user_id"],
-                    "name": person["name"] or "",
+                    "user_id": csv_cell(person["user_id"]),
+                    "name": csv_cell(person["name"]),
                     "kudos": person["kudos"],
                 }
             )
