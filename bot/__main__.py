@@ -32,7 +32,7 @@ from bot.scheduler import start_scheduler
 from bot.server import HttpServer
 from bot.services import Services, build_services
 from bot.settings import ConfigError, Settings
-from bot.slack import build_web_client
+from bot.slack import Installation, build_web_client
 from bot.tables import format_table
 
 logger = logging.getLogger("bot")
@@ -55,8 +55,8 @@ def _client(settings: Settings) -> WebClient:
     return build_web_client(token=token, base_url=settings.slack_api_url)
 
 
-def _team_id(client: WebClient) -> str:
-    """The workspace the token belongs to; also proves the token works."""
+def _installation(client: WebClient) -> Installation:
+    """The workspace and app the token belongs to; also proves the token works."""
     try:
         identity = client.auth_test()
     except SlackApiError as error:
@@ -64,7 +64,8 @@ def _team_id(client: WebClient) -> str:
             f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): copy the current "
             "Bot User OAuth Token from your Slack app's 'OAuth & Permissions' page"
         ) from None
-    return str(identity["team_id"])
+    app_id = identity.get("app_id")
+    return Installation(str(identity["team_id"]), str(app_id) if app_id else None)
 
 
 def serve(settings: Settings) -> None:
@@ -72,9 +73,16 @@ def serve(settings: Settings) -> None:
     config = load_config(settings.departments_file)
     migrate(settings.database_url)
     client = _client(settings)
-    team_id = _team_id(client)
+    installation = _installation(client)
+    team_id = installation.team_id
     clock = SystemClock()
-    pulsedesk = create_app(settings, client=client, clock=clock, kudos_values=config.kudos_values)
+    pulsedesk = create_app(
+        settings,
+        client=client,
+        clock=clock,
+        kudos_values=config.kudos_values,
+        installation=installation,
+    )
     sync_departments_at_start(
         session_factory=pulsedesk.session_factory,
         configs=config.departments,
@@ -164,7 +172,7 @@ def send_weekly_pulse(settings: Settings) -> int:
     settings.require_bot_token()
     migrate(settings.database_url)
     client = _client(settings)
-    team_id = _team_id(client)
+    team_id = _installation(client).team_id
     services = build_services(settings, client=client)
     week = Week.of(services.clock.now().date())
     started = services.rounds.start_round(team_id=team_id, week=week, send_now=True)
@@ -189,7 +197,7 @@ def print_pulse_status(
         settings.require_bot_token()
         migrate(settings.database_url)
         client = _client(settings)
-        team_id = _team_id(client)
+        team_id = _installation(client).team_id
         services = build_services(settings, client=client)
     assert team_id is not None
     week = Week.of(services.clock.now().date())

@@ -18,7 +18,7 @@ from bot.requests import store as request_store
 from bot.requests.flows import RequestDesk
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.slack import SlackGateway
+from bot.slack import Installation, SlackGateway
 from handlers import register_all
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ def create_app(
     clock: Clock | None = None,
     kudos_values: Sequence[str] = (),
     pacer: Pacer | None = None,
+    installation: Installation | None = None,
 ) -> Pulsedesk:
     services = build_services(
         settings,
@@ -68,6 +69,7 @@ def create_app(
         clock=clock,
         kudos_values=kudos_values,
         pacer=pacer,
+        installation=installation,
     )
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""

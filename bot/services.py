@@ -28,7 +28,7 @@ from bot.satisfaction.flows.ratings import Ratings
 from bot.satisfaction.rules import PulsePolicy, SatisfactionJob
 from bot.scheduler import Ticker
 from bot.settings import Settings
-from bot.slack import SlackGateway, build_web_client, without_rate_limit_retries
+from bot.slack import Installation, SlackGateway, build_web_client, without_rate_limit_retries
 from bot.weekly.flows.answers import Answers
 from bot.weekly.flows.deliveries import Deliveries
 from bot.weekly.flows.preferences import Preferences
@@ -57,6 +57,8 @@ class Services:
     home: Home
     runner: JobRunner
     ticker: Ticker
+    # The workspace served; None accepts any (the command line, which gets no payloads).
+    installation: Installation | None = None
 
 
 def build_services(
@@ -67,6 +69,7 @@ def build_services(
     clock: Clock | None = None,
     kudos_values: Sequence[str] = (),
     pacer: Pacer | None = None,
+    installation: Installation | None = None,
 ) -> Services:
     """`pacer` spaces scheduled posts; by default one at SLACK_POSTS_PER_MINUTE in real time."""
     clock = clock or SystemClock()
@@ -193,4 +196,5 @@ def build_services(
         home=Home(desk=desk, feedback=feedback, gateway=gateway),
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
+        installation=installation,
     )

@@ -94,6 +94,20 @@ HISTORY_UNREADABLE = frozenset({"not_in_channel", "missing_scope", "channel_not_
 
 
 @dataclass(frozen=True)
+class Installation:
+    """The workspace (and app, when Slack names it) this bot serves, from `auth.test`:
+    payloads from anywhere else are refused."""
+
+    team_id: str
+    app_id: str | None = None
+
+    def serves(self, *, team_id: str | None, app_id: str | None) -> bool:
+        if team_id != self.team_id:
+            return False
+        return app_id is None or self.app_id is None or app_id == self.app_id
+
+
+@dataclass(frozen=True)
 class Member:
     user_id: str
     timezone: str | None

@@ -8,7 +8,8 @@ from slack_bolt import App
 from bot.services import Services
 from handlers import errors, home, kudos, reactions, requests, satisfaction, weekly, workspace
 
-FEATURES = (requests, satisfaction, weekly, kudos, home, reactions, workspace)
+# The workspace check first: its middleware guards every listener after it.
+FEATURES = (workspace, requests, satisfaction, weekly, kudos, home, reactions)
 
 
 def register_all(app: App, services: Services) -> None:

@@ -205,6 +205,7 @@ class FakeSlack:
                 "team_id": self.team_id,
                 "user_id": self.bot_user_id,
                 "bot_id": "B0BOT",
+                "app_id": "A0PULSE",
                 "team": "Test",
             }
         if method == "chat.postMessage":

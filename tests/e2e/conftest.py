@@ -16,13 +16,14 @@ from bot.departments import parse_config
 from bot.pacing import Pacer
 from bot.server import HttpServer
 from bot.settings import Settings
-from bot.slack import build_web_client
+from bot.slack import Installation, build_web_client
 from tests.e2e.slack_client import SlackClient
 from tests.fake_clock import FakeClock
 from tests.fake_slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 TEAM_ID = "T0TEST"
+APP_ID = "A0PULSE"
 IT_AGENTS = ("U0AGENT1", "U0AGENT2")
 HR_CHANNEL_MEMBERS = ["U0HRAGENT", "U0HRLEAD"]
 
@@ -108,6 +109,7 @@ def start_desk(
         clock=clock,
         kudos_values=config.kudos_values,
         pacer=pacer,
+        installation=Installation(TEAM_ID, APP_ID),
     )
     sync_departments_at_start(
         session_factory=session_factory,
