@@ -51,11 +51,12 @@ def handle_talk_to_lead(
     body: dict[str, Any], action: dict[str, Any], *, ratings: Ratings, gateway: SlackGateway
 ) -> None:
     button = RequestButton.parse(body, action)
-    told = ratings.talk_to_lead(
+    asked = ratings.talk_to_lead(
         team_id=button.team_id, user_id=button.user_id, request_id=button.request_id
     )
     if button.response_url:
-        gateway.reply_privately(button.response_url, messages.build_talk_to_lead_sent(told))
+        answer = messages.build_talk_to_lead_sent(asked.leads, repeated=asked.repeated)
+        gateway.reply_privately(button.response_url, answer)
 
 
 def handle_comment_submission(body: dict[str, Any], *, ratings: Ratings) -> None:

@@ -236,7 +236,7 @@ def build_talk_to_lead(request: RequestSnapshot, *, score: int | None) -> Messag
     }
 
 
-def build_talk_to_lead_sent(leads: Sequence[str]) -> Message:
+def build_talk_to_lead_sent(leads: Sequence[str], *, repeated: bool = False) -> Message:
     if not leads:
         text = (
             "No lead is named for this team yet, so I could not pass this on. "
@@ -246,7 +246,11 @@ def build_talk_to_lead_sent(leads: Sequence[str]) -> Message:
         names = ", ".join(user_mention(lead) for lead in leads[:NAMED_LEADS_MAX])
         if len(leads) > NAMED_LEADS_MAX:
             names += f" and {len(leads) - NAMED_LEADS_MAX} more"
-        text = f"I've asked {names} to get in touch with you."
+        text = (
+            f"I've already asked {names} to get in touch with you about this rating."
+            if repeated
+            else f"I've asked {names} to get in touch with you."
+        )
     return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
 
 

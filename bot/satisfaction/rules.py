@@ -139,6 +139,15 @@ class TeamFeedback:
 
 
 @dataclass(frozen=True)
+class LeadRequest:
+    """Who was asked to get in touch after a low rating; `repeated` when they had been asked
+    about this rating already, so nobody was asked again."""
+
+    leads: tuple[str, ...]
+    repeated: bool
+
+
+@dataclass(frozen=True)
 class RatingChange:
     """A rating before and after one answer; equal scores mean nothing changed."""
 

@@ -17,6 +17,7 @@ from bot.errors import NotFound
 from bot.people import store as people_store
 from bot.requests.rules import RequestSnapshot
 from bot.satisfaction.rules import (
+    LOW_RATING_MAX,
     UNSENT_STATES,
     PulseSnapshot,
     PulseState,
@@ -282,6 +283,20 @@ def _is_older(event_ts: str | None, last_applied: str | None) -> bool:
         return Decimal(event_ts) < Decimal(last_applied)
     except InvalidOperation:
         return False
+
+
+def claim_lead_request(*, session: Session, request_id: int, now: datetime) -> bool:
+    """Take the one "Talk to a lead" of the request's current low rating: True once per
+    rating of 1 or 2, False for a repeat or when the rating is no longer low."""
+    return compare_and_set(
+        session,
+        Rating,
+        Rating.request_id == request_id,
+        Rating.score.is_not(None),
+        Rating.score <= LOW_RATING_MAX,
+        or_(Rating.lead_requested_at.is_(None), Rating.lead_requested_at < Rating.rated_at),
+        lead_requested_at=now,
+    )
 
 
 def set_comment(*, session: Session, pulse: PulseSnapshot, comment: str, now: datetime) -> None:

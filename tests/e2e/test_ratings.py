@@ -254,6 +254,8 @@ def test_talk_to_a_lead_in_a_department_without_leads_says_none_is_named(
     request = file_request(desk, "hr My payroll is wrong")
     survey.resolve(request, agent="U0HRAGENT")
     assert get_request(desk, request.id).status == "resolved"
+    survey.react("rage", on=survey_message_of(desk, request.id, "resolution"))
+    desk.fake.wait_for(lambda _: _recovery_offers(desk))
     posts_before = len(desk.fake.calls_to("chat.postMessage"))
 
     [reply] = survey.click("satisfaction_talk_to_lead", value=f"req:{request.id}")
@@ -411,3 +413,46 @@ def test_expired_pulse_loses_its_buttons_and_a_late_click_is_refused(
     assert late is not None
     assert (late.score, late.rated_at) == (4, rated.rated_at)
     assert _lead_alerts(desk) == []
+
+
+def test_talk_to_a_lead_needs_a_low_rating_and_asks_nobody_without_one(
+    desk: Desk, survey: Survey
+) -> None:
+    request = file_request(desk)
+    survey.resolve(request)
+    posts_before = len(desk.fake.calls_to("chat.postMessage"))
+
+    replies = [
+        survey.click("satisfaction_talk_to_lead", value=f"req:{request.id}")[-1] for _ in range(20)
+    ]
+
+    assert all("follows a rating of 1 or 2" in text_of(reply) for reply in replies)
+    assert len(desk.fake.calls_to("chat.postMessage")) == posts_before
+
+
+def test_talk_to_a_lead_asks_once_per_low_rating(desk: Desk, survey: Survey) -> None:
+    request = file_request(desk)
+    survey.resolve(request)
+    resolution = survey_message_of(desk, request.id, "resolution")
+    survey.react("rage", on=resolution)
+    lead_dms_before = len(dms_to_user(desk, "U0ITLEAD"))
+
+    first = survey.click("satisfaction_talk_to_lead", value=f"req:{request.id}")[-1]
+    again = survey.click("satisfaction_talk_to_lead", value=f"req:{request.id}")[-1]
+
+    assert len(dms_to_user(desk, "U0ITLEAD")) == lead_dms_before + 1
+    assert "I've asked <@U0ITLEAD>" in text_of(first)
+    assert "I've already asked <@U0ITLEAD>" in text_of(again)
+
+    # Rated again, later, and low again: a new rating, so the lead may be asked about it.
+    desk.clock.advance(timedelta(minutes=5))
+    survey.react("star-struck", on=resolution)
+    survey.react("rage", on=resolution)
+    lead_dms_before = len(dms_to_user(desk, "U0ITLEAD"))
+    survey.click("satisfaction_talk_to_lead", value=f"req:{request.id}")
+    asked = [
+        d
+        for d in dms_to_user(desk, "U0ITLEAD")[lead_dms_before:]
+        if "would like to talk" in text_of(d)
+    ]
+    assert len(asked) == 1

@@ -20,6 +20,7 @@ from bot.requests.flows import refresh_request_card
 from bot.requests.rules import RequestSnapshot, RequestStatus
 from bot.satisfaction import messages, store
 from bot.satisfaction.rules import (
+    LeadRequest,
     PulsePolicy,
     PulseSnapshot,
     PulseState,
@@ -237,18 +238,30 @@ class Ratings:
         message = messages.build_comment_forward(request, score=request.rating, comment=comment)
         self._tell_leads(request, message, "rating.comment_forward_failed")
 
-    def talk_to_lead(self, *, team_id: str, user_id: str, request_id: int) -> tuple[str, ...]:
-        """Ask the department's leads (or the admins) to reach out; returns who was asked."""
+    def talk_to_lead(self, *, team_id: str, user_id: str, request_id: int) -> LeadRequest:
+        """Ask the department's leads (or the admins) to reach out, once per low rating."""
         with read_session(self._sessions) as session:
             request = request_store.get_request(
                 session=session, team_id=team_id, request_id=request_id
             )
         if user_id != request.requester_id:
             raise NotAllowed("Only the person who filed the request can ask for a lead.")
+        if request.rating is None or not is_low(request.rating):
+            raise NotAllowed(
+                f"Talking to a lead follows a rating of 1 or 2, and {request.reference} "
+                "does not have one now."
+            )
+        with self._sessions.begin() as session:
+            first = store.claim_lead_request(
+                session=session, request_id=request.id, now=self._clock.now()
+            )
+        leads = request.department.leads or self._policy.admins
+        if not first:
+            return LeadRequest(leads=leads, repeated=True)
         message = messages.build_talk_to_lead(request, score=request.rating)
         told = self._tell_leads(request, message, "rating.talk_to_lead_failed")
         logger.info("rating.talk_to_lead", extra={"request_id": request.id, "leads": len(told)})
-        return told
+        return LeadRequest(leads=told, repeated=False)
 
     def _tell_leads(
         self, request: RequestSnapshot, message: Message, failure_event: str
