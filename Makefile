@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/pulses.py
 	$(BIN)/python benchmarks/weekly.py
+	$(BIN)/python benchmarks/home.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

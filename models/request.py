@@ -21,6 +21,7 @@ class Request(Base):
         UniqueConstraint("team_id", "idempotency_key"),
         Index("ix_requests_team_id_requester_id_status", "team_id", "requester_id", "status"),
         Index("ix_requests_department_id_created_at", "department_id", "created_at"),
+        Index("ix_requests_team_id_resolved_at", "team_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

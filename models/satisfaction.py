@@ -58,6 +58,7 @@ class Rating(Base):
     """
 
     __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_team_id_rated_at", "team_id", "rated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))

@@ -7,6 +7,7 @@ Definitions are those of docs/metrics.md; a value with no data behind it is None
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,8 +38,26 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: every workspace (the command line), one workspace, or some of its
+    departments (a lead's Home tab). It reads only those rows, however many others there are."""
+
+    team_id: str | None = None
+    department_ids: frozenset[int] | None = None
+
+    def departments(self, column: Any) -> list[Any]:
+        return [] if self.department_ids is None else [column.in_(sorted(self.department_ids))]
+
+    def team(self, column: Any) -> list[Any]:
+        return [] if self.team_id is None else [column == self.team_id]
+
+
+EVERYWHERE = Scope()
+
+
 def _weekly_results(
-    session: Session, *, since: datetime, now: datetime, minimum: int
+    session: Session, *, since: datetime, now: datetime, minimum: int, scope: Scope
 ) -> dict[int, WeeklyResults]:
     """Per department, over the weeks the window touches that are final (see Week.final_at)."""
     first, last = Week.of(since.date()), Week.of(now.date())
@@ -54,7 +73,12 @@ def _weekly_results(
             WeeklyAnswer.kind,
             WeeklyAnswer.area,
             WeeklyAnswer.score,
-        ).where(WeeklyAnswer.week.in_(weeks), WeeklyAnswer.department_id.is_not(None))
+        ).where(
+            WeeklyAnswer.week.in_(weeks),
+            WeeklyAnswer.department_id.is_not(None),
+            *scope.team(WeeklyAnswer.team_id),
+            *scope.departments(WeeklyAnswer.department_id),
+        )
     )
     answers: dict[int, list[WeeklyAnswerRow]] = defaultdict(list)
     for department_id, week, kind, area, score in rows:
@@ -67,7 +91,12 @@ def _weekly_results(
     # Ordered by their random ids, so the order says nothing about who wrote first.
     for department_id, week, text in session.execute(
         select(WeeklyComment.department_id, WeeklyComment.week, WeeklyComment.text)
-        .where(WeeklyComment.week.in_(weeks), WeeklyComment.department_id.is_not(None))
+        .where(
+            WeeklyComment.week.in_(weeks),
+            WeeklyComment.department_id.is_not(None),
+            *scope.team(WeeklyComment.team_id),
+            *scope.departments(WeeklyComment.department_id),
+        )
         .order_by(WeeklyComment.id)
     ):
         if department_id is not None:
@@ -80,11 +109,13 @@ def _weekly_results(
     }
 
 
-def _last_round(session: Session, *, now: datetime) -> dict[str, Any]:
+def _last_round(session: Session, *, now: datetime, scope: Scope) -> dict[str, Any]:
     """The newest round that has begun: how many were sent it and how many answered."""
     current = Week.of(now.date()).key
     round_ = session.scalars(
-        select(WeeklyRound).where(WeeklyRound.week <= current).order_by(WeeklyRound.week.desc())
+        select(WeeklyRound)
+        .where(WeeklyRound.week <= current, *scope.team(WeeklyRound.team_id))
+        .order_by(WeeklyRound.week.desc())
     ).first()
     if round_ is None:
         return {"week": None, "sent": 0, "answered": 0, "response_rate": None}
@@ -107,6 +138,7 @@ def build_report(
     now: datetime,
     days: int,
     anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
+    scope: Scope = EVERYWHERE,
 ) -> Report:
     since = now - timedelta(days=days)
     first_responses: dict[int, list[float]] = defaultdict(list)
@@ -121,7 +153,12 @@ def build_report(
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
-        ).where(Request.created_at >= since, Request.created_at <= now)
+        ).where(
+            Request.created_at >= since,
+            Request.created_at <= now,
+            *scope.team(Request.team_id),
+            *scope.departments(Request.department_id),
+        )
     )
     for department_id, status, created_at, first_response_at, resolved_at in rows:
         count = counts[department_id]
@@ -139,16 +176,30 @@ def build_report(
     rated = session.execute(
         select(Request.department_id, Rating.score)
         .join(Request, Request.id == Rating.request_id)
-        .where(Rating.score.is_not(None), Rating.rated_at >= since, Rating.rated_at <= now)
+        .where(
+            Rating.score.is_not(None),
+            Rating.rated_at >= since,
+            Rating.rated_at <= now,
+            *scope.team(Rating.team_id),
+            *scope.departments(Request.department_id),
+        )
     )
     for department_id, score in rated:
         if score is not None:
             scores[department_id].append(score)
 
-    pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum)
-    received = kudos_store.department_kudos(session=session, since=since, until=now)
-    handled = kudos_store.handled_requests(session=session, since=since, until=now)
-    departments = session.scalars(select(Department).order_by(Department.team_id, Department.name))
+    pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum, scope=scope)
+    received = kudos_store.department_kudos(
+        session=session, since=since, until=now, team_id=scope.team_id
+    )
+    handled = kudos_store.handled_requests(
+        session=session, since=since, until=now, team_id=scope.team_id
+    )
+    departments = session.scalars(
+        select(Department)
+        .where(*scope.team(Department.team_id), *scope.departments(Department.id))
+        .order_by(Department.team_id, Department.name)
+    )
     reports = []
     for department in departments:
         if not department.active and not (
@@ -188,7 +239,7 @@ def build_report(
         until=now,
         days=days,
         departments=reports,
-        weekly_pulse=_last_round(session, now=now),
+        weekly_pulse=_last_round(session, now=now, scope=scope),
         anonymity_minimum=anonymity_minimum,
     )
 

@@ -36,7 +36,12 @@ class Feedback:
                 return None
             ids = {d.id for d in departments}
             keys = {d.key for d in departments}
-            report = report_store.build_report(session=session, now=now, days=FEEDBACK_WINDOW_DAYS)
+            report = report_store.build_report(
+                session=session,
+                now=now,
+                days=FEEDBACK_WINDOW_DAYS,
+                scope=report_store.Scope(team_id=team_id, department_ids=frozenset(ids)),
+            )
             rows = rating_store.recent_feedback(
                 session=session,
                 department_ids=sorted(ids),
@@ -54,5 +59,5 @@ class Feedback:
                 )
                 for request_id, score, comment, at in rows
             ]
-        results = [d for d in report.departments if d.team_id == team_id and d.key in keys]
+        results = [d for d in report.departments if d.key in keys]
         return TeamFeedback(departments=results, recent=recent, days=FEEDBACK_WINDOW_DAYS)
