@@ -18,9 +18,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select
+from collections.abc import Callable
 
-from bot.db import create_db_engine, create_session_factory, migrate, read_session
+from sqlalchemy import Engine, insert, select
+
+from bot.db import (
+    SessionFactory,
+    create_db_engine,
+    create_session_factory,
+    migrate,
+    read_session,
+)
 from bot.reports.store import build_report
 from bot.satisfaction.flows.feedback import Feedback
 from models import Department, Rating, Request
@@ -33,8 +41,10 @@ NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 CHUNK = 5000
 
 
-def _departments(session_factory: object, team_id: str, keys: list[str], lead: str) -> list[int]:
-    with session_factory.begin() as session:  # type: ignore[attr-defined]
+def _departments(
+    session_factory: SessionFactory, team_id: str, keys: list[str], lead: str
+) -> list[int]:
+    with session_factory.begin() as session:
         for key in keys:
             session.add(
                 Department(
@@ -51,11 +61,11 @@ def _departments(session_factory: object, team_id: str, keys: list[str], lead: s
                     updated_at=NOW,
                 )
             )
-    with session_factory() as session:  # type: ignore[operator]
+    with session_factory() as session:
         return list(session.scalars(select(Department.id).where(Department.team_id == team_id)))
 
 
-def _fill(engine: object, team_id: str, department_ids: list[int], count: int, start: int) -> None:
+def _fill(engine: Engine, team_id: str, department_ids: list[int], count: int, start: int) -> None:
     """`count` resolved and rated requests over the last 25 days."""
     for first in range(0, count, CHUNK):
         rows = []
@@ -92,16 +102,16 @@ def _fill(engine: object, team_id: str, department_ids: list[int], count: int, s
             }
             for row in rows
         ]
-        with engine.begin() as connection:  # type: ignore[attr-defined]
+        with engine.begin() as connection:
             connection.execute(insert(Request), rows)
             connection.execute(insert(Rating), ratings)
 
 
-def _timed(work: object) -> list[float]:
+def _timed(work: Callable[[], None]) -> list[float]:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        work()  # type: ignore[operator]
+        work()
         times.append((time.perf_counter() - started) * 1000)
     return times
 
