@@ -32,7 +32,8 @@ from bot.scheduler import start_scheduler
 from bot.server import HttpServer
 from bot.services import Services, build_services
 from bot.settings import ConfigError, Settings
-from bot.slack import Installation, build_web_client
+from bot.slack import Installation
+from bot.slack_client import build_web_client
 from bot.tables import format_table
 
 logger = logging.getLogger("bot")

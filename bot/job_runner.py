@@ -26,7 +26,7 @@ from bot.jobs import (
     finish,
     update_held,
 )
-from bot.slack import describe_error, is_rate_limited, retry_after
+from bot.slack_client import describe_error, is_rate_limited, retry_after
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,8 @@ from bot.satisfaction.flows.ratings import Ratings
 from bot.satisfaction.rules import PulsePolicy, SatisfactionJob
 from bot.scheduler import Ticker
 from bot.settings import Settings
-from bot.slack import Installation, SlackGateway, build_web_client, without_rate_limit_retries
+from bot.slack import Installation, SlackGateway
+from bot.slack_client import build_web_client, without_rate_limit_retries
 from bot.weekly.flows.answers import Answers
 from bot.weekly.flows.deliveries import Deliveries
 from bot.weekly.flows.preferences import Preferences

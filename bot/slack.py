@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,61 +13,19 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
 )
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
 from bot.blockkit import Message
 from bot.clock import Clock
 from bot.pacing import Pacer
+from bot.slack_client import SLACK_FAILURES, describe_error, is_ambiguous
 
 logger = logging.getLogger(__name__)
 
 MEMBERSHIP_CACHE_TTL = timedelta(minutes=5)
-RATE_LIMIT_RETRIES = 5
-SERVER_ERROR_RETRIES = 3
-CONNECTION_ERROR_RETRIES = 3
-
-
-def build_retry_handlers(*, backoff_factor: float = 0.5) -> list[RetryHandler]:
-    """Retry 429s after Slack's Retry-After, and 5xx and connection errors with backoff."""
-    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff_factor)
-    return [
-        ConnectionErrorRetryHandler(
-            max_retry_count=CONNECTION_ERROR_RETRIES, interval_calculator=interval
-        ),
-        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES, interval_calculator=interval),
-    ]
-
-
-def build_web_client(
-    *, token: str | None, base_url: str, retry_backoff_factor: float = 0.5
-) -> WebClient:
-    return WebClient(
-        token=token,
-        base_url=base_url,
-        retry_handlers=build_retry_handlers(backoff_factor=retry_backoff_factor),
-    )
-
-
-def without_rate_limit_retries(client: WebClient) -> WebClient:
-    """The same client for scheduled work: a 429 is raised at once instead of slept through,
-    so the job runner can put the work back until Retry-After and free its thread."""
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        retry_handlers=[
-            handler
-            for handler in client.retry_handlers
-            if not isinstance(handler, RateLimitErrorRetryHandler)
-        ],
-    )
 
 
 @dataclass(frozen=True)
@@ -145,16 +105,39 @@ class PostedMessage:
     ts: str
 
 
-# What a Web API call raises once its retries are spent: Slack's error answers, and
-# connection failures and timeouts (URLError, TimeoutError and the like are OSErrors).
-SLACK_FAILURES: tuple[type[Exception], ...] = (SlackApiError, OSError)
+# A post whose answer was lost is looked for, and only then tried again, this many times.
+POST_ATTEMPTS = 3
+POST_RETRY_BACKOFF_SECONDS = 0.5
+# Tags of messages no job posts again: each post gets a fresh random key.
+MESSAGE_TAG = "pulsedesk_message"
 
 
 class SlackGateway:
     """Outbound Slack calls used by the services, with the small caches they need."""
 
-    def __init__(self, client: WebClient, *, clock: Clock, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        clock: Clock,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = client
+        # chat.postMessage has no idempotency key, so it is never re-sent blindly after a
+        # failure Slack may have acted on: this client retries only 429s, and post_message
+        # looks for the message before trying again.
+        self._post_client = WebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            retry_handlers=[
+                handler
+                for handler in client.retry_handlers
+                if isinstance(handler, RateLimitErrorRetryHandler)
+            ],
+        )
+        self._sleep = sleep
         self._clock = clock
         # Paces chat.postMessage; the gateway of scheduled work has one, replies do not.
         self._pacer = pacer
@@ -169,15 +152,37 @@ class SlackGateway:
         self, *, channel: str, message: Message, tag: MessageTag | None = None
     ) -> PostedMessage:
         """Post to a channel, or to the app's DM with a user when `channel` is a user id.
-        A `tag` travels with the message as metadata, for `find_tagged`."""
+
+        The message carries `tag` as metadata (a fresh random one when none is given). When
+        a try fails in a way Slack may have acted on (see `is_ambiguous`), the message is
+        looked for by its tag, and posted again only if it is not there: a lost answer never
+        makes two messages."""
+        tag = tag or MessageTag(MESSAGE_TAG, secrets.randbits(62))
+        for attempt in range(1, POST_ATTEMPTS + 1):
+            try:
+                return self._post(channel, message, tag)
+            except SLACK_FAILURES as error:
+                if attempt == POST_ATTEMPTS or not is_ambiguous(error):
+                    raise
+                logger.warning(
+                    "slack.post_answer_lost",
+                    extra={"channel": channel, "attempt": attempt, "error": describe_error(error)},
+                )
+            self._sleep(POST_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
+            found = self.find_tagged(channel=channel, tag=tag)
+            if found is not None:
+                return found
+        raise AssertionError("the last attempt returns or raises")
+
+    def _post(self, channel: str, message: Message, tag: MessageTag) -> PostedMessage:
         if self._pacer is not None:
             self._pacer.wait()
-        response = self._client.chat_postMessage(
+        response = self._post_client.chat_postMessage(
             channel=channel,
             text=message["text"],
             blocks=message.get("blocks"),
             unfurl_links=False,
-            metadata=tag.metadata() if tag is not None else None,
+            metadata=tag.metadata(),
         )
         return PostedMessage(
             channel=str(response.get("channel") or channel), ts=str(response["ts"])
@@ -317,33 +322,3 @@ class SlackGateway:
             logger.exception(event, extra=ids)
             return False
         return True
-
-
-DEFAULT_RETRY_AFTER = timedelta(seconds=30)
-
-
-def retry_after(error: SlackApiError) -> timedelta:
-    headers = getattr(error.response, "headers", None) or {}
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return timedelta(seconds=max(int(str(value)), 1))
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER
-
-
-def is_rate_limited(error: Exception) -> bool:
-    """Slack answered 429: the caller should wait for Retry-After, not count a failure."""
-    if not isinstance(error, SlackApiError):
-        return False
-    return getattr(error.response, "status_code", None) == 429
-
-
-def describe_error(error: Exception) -> str:
-    """One line for `jobs` and the log: Slack's error code rather than the SDK's preamble."""
-    if isinstance(error, SlackApiError):
-        code = error.response.get("error") if error.response is not None else None
-        status = getattr(error.response, "status_code", None)
-        return f"Slack answered {code or 'an error'} (HTTP {status})"
-    return f"{type(error).__name__}: {error}"

@@ -20,7 +20,8 @@ from slack_bolt import Ack, App, BoltResponse
 from bot.blockkit import build_notice
 from bot.errors import FormErrors, UserError
 from bot.services import Services
-from bot.slack import SLACK_FAILURES, SlackGateway
+from bot.slack import SlackGateway
+from bot.slack_client import SLACK_FAILURES
 
 logger = logging.getLogger(__name__)
 

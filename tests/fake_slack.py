@@ -63,6 +63,9 @@ class FakeSlack:
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
+        # Calls that take effect and then lose their answer: "drop", "500" or "timeout".
+        self._lost_answers: dict[str, list[str]] = {}
+        self._never_answer = threading.Event()
         self._holds: dict[str, threading.Event] = {}
         self._limits: dict[str, _TokenBucket] = {}
         self.over_limit: dict[str, int] = {}
@@ -80,6 +83,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._never_answer.set()
         for hold in self._holds.values():
             hold.set()
         self._server.shutdown()
@@ -115,6 +119,14 @@ class FakeSlack:
     def drop_connection(self, method: str, *, times: int = 1) -> None:
         """The next calls of `method` are cut off without an answer (a connection failure)."""
         self.fail(method, *([ScriptedFailure(0)] * times))
+
+    def lose_answer(self, method: str, *, how: str, times: int = 1) -> None:
+        """The next calls of `method` take effect (a message is posted) and then their answer
+        is lost: the connection drops ("drop"), Slack answers 500 ("500"), or no answer comes
+        until the fake stops ("timeout", for a client with a short timeout)."""
+        assert how in ("drop", "500", "timeout")
+        with self._condition:
+            self._lost_answers.setdefault(method, []).extend([how] * times)
 
     def enforce_limit(
         self, method: str, *, per_second: float, burst: int, clock: Callable[[], float]
@@ -181,6 +193,11 @@ class FakeSlack:
                 return False
             self.over_limit[method] = self.over_limit.get(method, 0) + 1
             return True
+
+    def _next_lost_answer(self, method: str) -> str | None:
+        with self._condition:
+            queue = self._lost_answers.get(method)
+            return queue.pop(0) if queue else None
 
     def _next_failure(self, method: str) -> ScriptedFailure | None:
         with self._condition:
@@ -295,6 +312,17 @@ class FakeSlack:
                     return
                 if failure is not None:
                     self._send(failure.status, failure.body, failure.headers)
+                    return
+                lost = fake._next_lost_answer(method)
+                if lost is not None:
+                    fake._answer(method, params)  # it takes effect; then its answer is lost
+                    if lost == "500":
+                        self._send(500, {"ok": False, "error": "internal_error"}, {})
+                        return
+                    if lost == "timeout":
+                        fake._never_answer.wait(WAIT_TIMEOUT_SECONDS)
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if method == "response_url":
                     problems = message_problems(params)

@@ -8,7 +8,8 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.people import store
 from bot.people.rules import KnownPerson
-from bot.slack import SLACK_FAILURES, SlackGateway, is_rate_limited
+from bot.slack import SlackGateway
+from bot.slack_client import SLACK_FAILURES, is_rate_limited
 
 logger = logging.getLogger(__name__)
 

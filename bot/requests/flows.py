@@ -36,7 +36,8 @@ from bot.requests.rules import (
     route_by_keywords,
 )
 from bot.satisfaction.flows.pulses import Pulses
-from bot.slack import SLACK_FAILURES, MessageTag, PostedMessage, SlackGateway
+from bot.slack import MessageTag, PostedMessage, SlackGateway
+from bot.slack_client import SLACK_FAILURES
 from bot.text import escape, user_mention
 
 NO_DEPARTMENTS = "No departments are set up yet: an admin adds them to the departments file."

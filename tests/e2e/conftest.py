@@ -16,7 +16,8 @@ from bot.departments import parse_config
 from bot.pacing import Pacer
 from bot.server import HttpServer
 from bot.settings import Settings
-from bot.slack import Installation, build_web_client
+from bot.slack import Installation
+from bot.slack_client import build_web_client
 from tests.e2e.slack_client import SlackClient
 from tests.fake_clock import FakeClock
 from tests.fake_slack import FakeSlack

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.slack import POST_ATTEMPTS
 from tests.e2e.conftest import KUDOS_CHANNEL, Desk
 from tests.e2e.helpers import (
     file_request,
@@ -511,8 +512,8 @@ def test_a_failed_post_keeps_the_shout_out_and_its_job_posts_it_once(
     kudos_desk: Desk,
 ) -> None:
     desk = kudos_desk
-    # The first try and its three retries (bot/slack.py SERVER_ERROR_RETRIES) all fail.
-    desk.fake.server_error("chat.postMessage", times=4)
+    # Every try fails (bot/slack.py POST_ATTEMPTS), each one looked for before the next.
+    desk.fake.server_error("chat.postMessage", times=POST_ATTEMPTS)
 
     reply = give_kudos(desk, THANKS, user=GIVER)
 
@@ -522,7 +523,7 @@ def test_a_failed_post_keeps_the_shout_out_and_its_job_posts_it_once(
         "You have *3 of 5* kudos left today."
     )
     tries = desk.fake.calls_to("chat.postMessage")
-    assert [c.params["channel"] for c in tries] == [KUDOS_CHANNEL] * 4
+    assert [c.params["channel"] for c in tries] == [KUDOS_CHANNEL] * POST_ATTEMPTS
     [shoutout] = shoutout_rows(desk)
     # The claim stays: it tells the job that this try may have reached Slack.
     assert (shoutout.ts, shoutout.post_claimed_at, shoutout.posted_at) == (None, START, None)
@@ -539,12 +540,12 @@ def test_a_failed_post_keeps_the_shout_out_and_its_job_posts_it_once(
 
     desk.clock.advance(timedelta(minutes=1, seconds=59))
     assert run_jobs(desk).ran == 0
-    assert len(desk.fake.calls_to("chat.postMessage")) == 4
+    assert len(desk.fake.calls_to("chat.postMessage")) == POST_ATTEMPTS
 
     desk.clock.advance(timedelta(seconds=1))
     assert run_jobs(desk).done == 1
     posted_at = START + timedelta(minutes=2)
-    [post, *dms] = desk.fake.calls_to("chat.postMessage")[4:]
+    [post, *dms] = desk.fake.calls_to("chat.postMessage")[POST_ATTEMPTS:]
     assert post.params["channel"] == KUDOS_CHANNEL
     assert post.params["text"] == "Kudos from <@U0BEA> to <@U0ALEX> and <@U0SAM>"
     [shoutout] = shoutout_rows(desk)
@@ -566,4 +567,4 @@ def test_a_failed_post_keeps_the_shout_out_and_its_job_posts_it_once(
 
     desk.clock.advance(timedelta(hours=1))
     assert run_jobs(desk).ran == 0
-    assert len(desk.fake.calls_to("chat.postMessage")) == 7
+    assert len(desk.fake.calls_to("chat.postMessage")) == POST_ATTEMPTS + 3

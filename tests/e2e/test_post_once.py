@@ -8,7 +8,8 @@ import logging
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import MessageTag, PostedMessage, SlackGateway, build_web_client
+from bot.slack import MessageTag, PostedMessage, SlackGateway
+from bot.slack_client import build_web_client
 from tests.fake_clock import FakeClock
 from tests.fake_slack import FakeSlack, ScriptedFailure
 
@@ -106,3 +107,52 @@ def test_a_failing_lookup_posts_nothing_so_the_job_tries_again(
         gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True)
 
     assert _posts(fake_slack) == []
+
+
+@pytest.fixture
+def impatient_gateway(fake_slack: FakeSlack) -> SlackGateway:
+    """A gateway whose client gives up on an answer after a second, and does not wait
+    between tries: what a lost answer looks like, quickly."""
+    client = build_web_client(
+        token="xoxb-test-token", base_url=fake_slack.api_url, retry_backoff_factor=0.01, timeout=1
+    )
+    return SlackGateway(client, clock=FakeClock(), sleep=lambda _: None)
+
+
+@pytest.mark.parametrize("how", ["drop", "500", "timeout"])
+@pytest.mark.parametrize("channel", [CHANNEL, "U0ALEX"])
+def test_a_post_whose_answer_is_lost_lands_once(
+    impatient_gateway: SlackGateway, fake_slack: FakeSlack, how: str, channel: str
+) -> None:
+    fake_slack.lose_answer("chat.postMessage", how=how)
+
+    posted = impatient_gateway.post_message(channel=channel, message=MESSAGE)
+
+    conversation = "D0ALEX" if channel == "U0ALEX" else CHANNEL
+    [landed] = fake_slack.history[conversation]
+    assert posted == PostedMessage(conversation, landed["ts"])
+    assert landed["metadata"]["event_type"] == "pulsedesk_message"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert fake_slack.calls_to("conversations.history")
+
+
+@pytest.mark.parametrize("how", ["drop", "500"])
+def test_a_tagged_post_whose_answer_is_lost_lands_once(
+    impatient_gateway: SlackGateway, fake_slack: FakeSlack, how: str
+) -> None:
+    fake_slack.lose_answer("chat.postMessage", how=how, times=2)
+
+    impatient_gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False)
+
+    assert len(fake_slack.history[CHANNEL]) == 1
+    assert fake_slack.history[CHANNEL][0]["metadata"]["event_payload"] == {"key": 7}
+
+
+def test_a_refusal_is_not_retried(impatient_gateway: SlackGateway, fake_slack: FakeSlack) -> None:
+    fake_slack.errors["chat.postMessage"] = "channel_not_found"
+
+    with pytest.raises(SlackApiError):
+        impatient_gateway.post_message(channel=CHANNEL, message=MESSAGE)
+
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert fake_slack.calls_to("conversations.history") == []

@@ -13,7 +13,7 @@ from slack_sdk.http_retry.jitter import RandomJitter
 from bot.__main__ import show_jobs
 from bot.job_runner import MAX_ATTEMPTS, backoff
 from bot.settings import Settings
-from bot.slack import SERVER_ERROR_RETRIES
+from bot.slack import POST_ATTEMPTS
 from models import Request
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import file_request, pulse_dms, pulses, run_jobs, text_of
@@ -282,7 +282,7 @@ def test_a_server_error_on_the_pulse_is_retried_with_backoff_and_sent_once(
     request = file_request(desk)
     survey.resolve(request)
     desk.clock.advance(DELAY)
-    failing_calls = SERVER_ERROR_RETRIES + 1
+    failing_calls = POST_ATTEMPTS
     posts_before = len(desk.fake.calls_to("chat.postMessage"))
     desk.fake.server_error("chat.postMessage", times=failing_calls)
 

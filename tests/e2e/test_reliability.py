@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.slack import POST_ATTEMPTS
 from models import Request
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import (
@@ -94,12 +95,14 @@ def test_card_update_is_retried_on_rate_limit(desk: Desk) -> None:
 
 
 def test_connection_failures_keep_the_request_and_say_so(desk: Desk) -> None:
-    desk.fake.drop_connection("chat.postMessage", times=4)
+    desk.fake.drop_connection("chat.postMessage", times=POST_ATTEMPTS)
     desk.slack.slash_command("it laptop broken")
     [reply] = desk.fake.wait_for_call("response_url")
     assert "could not post it" in text_of(reply)
     assert "error id" not in text_of(reply)
-    assert len(desk.fake.calls_to("chat.postMessage")) == 4
+    assert len(desk.fake.calls_to("chat.postMessage")) == POST_ATTEMPTS
+    # Between tries, the card was looked for in the channel: none of them had landed.
+    assert len(desk.fake.calls_to("conversations.history")) == POST_ATTEMPTS - 1
     desk.pulsedesk.finish_work()
     assert _count(desk) == 1
 

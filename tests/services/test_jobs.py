@@ -38,7 +38,7 @@ from bot.jobs import (
     enqueue,
     list_jobs,
 )
-from bot.slack import DEFAULT_RETRY_AFTER, is_rate_limited, retry_after
+from bot.slack_client import DEFAULT_RETRY_AFTER, is_rate_limited, retry_after
 from models import Job
 from tests.fake_clock import FakeClock
 

@@ -32,7 +32,8 @@ from bot.kudos.rules import (
 from bot.people import store as people_store
 from bot.requests import store as request_store
 from bot.requests.rules import RequestSnapshot
-from bot.slack import SLACK_FAILURES, MessageTag, SlackGateway
+from bot.slack import MessageTag, SlackGateway
+from bot.slack_client import SLACK_FAILURES
 
 logger = logging.getLogger(__name__)
 

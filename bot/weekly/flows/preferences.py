@@ -10,7 +10,8 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.people import store as people_store
 from bot.people.flows import Profiles
-from bot.slack import SLACK_FAILURES, SlackGateway
+from bot.slack import SlackGateway
+from bot.slack_client import SLACK_FAILURES
 from bot.weekly.rules import PulseStatus
 
 logger = logging.getLogger(__name__)
