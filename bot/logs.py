@@ -26,3 +26,7 @@ def configure_logging(level: int) -> None:
     root.setLevel(level)
     # APScheduler logs every tick at INFO; the runner logs what the ticks did.
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # At DEBUG the Slack libraries log every payload and Web API call in full: tokens aside,
+    # that puts people's words, and who answered the anonymous pulse when, into the log.
+    for library in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(library).setLevel(max(level, logging.INFO))

@@ -170,6 +170,7 @@ def build_services(
             WeeklyJob.DELIVER: deliveries.deliver,
             WeeklyJob.START_ROUND: rounds.start_round_job,
             WeeklyJob.REMIND: deliveries.remind,
+            WeeklyJob.RELEASE: answers.release_week,
             KudosJob.ANNOUNCE: giving.announce_job,
             KudosJob.REACTION_BATCH: kudos_reactions.post_reaction_batch,
             KudosJob.DIGEST: standings.post_digest,

@@ -24,7 +24,7 @@ from bot.kudos.rules import MESSAGE_MAX as KUDOS_MESSAGE_MAX
 from bot.reactions import Reaction
 from bot.requests.rules import Urgency
 from bot.text import clean_input, slack_to_plain
-from bot.weekly.messages import GENERAL_OPTION as GENERAL_TOPIC
+from bot.weekly.rules import GENERAL_TOPIC
 
 
 def _team_id(body: dict[str, Any]) -> str:

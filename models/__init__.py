@@ -8,7 +8,14 @@ from models.people import Person
 from models.request import Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
 from models.slack_events import ProcessedEvent
-from models.weekly import WeeklyAnswer, WeeklyComment, WeeklyDelivery, WeeklyRound
+from models.weekly import (
+    WeeklyAnswer,
+    WeeklyComment,
+    WeeklyDelivery,
+    WeeklyPendingAnswer,
+    WeeklyPendingComment,
+    WeeklyRound,
+)
 
 __all__ = [
     "Base",
@@ -26,5 +33,7 @@ __all__ = [
     "WeeklyAnswer",
     "WeeklyComment",
     "WeeklyDelivery",
+    "WeeklyPendingAnswer",
+    "WeeklyPendingComment",
     "WeeklyRound",
 ]

@@ -49,11 +49,16 @@ class WeeklyDelivery(Base):
 
 
 class WeeklyAnswer(Base):
-    """One anonymous answer: no person, no delivery, no time finer than the week. The id is
-    random so that not even its order tells who answered when."""
+    """One anonymous answer: no person, no delivery, no time finer than the week. Answers
+    arrive here from `weekly_pending_answers` in shuffled batches, in transactions of their
+    own; the id is random and the table has no row order of its own (WITHOUT ROWID on
+    SQLite), so neither order nor transaction ids tell who answered when."""
 
     __tablename__ = "weekly_answers"
-    __table_args__ = (Index("ix_weekly_answers_team_id_week", "team_id", "week"),)
+    __table_args__ = (
+        Index("ix_weekly_answers_team_id_week", "team_id", "week"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -69,11 +74,57 @@ class WeeklyComment(Base):
     """An anonymous comment, kept like an answer: no person, no delivery, no time."""
 
     __tablename__ = "weekly_comments"
-    __table_args__ = (Index("ix_weekly_comments_team_id_week", "team_id", "week"),)
+    __table_args__ = (
+        Index("ix_weekly_comments_team_id_week", "team_id", "week"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     week: Mapped[str] = mapped_column(String(8))
     # None: about internal service in general.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class WeeklyPendingAnswer(Base):
+    """An answer on its way to `weekly_answers`: written with the delivery's `answered` mark,
+    and released (moved, shuffled, without the delivery) once enough have come in for the
+    week, and in any case when the week's answers close. Nothing is reported from here."""
+
+    __tablename__ = "weekly_pending_answers"
+    __table_args__ = (
+        Index("ix_weekly_pending_answers_team_id_week", "team_id", "week"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("weekly_deliveries.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str | None] = mapped_column(String(32))
+    score: Mapped[int] = mapped_column(Integer)
+
+
+class WeeklyPendingComment(Base):
+    """A comment on its way to `weekly_comments`: one per person and topic (a second replaces
+    the first), released when the week's answers close, and only if its writer answered
+    about that topic."""
+
+    __tablename__ = "weekly_pending_comments"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "topic"),
+        Index("ix_weekly_pending_comments_team_id_week", "team_id", "week"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("weekly_deliveries.id"))
+    # The department's id, or "general": one comment per person per topic.
+    topic: Mapped[str] = mapped_column(String(32))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     text: Mapped[str] = mapped_column(Text)

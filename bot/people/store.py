@@ -116,3 +116,13 @@ def set_weekly_pulse_opt_out(
     person = _ensure_person(session, team_id, user_id)
     person.weekly_pulse_opted_out = opted_out
     session.flush()
+
+
+def opted_out(*, session: Session, team_id: str) -> set[str]:
+    return set(
+        session.scalars(
+            select(Person.user_id).where(
+                Person.team_id == team_id, Person.weekly_pulse_opted_out.is_(True)
+            )
+        )
+    )

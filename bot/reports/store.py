@@ -65,7 +65,10 @@ def _weekly_results(
         Week(first.monday + timedelta(days=7 * n))
         for n in range((last.monday - first.monday).days // 7 + 1)
     )
-    weeks = [week.key for week in spanned if results_final_at(week) <= now]
+    final = [week.key for week in spanned if results_final_at(week) <= now]
+    # A week with answers still pending is not final yet: its results could still change.
+    waiting = weekly_store.weeks_with_pending(session=session, weeks=final)
+    weeks = [week for week in final if week not in waiting]
     rows = session.execute(
         select(
             WeeklyAnswer.department_id,

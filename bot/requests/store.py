@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -321,3 +322,34 @@ def transition_request(
     session.flush()
     session.expire_all()
     return get_request(session=session, team_id=request.team_id, request_id=request.id)
+
+
+def requests_by_requester(
+    *, session: Session, team_id: str, since: datetime, until: datetime
+) -> dict[str, list[tuple[int, str, int]]]:
+    """Who filed requests with which departments in the window, and how many: per
+    requester, (department id, department name, requests)."""
+    rows = session.execute(
+        select(Request.requester_id, Department.id, Department.name, func.count(Request.id))
+        .join(Department, Department.id == Request.department_id)
+        .where(
+            Request.team_id == team_id,
+            Request.created_at >= since,
+            Request.created_at <= until,
+        )
+        .group_by(Request.requester_id, Department.id, Department.name)
+    )
+    used: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    for requester_id, department_id, name, count in rows:
+        used[requester_id].append((department_id, name, int(count)))
+    return dict(used)
+
+
+def requesters_since(*, session: Session, team_id: str, since: datetime) -> set[str]:
+    return set(
+        session.scalars(
+            select(Request.requester_id)
+            .where(Request.team_id == team_id, Request.created_at >= since)
+            .distinct()
+        )
+    )

@@ -29,7 +29,7 @@ from bot.ids import (
     weekly_answer_action_id,
 )
 from bot.text import escape, slack_date
-from bot.weekly.rules import IcsqArea, Question, QuestionKind
+from bot.weekly.rules import GENERAL_TOPIC, IcsqArea, Question, QuestionKind
 
 ANONYMITY_NOTE = (
     "Answers are anonymous: they are stored without your name and reported only as totals, "
@@ -152,16 +152,13 @@ def build_weekly_closed() -> Message:
     return build_notice("This week's pulse has closed. Thank you for taking part.")
 
 
-GENERAL_OPTION = "general"
-
-
 def build_weekly_comment_modal(
     *, delivery_id: int, departments: Sequence[tuple[int, str]], minimum: int
 ) -> dict[str, Any]:
     """A comment about one of the teams the person was asked about, or about the teams that
     served them in general."""
     options = [option(name, str(department_id)) for department_id, name in departments]
-    options.append(option("The teams that served me, in general", GENERAL_OPTION))
+    options.append(option("The teams that served me, in general", GENERAL_TOPIC))
     return {
         "type": "modal",
         "callback_id": CallbackId.WEEKLY_COMMENT,

@@ -183,6 +183,12 @@ class WeeklyJob(StrEnum):
     DELIVER = "weekly.deliver"
     START_ROUND = "weekly.start_round"
     REMIND = "weekly.remind"
+    # Releases the week's last pending answers and its comments when its answers close.
+    RELEASE = "weekly.release"
+
+
+# A comment about the teams that served the person in general, not about one department.
+GENERAL_TOPIC = "general"
 
 
 class DeliveryState(StrEnum):
@@ -214,6 +220,12 @@ class DeliverySnapshot:
     answered: frozenset[int]
     channel_id: str | None
     ts: str | None
+
+    @property
+    def closes_at(self) -> datetime:
+        """When the DM stops taking answers: five days after it was due, and in any case
+        when its week's answers close, however late the round started."""
+        return min(self.due_at + CLOSE_AFTER, results_final_at(self.week))
 
 
 @dataclass(frozen=True)

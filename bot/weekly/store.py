@@ -3,8 +3,8 @@ and write, the caller commits."""
 
 from __future__ import annotations
 
+import random
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from bot.calendar import Week
 from bot.db import compare_and_set
 from bot.errors import NotFound
 from bot.weekly.rules import (
+    GENERAL_TOPIC,
     DeliverySnapshot,
     DeliveryState,
     IcsqArea,
@@ -26,19 +27,20 @@ from bot.weekly.rules import (
     Recipient,
     RoundProgress,
     RoundSnapshot,
-    UsedDepartment,
     WeeklyJob,
 )
 from models import (
-    Department,
     Job,
-    Person,
-    Request,
     WeeklyAnswer,
     WeeklyComment,
     WeeklyDelivery,
+    WeeklyPendingAnswer,
+    WeeklyPendingComment,
     WeeklyRound,
 )
+
+# Unpredictable, so the order answers are released in says nothing about who gave them.
+_SHUFFLE = random.SystemRandom()
 
 
 def _question_json(question: Question) -> dict[str, Any]:
@@ -179,8 +181,8 @@ def set_delivery_state(
 
 
 def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, score: int) -> bool:
-    """Store one answer with nothing that leads back to who gave it, and note on the
-    delivery only that this question is answered. False if it was answered already."""
+    """Note on the delivery that this question is answered, and keep the answer pending until
+    it is released among others (`release_answers`). False if it was answered already."""
     row = session.scalars(
         select(WeeklyDelivery).where(WeeklyDelivery.id == delivery.id).with_for_update()
     ).one()
@@ -189,10 +191,11 @@ def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, s
     row.answered = sorted({*row.answered, index})
     question = delivery.questions[index]
     session.add(
-        WeeklyAnswer(
+        WeeklyPendingAnswer(
             id=uuid.uuid4().hex,
             team_id=delivery.team_id,
             week=delivery.week.key,
+            delivery_id=delivery.id,
             department_id=question.department_id,
             kind=question.kind.value,
             area=question.area.value if question.area else None,
@@ -203,60 +206,127 @@ def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, s
     return True
 
 
+def pending_answers(*, session: Session, team_id: str, week: Week) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(WeeklyPendingAnswer)
+            .where(WeeklyPendingAnswer.team_id == team_id, WeeklyPendingAnswer.week == week.key)
+        )
+        or 0
+    )
+
+
+def release_answers(*, session: Session, team_id: str, week: Week) -> int:
+    """Move the week's pending answers to `weekly_answers`, in a random order and under new
+    random ids, without their deliveries; returns how many. The caller commits this in a
+    transaction of its own, apart from any answering, so that neither the order of rows nor
+    a transaction id ties an answer to the delivery it came from."""
+    pending = list(
+        session.scalars(
+            select(WeeklyPendingAnswer)
+            .where(WeeklyPendingAnswer.team_id == team_id, WeeklyPendingAnswer.week == week.key)
+            .with_for_update()
+        )
+    )
+    _SHUFFLE.shuffle(pending)
+    session.add_all(
+        WeeklyAnswer(
+            id=uuid.uuid4().hex,
+            team_id=row.team_id,
+            week=row.week,
+            department_id=row.department_id,
+            kind=row.kind,
+            area=row.area,
+            score=row.score,
+        )
+        for row in pending
+    )
+    session.flush()
+    for row in pending:
+        session.delete(row)
+    session.flush()
+    return len(pending)
+
+
 def record_comment(
     *, session: Session, delivery: DeliverySnapshot, department_id: int | None, text: str
 ) -> None:
-    """Store a comment like an answer: the week and the department, never the person."""
-    session.add(
+    """Keep a comment pending until the week's answers close: one per person and topic, a
+    later one replacing the earlier."""
+    topic = GENERAL_TOPIC if department_id is None else str(department_id)
+    existing = session.scalar(
+        select(WeeklyPendingComment)
+        .where(WeeklyPendingComment.delivery_id == delivery.id, WeeklyPendingComment.topic == topic)
+        .with_for_update()
+    )
+    if existing is not None:
+        existing.text = text
+        session.flush()
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                WeeklyPendingComment(
+                    id=uuid.uuid4().hex,
+                    team_id=delivery.team_id,
+                    week=delivery.week.key,
+                    delivery_id=delivery.id,
+                    topic=topic,
+                    department_id=department_id,
+                    text=text,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # The same person's comment on the same topic, written a moment ago elsewhere.
+        record_comment(session=session, delivery=delivery, department_id=department_id, text=text)
+
+
+def release_comments(*, session: Session, team_id: str, week: Week) -> int:
+    """Move the week's pending comments to `weekly_comments`, shuffled and without their
+    deliveries; a comment counts only if its writer answered about its topic (about the
+    department, or anything for a general comment). Returns how many were kept."""
+    pending = list(
+        session.execute(
+            select(WeeklyPendingComment, WeeklyDelivery.questions, WeeklyDelivery.answered)
+            .join(WeeklyDelivery, WeeklyDelivery.id == WeeklyPendingComment.delivery_id)
+            .where(WeeklyPendingComment.team_id == team_id, WeeklyPendingComment.week == week.key)
+        ).all()
+    )
+    kept = [
+        comment
+        for comment, questions, answered in pending
+        if answered
+        and (
+            comment.department_id is None
+            or any(questions[i].get("department_id") == comment.department_id for i in answered)
+        )
+    ]
+    _SHUFFLE.shuffle(kept)
+    session.add_all(
         WeeklyComment(
             id=uuid.uuid4().hex,
-            team_id=delivery.team_id,
-            week=delivery.week.key,
-            department_id=department_id,
-            text=text,
+            team_id=comment.team_id,
+            week=comment.week,
+            department_id=comment.department_id,
+            text=comment.text,
         )
+        for comment in kept
     )
     session.flush()
+    for comment, _, _ in pending:
+        session.delete(comment)
+    session.flush()
+    return len(kept)
 
 
-def used_departments(
-    *, session: Session, team_id: str, since: datetime, until: datetime
-) -> dict[str, list[UsedDepartment]]:
-    """Who filed requests with which departments in the window, and how many."""
-    rows = session.execute(
-        select(Request.requester_id, Department.id, Department.name, func.count(Request.id))
-        .join(Department, Department.id == Request.department_id)
-        .where(
-            Request.team_id == team_id,
-            Request.created_at >= since,
-            Request.created_at <= until,
-        )
-        .group_by(Request.requester_id, Department.id, Department.name)
-    )
-    used: dict[str, list[UsedDepartment]] = defaultdict(list)
-    for requester_id, department_id, name, count in rows:
-        used[requester_id].append(UsedDepartment(department_id, name, int(count)))
-    return dict(used)
-
-
-def requesters_since(*, session: Session, team_id: str, since: datetime) -> set[str]:
-    return set(
-        session.scalars(
-            select(Request.requester_id)
-            .where(Request.team_id == team_id, Request.created_at >= since)
-            .distinct()
-        )
-    )
-
-
-def opted_out(*, session: Session, team_id: str) -> set[str]:
-    return set(
-        session.scalars(
-            select(Person.user_id).where(
-                Person.team_id == team_id, Person.weekly_pulse_opted_out.is_(True)
-            )
-        )
-    )
+def weeks_with_pending(*, session: Session, weeks: Sequence[str]) -> set[str]:
+    """Which of these weeks still have answers or comments waiting: their results are not
+    final until those are released."""
+    answers = select(WeeklyPendingAnswer.week).where(WeeklyPendingAnswer.week.in_(weeks))
+    comments = select(WeeklyPendingComment.week).where(WeeklyPendingComment.week.in_(weeks))
+    return set(session.scalars(answers.union(comments)))
 
 
 def round_progress(*, session: Session, round_: RoundSnapshot) -> RoundProgress:

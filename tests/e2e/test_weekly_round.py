@@ -17,7 +17,15 @@ from bot.db import SessionFactory
 from bot.pacing import Pacer
 from bot.reports import store as reports
 from bot.weekly.rules import results_final_at
-from models import Department, Job, WeeklyAnswer, WeeklyComment, WeeklyDelivery
+from models import (
+    Department,
+    Job,
+    WeeklyAnswer,
+    WeeklyComment,
+    WeeklyDelivery,
+    WeeklyPendingAnswer,
+    WeeklyPendingComment,
+)
 from tests.e2e.conftest import Desk, start_desk
 from tests.e2e.helpers import action_ids, file_request, run_jobs, text_of
 from tests.fake_clock import FakeClock
@@ -118,10 +126,18 @@ def test_questions_follow_the_departments_used_and_answers_are_anonymous(desk: D
         "chat.update", count=2, where=lambda c: c.params.get("channel") == "D0ALICE"
     )
     with desk.session_factory() as session:
-        answers = session.scalars(select(WeeklyAnswer)).all()
+        pending = session.scalars(select(WeeklyPendingAnswer)).all()
         answered = session.scalars(select(WeeklyDelivery.answered)).all()
-    assert [(a.week, a.kind, a.score) for a in answers] == [(WEEK.key, "pulse", 4)]
+        assert session.scalars(select(WeeklyAnswer)).all() == []
+    assert [(a.week, a.kind, a.score) for a in pending] == [(WEEK.key, "pulse", 4)]
     assert sorted(map(tuple, answered)) == [(), (0,)]
+
+    # One answer is not released among others until the week's answers close.
+    _release_week(desk)
+    with desk.session_factory() as session:
+        answers = session.scalars(select(WeeklyAnswer)).all()
+        assert session.scalars(select(WeeklyPendingAnswer)).all() == []
+    assert [(a.week, a.kind, a.score) for a in answers] == [(WEEK.key, "pulse", 4)]
     columns = {c.key for c in inspect(WeeklyAnswer).columns}
     assert columns == {"id", "team_id", "week", "department_id", "kind", "area", "score"}
 
@@ -384,8 +400,18 @@ def test_answers_reach_the_report_only_from_a_final_week_with_enough_of_them(
 
 
 def _answer_count(desk: Desk) -> int:
+    """Answers recorded, released or still pending."""
     with desk.session_factory() as session:
-        return len(session.scalars(select(WeeklyAnswer)).all())
+        released = len(session.scalars(select(WeeklyAnswer)).all())
+        return released + len(session.scalars(select(WeeklyPendingAnswer)).all())
+
+
+def _release_week(desk: Desk) -> None:
+    """Move the clock to when the week's answers close, and run what falls due then."""
+    final = results_final_at(WEEK)
+    if desk.clock.now() < final:
+        desk.clock.advance(final - desk.clock.now())
+    run_jobs(desk)
 
 
 def _comment(
@@ -427,6 +453,11 @@ def _comments(desk: Desk) -> list[WeeklyComment]:
         return list(session.scalars(select(WeeklyComment)))
 
 
+def _pending_comments(desk: Desk) -> list[WeeklyPendingComment]:
+    with desk.session_factory() as session:
+        return list(session.scalars(select(WeeklyPendingComment)))
+
+
 def test_comments_are_anonymous_and_reported_only_with_enough_answers(desk: Desk) -> None:
     people = [f"U0P{n:02d}" for n in range(5)]
     for user in people:
@@ -457,8 +488,9 @@ def test_comments_are_anonymous_and_reported_only_with_enough_answers(desk: Desk
         ).status
         == 200
     )
-    desk.fake.wait_for(lambda _: len(_comments(desk)) == 1)
-    [stored] = _comments(desk)
+    desk.fake.wait_for(lambda _: len(_pending_comments(desk)) == 1)
+    [stored] = _pending_comments(desk)
+    assert _comments(desk) == []
     assert (stored.week, stored.department_id, stored.text) == (
         WEEK.key,
         it_id,
@@ -488,6 +520,9 @@ def test_comments_are_anonymous_and_reported_only_with_enough_answers(desk: Desk
         "weekly_answer_5", user=people[4], value=f"weekly:{deliveries[people[4]]}:0"
     )
     desk.fake.wait_for(lambda _: _answer_count(desk) == 5)
+    # Comments wait for the week's answers to close, and the week's results with them.
+    assert it_comments() == []
+    _release_week(desk)
     assert it_comments() == ["Quick and kind <!channel>"]
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 
 from bot.blockkit import Message
+from bot.calendar import Week
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import NotAllowed, NotFound, SurveyClosed
+from bot.jobs import JobSnapshot
 from bot.slack import SlackGateway
 from bot.weekly import messages, store
-from bot.weekly.rules import CLOSE_AFTER, DeliverySnapshot
+from bot.weekly.rules import DeliverySnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +44,39 @@ class Answers:
                 session=session, delivery=delivery, index=index, score=score
             )
         if recorded:
-            # Neither the person nor the delivery: what was answered must not lead back to them.
-            logger.info("weekly_pulse.answered", extra={"week": delivery.week.key})
+            self._release_when_enough(delivery)
         message = messages.build_weekly_pulse(
             delivery_id=delivery.id,
             questions=delivery.questions,
             answered={*delivery.answered, index},
-            closes_at=delivery.due_at + CLOSE_AFTER,
+            closes_at=delivery.closes_at,
             minimum=self._anonymity_minimum,
         )
         self._redraw(delivery, message)
+
+    def _release_when_enough(self, delivery: DeliverySnapshot) -> None:
+        """Once enough answers of the week are pending to hide each among the others, move
+        them, shuffled, in a transaction apart from any answer's. Nothing is logged per
+        answer: a log line beside the person's DM update would tie the two together."""
+        team_id, week = delivery.team_id, delivery.week
+        with self._sessions.begin() as session:
+            if store.pending_answers(session=session, team_id=team_id, week=week) < (
+                self._anonymity_minimum
+            ):
+                return
+            released = store.release_answers(session=session, team_id=team_id, week=week)
+        logger.info("weekly_pulse.answers_released", extra={"week": week.key, "count": released})
+
+    def release_week(self, job: JobSnapshot) -> None:
+        """When the week's answers close: the rest of its pending answers, and its comments."""
+        week = Week.parse(str(job.payload["week"]))
+        with self._sessions.begin() as session:
+            answers = store.release_answers(session=session, team_id=job.team_id, week=week)
+            comments = store.release_comments(session=session, team_id=job.team_id, week=week)
+        logger.info(
+            "weekly_pulse.week_released",
+            extra={"week": week.key, "answers": answers, "comments": comments},
+        )
 
     @property
     def anonymity_minimum(self) -> int:
@@ -63,7 +88,7 @@ class Answers:
             delivery = store.get_delivery(session=session, delivery_id=delivery_id)
         if delivery.team_id != team_id or delivery.user_id != user_id:
             raise NotAllowed("That pulse was sent to someone else.")
-        if self._clock.now() >= delivery.due_at + CLOSE_AFTER:
+        if self._clock.now() >= delivery.closes_at:
             self._redraw(delivery, messages.build_weekly_closed())
             raise SurveyClosed("This week's pulse has closed.")
         return delivery
@@ -96,8 +121,6 @@ class Answers:
             store.record_comment(
                 session=session, delivery=delivery, department_id=department_id, text=text
             )
-        # As with answers: neither the person nor the delivery.
-        logger.info("weekly_pulse.commented", extra={"week": delivery.week.key})
 
     def _redraw(self, delivery: DeliverySnapshot, message: Message) -> None:
         if delivery.channel_id is None or delivery.ts is None:

@@ -15,7 +15,6 @@ from bot.people import store as people_store
 from bot.slack import MessageTag, SlackGateway
 from bot.weekly import messages, store
 from bot.weekly.rules import (
-    CLOSE_AFTER,
     REMIND_AFTER,
     WEEKLY_PULSE_TAG,
     WEEKLY_REMINDER_TAG,
@@ -77,7 +76,7 @@ class Deliveries:
             delivery_id=delivery.id,
             questions=delivery.questions,
             answered=delivery.answered,
-            closes_at=delivery.due_at + CLOSE_AFTER,
+            closes_at=delivery.closes_at,
             minimum=self._anonymity_minimum,
         )
         posted = self._job_gateway.post_once(
@@ -115,7 +114,7 @@ class Deliveries:
             known = people_store.known_person(
                 session=session, team_id=delivery.team_id, user_id=delivery.user_id
             )
-        closes_at = delivery.due_at + CLOSE_AFTER
+        closes_at = delivery.closes_at
         if (
             delivery.state != DeliveryState.SENT
             or delivery.answered

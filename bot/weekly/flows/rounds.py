@@ -12,6 +12,8 @@ from bot.calendar import Week, WeeklySchedule
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.jobs import JobSnapshot
+from bot.people import store as people_store
+from bot.requests import store as request_store
 from bot.slack import SlackGateway
 from bot.weekly import store
 from bot.weekly.rules import (
@@ -19,7 +21,9 @@ from bot.weekly.rules import (
     Recipient,
     RoundProgress,
     StartedRound,
+    UsedDepartment,
     WeeklyJob,
+    results_final_at,
     select_questions,
 )
 
@@ -97,14 +101,24 @@ class Rounds:
         now = self._clock.now()
         with self._sessions.begin() as session:
             round_ = store.ensure_round(session=session, team_id=team_id, week=week, now=now)
+            # With the round: when the week's answers close, what is still pending goes out.
+            jobs.enqueue(
+                session=session,
+                team_id=team_id,
+                kind=WeeklyJob.RELEASE,
+                unique_key=f"{WeeklyJob.RELEASE}:{team_id}:{week.key}",
+                due_at=results_final_at(week),
+                now=now,
+                payload={"week": week.key},
+            )
         members = self._gateway.workspace_people()
         with read_session(self._sessions) as session:
-            used = store.used_departments(
+            filed = request_store.requests_by_requester(
                 session=session, team_id=team_id, since=now - USED_DEPARTMENTS_WINDOW, until=now
             )
-            excluded = store.opted_out(session=session, team_id=team_id)
+            excluded = people_store.opted_out(session=session, team_id=team_id)
             requesters = (
-                store.requesters_since(
+                request_store.requesters_since(
                     session=session, team_id=team_id, since=now - REQUESTERS_WINDOW
                 )
                 if self._audience == "requesters"
@@ -114,7 +128,9 @@ class Rounds:
             Recipient(
                 user_id=member.user_id,
                 due_at=now if send_now else max(now, self._schedule.due_at(week, member.timezone)),
-                questions=select_questions(week, used.get(member.user_id, [])),
+                questions=select_questions(
+                    week, [UsedDepartment(*row) for row in filed.get(member.user_id, [])]
+                ),
             )
             for member in members
             if member.user_id not in excluded
