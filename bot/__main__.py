@@ -30,7 +30,7 @@ from bot.reports import formats
 from bot.reports import store as report_store
 from bot.scheduler import start_scheduler
 from bot.server import HttpServer
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack import Installation
 from bot.slack_client import build_web_client
@@ -90,6 +90,9 @@ def serve(settings: Settings) -> None:
         team_id=team_id,
         clock=clock,
     )
+    recovered = pulsedesk.services.intake.recover()
+    if recovered:
+        logger.info("intake.recovered", extra={"jobs": recovered})
     pulsedesk.services.rounds.schedule_round(team_id=team_id)
     pulsedesk.services.standings.schedule_digest(team_id=team_id)
     scheduler = None
@@ -154,11 +157,17 @@ def show_jobs(settings: Settings) -> int:
     return 0
 
 
+def _runnable_services(settings: Settings, *, client: WebClient | None = None) -> Services:
+    """The services with the listeners' jobs known too: a tick may meet what Slack asked a
+    process that died to do."""
+    return create_app(settings, client=client).services
+
+
 def run_due_jobs(settings: Settings) -> int:
     """Run what is due once, as a cron job would; exit 1 if a job failed for good."""
     settings.require_bot_token()
     migrate(settings.database_url)
-    summary = build_services(settings).ticker.tick()
+    summary = _runnable_services(settings).ticker.tick()
     print(
         f"Ran {summary.ran} due job(s): {summary.done} done, {summary.retrying} to retry, "
         f"{summary.failed} failed; {summary.deferred} put back until later."
@@ -174,7 +183,7 @@ def send_weekly_pulse(settings: Settings) -> int:
     migrate(settings.database_url)
     client = _client(settings)
     team_id = _installation(client).team_id
-    services = build_services(settings, client=client)
+    services = _runnable_services(settings, client=client)
     week = Week.of(services.clock.now().date())
     started = services.rounds.start_round(team_id=team_id, week=week, send_now=True)
     print(
@@ -199,7 +208,7 @@ def print_pulse_status(
         migrate(settings.database_url)
         client = _client(settings)
         team_id = _installation(client).team_id
-        services = build_services(settings, client=client)
+        services = _runnable_services(settings, client=client)
     assert team_id is not None
     week = Week.of(services.clock.now().date())
     progress = services.rounds.progress(team_id=team_id, week=week)

@@ -23,9 +23,6 @@ from handlers import register_all
 
 logger = logging.getLogger(__name__)
 
-# Work after the ack (database, Web API calls) runs here, apart from the HTTP threads.
-LISTENER_THREADS = 8
-
 
 @dataclass(frozen=True)
 class Pulsedesk:
@@ -74,16 +71,15 @@ def create_app(
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    listener_executor = ThreadPoolExecutor(
-        max_workers=LISTENER_THREADS, thread_name_prefix="pulsedesk-listener"
-    )
+    listener_executor = services.workers
     app = App(
         client=services.gateway.client,
         signing_secret=signing_secret,
         # Socket Mode requests arrive over an authenticated WebSocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,
-        # Ack functions answer on the HTTP thread; the work runs in lazy listeners afterwards.
+        # Listeners run on the HTTP thread: each writes what was asked as a job and acks;
+        # the work runs on the services' workers (bot/intake.py).
         process_before_response=True,
         listener_executor=listener_executor,
         logger=logging.getLogger("slack_bolt"),

@@ -72,6 +72,8 @@ def decode_pulse_id(value: str | None) -> int | None:
 
 # One action id per score, since ids must differ within a block: weekly_answer_0 … _10.
 WEEKLY_ANSWER_PREFIX = "weekly_answer_"
+# A weekly answer's payload as kept after the answer is stored: the score taken out.
+WEEKLY_ANSWERED = "weekly_answered"
 WEEKLY_ANSWER_PATTERN = re.compile(rf"^{WEEKLY_ANSWER_PREFIX}(\d{{1,2}})$")
 
 

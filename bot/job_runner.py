@@ -24,6 +24,7 @@ from bot.jobs import (
     RunLater,
     claim_due,
     finish,
+    forget,
     update_held,
 )
 from bot.slack_client import describe_error, is_rate_limited, retry_after
@@ -96,10 +97,34 @@ class JobRunner:
         self._sessions = session_factory
         self._clock = clock
         self._handlers = dict(handlers)
+        # Kinds whose rows are deleted once done rather than kept as a record: what they
+        # carry (people's payloads) is not for keeping.
+        self._forget_when_done: set[str] = set()
         self._give_up = dict(give_up or {})
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._lease = lease
+
+    def add_handler(self, kind: str, handler: JobHandler, *, keep_when_done: bool = True) -> None:
+        self._handlers[kind] = handler
+        if not keep_when_done:
+            self._forget_when_done.add(kind)
+
+    def run_now(self, job_id: int) -> RunSummary:
+        """Run one job that was just enqueued, on the caller's thread, though it is not due
+        yet; nothing if another runner has it already."""
+        summary = RunSummary()
+        with self._sessions.begin() as session:
+            token, claimed = claim_due(
+                session=session,
+                now=self._clock.now(),
+                limit=1,
+                lease=self._lease,
+                job_id=job_id,
+            )
+        for job in claimed:
+            self._run_one(job, token, summary)
+        return summary
 
     def run_due(self) -> RunSummary:
         """Run everything due now, batch after batch, until nothing due is left or Slack
@@ -169,7 +194,12 @@ class JobRunner:
             return
         with self._sessions.begin() as session:
             now = self._clock.now()
-            finished = finish(session, job, token, now, state=JobState.DONE.value, finished_at=now)
+            if job.kind in self._forget_when_done:
+                finished = forget(session, job, token)
+            else:
+                finished = finish(
+                    session, job, token, now, state=JobState.DONE.value, finished_at=now
+                )
         if not finished:
             self._lease_lost(job)
             return

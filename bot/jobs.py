@@ -54,6 +54,7 @@ class JobSnapshot:
     due_at: datetime
     attempts: int
     last_error: str | None
+    created_at: datetime | None = None
 
 
 class RunLater(Exception):
@@ -80,6 +81,7 @@ def _snapshot(job: Job) -> JobSnapshot:
         due_at=job.due_at,
         attempts=job.attempts,
         last_error=job.last_error,
+        created_at=job.created_at,
     )
 
 
@@ -133,6 +135,20 @@ def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
     )
 
 
+def make_due(*, session: Session, kind_prefix: str, now: datetime) -> int:
+    """Bring pending jobs of these kinds forward to `now`; returns how many."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.kind.startswith(kind_prefix, autoescape=True),
+            Job.state == JobState.PENDING.value,
+            Job.due_at > now,
+        )
+        .values(due_at=now, updated_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def forget_finished(*, session: Session, now: datetime) -> int:
     """Delete done and cancelled jobs after a while; failed ones stay as a record."""
     result = session.execute(
@@ -151,26 +167,37 @@ def list_jobs(*, session: Session, states: tuple[JobState, ...]) -> list[JobSnap
     return [_snapshot(job) for job in rows]
 
 
-def _claimable(now: datetime) -> Any:
+def _claimable(now: datetime, *, due: bool = True) -> Any:
+    """Pending and due (or pending at all, when `due` is False), or running on a lease that
+    ran out."""
+    pending = Job.state == JobState.PENDING.value
     return or_(
-        (Job.state == JobState.PENDING.value) & (Job.due_at <= now),
+        pending & (Job.due_at <= now) if due else pending,
         (Job.state == JobState.RUNNING.value) & (Job.locked_until < now),
     )
 
 
 def claim_due(
-    *, session: Session, now: datetime, limit: int, lease: timedelta = LEASE
+    *,
+    session: Session,
+    now: datetime,
+    limit: int,
+    lease: timedelta = LEASE,
+    job_id: int | None = None,
 ) -> tuple[str, list[JobSnapshot]]:
-    """Lease up to `limit` due jobs to the caller, oldest due first.
+    """Lease up to `limit` due jobs to the caller, oldest due first; or, with `job_id`, that
+    job, due or not yet.
 
     The due rows are selected and locked first, then updated by id: an UPDATE with the
     LIMITed subquery inline lets PostgreSQL re-run that subquery and claim past the limit.
     """
     token = uuid.uuid4().hex
+    only = [] if job_id is None else [Job.id == job_id]
+    claimable = _claimable(now, due=job_id is None)
     due_ids = list(
         session.scalars(
             select(Job.id)
-            .where(_claimable(now))
+            .where(claimable, *only)
             .order_by(Job.due_at, Job.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -180,7 +207,7 @@ def claim_due(
         return token, []
     claimed = session.scalars(
         update(Job)
-        .where(Job.id.in_(due_ids), _claimable(now))
+        .where(Job.id.in_(due_ids), claimable)
         .values(
             state=JobState.RUNNING.value,
             locked_until=now + lease,
@@ -212,6 +239,16 @@ def update_held(
         updated_at=now,
         **values,
     )
+
+
+def forget(session: Session, job: JobSnapshot, token: str) -> bool:
+    """Delete a done job, if the caller still holds its lease."""
+    result = session.execute(
+        delete(Job).where(
+            Job.id == job.id, Job.claim_token == token, Job.state == JobState.RUNNING.value
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def finish(session: Session, job: JobSnapshot, token: str, now: datetime, **values: Any) -> bool:

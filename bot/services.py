@@ -4,6 +4,7 @@ Bolt, and what the command line (`jobs run-due`, `pulse weekly`) runs on its own
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -13,6 +14,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.db import SessionFactory, create_db_engine, create_session_factory
 from bot.home.flows import Home
+from bot.intake import Intake
 from bot.job_runner import JobRunner
 from bot.kudos.flows.common import KudosFlow
 from bot.kudos.flows.giving import Giving
@@ -37,6 +39,8 @@ from bot.weekly.flows.rounds import Rounds
 from bot.weekly.rules import WeeklyJob
 
 KudosFlowT = TypeVar("KudosFlowT", bound=KudosFlow)
+# What Slack asked for runs here after the ack, apart from the HTTP threads.
+WORKER_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class Services:
     home: Home
     runner: JobRunner
     ticker: Ticker
+    intake: Intake
+    # The threads that run what Slack asked for, after the ack.
+    workers: ThreadPoolExecutor
     # The workspace served; None accepts any (the command line, which gets no payloads).
     installation: Installation | None = None
 
@@ -180,6 +187,8 @@ def build_services(
             WeeklyJob.DELIVER: deliveries.give_up_delivery,
         },
     )
+    workers = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="pulsedesk-work")
+    intake = Intake(session_factory=session_factory, clock=clock, runner=runner, workers=workers)
     return Services(
         session_factory=session_factory,
         clock=clock,
@@ -198,5 +207,7 @@ def build_services(
         home=Home(desk=desk, feedback=feedback, gateway=gateway),
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
+        intake=intake,
+        workers=workers,
         installation=installation,
     )

@@ -202,9 +202,13 @@ class SlackGateway:
                 f"response_url answered {response.status_code}", response
             )
 
-    def reply_privately(self, response_url: str, message: Message) -> None:
+    def reply_privately(self, response_url: str, message: Message, *, user_id: str) -> None:
         """An answer only the person who acted sees, through the interaction's response_url,
-        beside what they did (their command, the message they clicked in)."""
+        beside what they did (their command, the message they clicked in); by DM when there
+        is none, or it has expired."""
+        if not response_url:
+            self.post_message(channel=user_id, message=message)
+            return
         self.respond(response_url, response_type="ephemeral", replace_original=False, **message)
 
     def post_ephemeral(self, *, channel: str, user: str, message: Message) -> None:

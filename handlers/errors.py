@@ -1,24 +1,21 @@
 """The one place where failures become answers: user errors as ephemeral replies, the rest
 logged with their traceback and an error id the user can quote.
 
-Listeners are split the way Bolt's lazy listeners allow: a tiny ack function answers Slack on
-the HTTP thread, and the work runs afterwards on the listener pool, bound by `bind` to the
-services it needs and with its failures answered here. A full pool then delays work, never
-the ack.
+Listeners ack once what was asked is durable and do the work afterwards as a job
+(handlers/intake.py), whose failures are answered here.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import App, BoltResponse
 
 from bot.blockkit import build_notice
-from bot.errors import FormErrors, UserError
+from bot.errors import UserError
 from bot.services import Services
 from bot.slack import SlackGateway
 from bot.slack_client import SLACK_FAILURES
@@ -53,61 +50,12 @@ def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGate
     response_url = body.get("response_url") or next(
         (a.get("response_url") for a in body.get("response_urls") or []), None
     )
+    user_id = _user_id(body)
     try:
-        if response_url:
-            gateway.reply_privately(response_url, message)
-            return
-        user_id = _user_id(body)
-        if user_id:
-            gateway.post_message(channel=user_id, message=message)
+        if response_url or user_id:
+            gateway.reply_privately(response_url or "", message, user_id=user_id or "")
     except SLACK_FAILURES:
         logger.exception("error_reply_failed")
-
-
-def acknowledge(ack: Ack) -> None:
-    """The ack function of every listener whose answer to Slack is an empty 200."""
-    ack()
-
-
-def validating_ack(
-    parse: Callable[[dict[str, Any]], object],
-) -> Callable[[Ack, dict[str, Any]], None]:
-    """The ack function of a modal: pure validation, since inline errors must be the ack
-    itself. A form that no longer points at anything is acked, and the lazy listener, which
-    parses it again, answers that."""
-
-    def ack_form(ack: Ack, body: dict[str, Any]) -> None:
-        try:
-            parse(body)
-        except FormErrors as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except UserError:
-            pass
-        ack()
-
-    return ack_form
-
-
-def bind(listener: Listener, *, answer_with: SlackGateway | None, **services: Any) -> Listener:
-    """A module-level lazy listener (which takes `body`) made ready for Bolt: its services
-    given as the keyword-only arguments it declares, its failures answered here through
-    `answer_with` (None: left to Bolt, which logs them).
-
-    Bolt passes what a listener asks for by its positional parameters' names (`body`,
-    `action`, ...), read through `functools.wraps`; the services are keyword-only, so Bolt
-    never tries to supply them."""
-
-    @functools.wraps(listener)
-    def bound_listener(**kwargs: Any) -> None:
-        try:
-            listener(**kwargs, **services)
-        except Exception as error:
-            if answer_with is None:
-                raise
-            report_error(error, kwargs["body"], answer_with)
-
-    return bound_listener  # type: ignore[return-value]
 
 
 def handle_error(error: Exception, body: dict[str, Any], *, gateway: SlackGateway) -> None:

@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from bot.home.flows import Home
 from bot.services import Services
-from handlers.errors import acknowledge, bind
+from handlers.intake import durable
 
 
 def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home: Home) -> None:
@@ -18,5 +18,12 @@ def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home:
 
 
 def register(app: App, services: Services) -> None:
-    opened = bind(handle_app_home_opened, answer_with=services.gateway, home=services.home)
-    app.event("app_home_opened")(ack=acknowledge, lazy=[opened])
+    app.event("app_home_opened")(
+        durable(
+            services.intake,
+            "home_opened",
+            handle_app_home_opened,
+            answer_with=services.gateway,
+            home=services.home,
+        )
+    )

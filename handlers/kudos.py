@@ -18,7 +18,7 @@ from bot.kudos.flows.standings import Standings
 from bot.kudos.rules import KUDOS_OFF, GiveOutcome, KudosSubcommand, parse_kudos, parse_subcommand
 from bot.services import Services
 from bot.slack import SlackGateway
-from handlers.errors import acknowledge, bind, validating_ack
+from handlers.intake import durable, keep_nothing
 from handlers.payloads import KudosForm, RequestButton, SlashCommand
 
 
@@ -41,38 +41,33 @@ def handle_kudos_command(
     gateway: SlackGateway,
 ) -> None:
     slash = SlashCommand.parse(command)
-    policy = giving.policy
 
+    gateway.reply_privately(
+        slash.response_url, _answer_command(slash, giving, standings), user_id=slash.user_id
+    )
+
+
+def _answer_command(slash: SlashCommand, giving: Giving, standings: Standings) -> Message:
+    policy = giving.policy
     subcommand = parse_subcommand(slash.raw_text)
     if not policy.channel_id and subcommand is not KudosSubcommand.HELP:
-        gateway.reply_privately(slash.response_url, messages.build_refusal(KUDOS_OFF, slash.text))
-        return
+        return messages.build_refusal(KUDOS_OFF, slash.text)
     if subcommand is KudosSubcommand.HELP:
-        gateway.reply_privately(
-            slash.response_url,
-            messages.build_help(values=policy.values, limit=policy.daily_limit, emoji=policy.emoji),
+        return messages.build_help(
+            values=policy.values, limit=policy.daily_limit, emoji=policy.emoji
         )
-        return
     if subcommand is KudosSubcommand.STATUS:
         status = giving.status(team_id=slash.team_id, user_id=slash.user_id)
-        gateway.reply_privately(
-            slash.response_url,
-            messages.build_status(
-                left=status.left,
-                limit=status.limit,
-                resets_at=status.resets_at,
-                recent=status.recent,
-                emoji=policy.emoji,
-            ),
+        return messages.build_status(
+            left=status.left,
+            limit=status.limit,
+            resets_at=status.resets_at,
+            recent=status.recent,
+            emoji=policy.emoji,
         )
-        return
     if subcommand is KudosSubcommand.TOP:
         top = standings.top(team_id=slash.team_id, user_id=slash.user_id)
-        gateway.reply_privately(
-            slash.response_url,
-            messages.build_top(month=top.month, tally=top.tally, departments=top.departments),
-        )
-        return
+        return messages.build_top(month=top.month, tally=top.tally, departments=top.departments)
     try:
         outcome = giving.give(
             team_id=slash.team_id,
@@ -81,11 +76,8 @@ def handle_kudos_command(
             idempotency_key=slash.idempotency_key,
         )
     except UserError as refusal:
-        gateway.reply_privately(
-            slash.response_url, messages.build_refusal(refusal.message, slash.text)
-        )
-        return
-    gateway.reply_privately(slash.response_url, _given(outcome))
+        return messages.build_refusal(refusal.message, slash.text)
+    return _given(outcome)
 
 
 def handle_send_kudos(
@@ -128,16 +120,37 @@ def handle_kudos_submission(body: dict[str, Any], *, giving: Giving, gateway: Sl
 
 
 def register(app: App, services: Services) -> None:
-    giving, gateway = services.giving, services.gateway
-    command = bind(
-        handle_kudos_command,
-        answer_with=gateway,
-        giving=giving,
-        standings=services.standings,
-        gateway=gateway,
+    intake, giving, gateway = services.intake, services.giving, services.gateway
+    app.command("/kudos")(
+        durable(
+            intake,
+            "kudos_command",
+            handle_kudos_command,
+            answer_with=gateway,
+            giving=giving,
+            standings=services.standings,
+            gateway=gateway,
+        )
     )
-    app.command("/kudos")(ack=acknowledge, lazy=[command])
-    send = bind(handle_send_kudos, answer_with=gateway, giving=giving, gateway=gateway)
-    app.action(ActionId.SEND_KUDOS)(ack=acknowledge, lazy=[send])
-    submission = bind(handle_kudos_submission, answer_with=gateway, giving=giving, gateway=gateway)
-    app.view(CallbackId.KUDOS_FOR_REQUEST)(ack=validating_ack(KudosForm.parse), lazy=[submission])
+    app.action(ActionId.SEND_KUDOS)(
+        durable(
+            intake,
+            "kudos_button",
+            handle_send_kudos,
+            answer_with=gateway,
+            keep=keep_nothing,
+            giving=giving,
+            gateway=gateway,
+        )
+    )
+    app.view(CallbackId.KUDOS_FOR_REQUEST)(
+        durable(
+            intake,
+            "kudos_form",
+            handle_kudos_submission,
+            answer_with=gateway,
+            validate=KudosForm.parse,
+            giving=giving,
+            gateway=gateway,
+        )
+    )

@@ -11,6 +11,7 @@ from bot.blockkit import INPUT_MAX_LENGTH
 from bot.errors import FormErrors, NotFound
 from bot.ids import (
     WEEKLY_ANSWER_PATTERN,
+    WEEKLY_ANSWERED,
     ActionId,
     BlockId,
     decode_card_actions_block_id,
@@ -304,6 +305,34 @@ class WeeklyAnswerButton:
             index=question[1],
             score=int(match.group(1)),
         )
+
+
+def without_score(body: dict[str, Any]) -> dict[str, Any]:
+    """A weekly answer's payload as it may be kept: the question it answered, not the score
+    (neither the button's action id nor its label)."""
+    kept = dict(body)
+    kept["actions"] = [
+        {"type": "button", "action_id": WEEKLY_ANSWERED, "value": action.get("value")}
+        for action in body.get("actions") or []
+        if isinstance(action, dict)
+    ]
+    return kept
+
+
+@dataclass(frozen=True)
+class WeeklyAnsweredButton:
+    """A weekly answer once stored: whose DM to redraw."""
+
+    team_id: str
+    user_id: str
+    delivery_id: int
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> WeeklyAnsweredButton:
+        question = decode_weekly_question(action.get("value"))
+        if question is None:
+            raise NotFound("That button no longer points at a pulse question.")
+        return cls(team_id=_team_id(body), user_id=_actor(body), delivery_id=question[0])
 
 
 @dataclass(frozen=True)

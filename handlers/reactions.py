@@ -12,7 +12,7 @@ from slack_bolt import App
 from bot.kudos.flows.reactions import KudosReactions
 from bot.satisfaction.flows.ratings import Ratings
 from bot.services import Services
-from handlers.errors import acknowledge, bind
+from handlers.intake import durable
 from handlers.payloads import parse_reaction
 
 logger = logging.getLogger(__name__)
@@ -53,10 +53,13 @@ def register(app: App, services: Services) -> None:
         ("reaction_added", handle_reaction_added),
         ("reaction_removed", handle_reaction_removed),
     ):
-        bound = bind(
-            listener,
-            answer_with=None,
-            ratings=services.ratings,
-            kudos_reactions=services.kudos_reactions,
+        app.event(event_type)(
+            durable(
+                services.intake,
+                event_type,
+                listener,
+                answer_with=None,
+                ratings=services.ratings,
+                kudos_reactions=services.kudos_reactions,
+            )
         )
-        app.event(event_type)(ack=acknowledge, lazy=[bound])

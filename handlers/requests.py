@@ -12,10 +12,10 @@ from bot.home.flows import Home
 from bot.ids import ActionId, CallbackId
 from bot.requests import messages
 from bot.requests.flows import RequestDesk
-from bot.requests.rules import RequestAction
+from bot.requests.rules import REQUEST_FILED_TAG, RequestAction
 from bot.services import Services
-from bot.slack import SlackGateway
-from handlers.errors import acknowledge, bind, validating_ack
+from bot.slack import MessageTag, SlackGateway
+from handlers.intake import durable
 from handlers.payloads import NewRequestForm, RequestButton, SlashCommand
 
 CARD_ACTIONS = {
@@ -46,7 +46,7 @@ def handle_request_command(
     if answer.modal is not None:
         gateway.open_view(trigger_id=slash.trigger_id, view=answer.modal)
     if answer.message is not None:
-        gateway.reply_privately(slash.response_url, answer.message)
+        gateway.reply_privately(slash.response_url, answer.message, user_id=slash.user_id)
 
 
 def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: RequestDesk) -> None:
@@ -100,30 +100,59 @@ def handle_new_request_submission(
         urgency=form.urgency,
         idempotency_key=form.idempotency_key,
     )
-    if outcome.created:
-        message = messages.build_filed_confirmation(
-            outcome.request, card_posted=outcome.card_posted
-        )
-        gateway.try_send(
-            "request.confirmation_failed",
-            lambda: gateway.post_message(channel=form.user_id, message=message),
-            request_id=outcome.request.id,
-        )
+    message = messages.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted)
+    # Once per request: a repeated submission finds the confirmation already sent, and one
+    # whose process died before sending it sends it now.
+    gateway.try_send(
+        "request.confirmation_failed",
+        lambda: gateway.post_once(
+            channel=form.user_id,
+            message=message,
+            tag=MessageTag(REQUEST_FILED_TAG, outcome.request.id),
+            resumed=not outcome.created,
+        ),
+        request_id=outcome.request.id,
+    )
 
 
 def register(app: App, services: Services) -> None:
-    desk, gateway = services.desk, services.gateway
-    command = bind(handle_request_command, answer_with=gateway, desk=desk, gateway=gateway)
-    app.command("/request")(ack=acknowledge, lazy=[command])
-    card_action = bind(handle_card_action, answer_with=gateway, desk=desk)
+    intake, desk, gateway = services.intake, services.desk, services.gateway
+    app.command("/request")(
+        durable(
+            intake,
+            "request_command",
+            handle_request_command,
+            answer_with=gateway,
+            # Only text can be filed: a bare /request opens the form, and keeps nothing.
+            keep=lambda body: bool(str(body.get("text") or "").strip()),
+            desk=desk,
+            gateway=gateway,
+        )
+    )
+    card_action = durable(
+        intake, "request_card_action", handle_card_action, answer_with=gateway, desk=desk
+    )
     for action_id in CARD_ACTIONS:
-        app.action(action_id)(ack=acknowledge, lazy=[card_action])
-    requester_action = bind(
-        handle_requester_action, answer_with=gateway, desk=desk, home=services.home, gateway=gateway
+        app.action(action_id)(card_action)
+    requester_action = durable(
+        intake,
+        "request_requester_action",
+        handle_requester_action,
+        answer_with=gateway,
+        desk=desk,
+        home=services.home,
+        gateway=gateway,
     )
     for action_id in REQUESTER_ACTIONS:
-        app.action(action_id)(ack=acknowledge, lazy=[requester_action])
-    submission = bind(
-        handle_new_request_submission, answer_with=gateway, desk=desk, gateway=gateway
+        app.action(action_id)(requester_action)
+    app.view(CallbackId.NEW_REQUEST)(
+        durable(
+            intake,
+            "request_form",
+            handle_new_request_submission,
+            answer_with=gateway,
+            validate=NewRequestForm.parse,
+            desk=desk,
+            gateway=gateway,
+        )
     )
-    app.view(CallbackId.NEW_REQUEST)(ack=validating_ack(NewRequestForm.parse), lazy=[submission])

@@ -15,7 +15,7 @@ from bot.satisfaction import messages
 from bot.satisfaction.flows.ratings import Ratings
 from bot.services import Services
 from bot.slack import SlackGateway
-from handlers.errors import acknowledge, bind, validating_ack
+from handlers.intake import durable, keep_nothing
 from handlers.payloads import PulseButton, PulseCommentForm, RequestButton
 
 SCORES = {action_id: score for score, action_id in messages.RATE_ACTIONS.items()}
@@ -56,7 +56,7 @@ def handle_talk_to_lead(
     )
     if button.response_url:
         answer = messages.build_talk_to_lead_sent(asked.leads, repeated=asked.repeated)
-        gateway.reply_privately(button.response_url, answer)
+        gateway.reply_privately(button.response_url, answer, user_id=button.user_id)
 
 
 def handle_comment_submission(body: dict[str, Any], *, ratings: Ratings) -> None:
@@ -70,17 +70,41 @@ def handle_comment_submission(body: dict[str, Any], *, ratings: Ratings) -> None
 
 
 def register(app: App, services: Services) -> None:
-    ratings, gateway = services.ratings, services.gateway
-    rate = bind(handle_rate, answer_with=gateway, ratings=ratings)
+    intake, ratings, gateway = services.intake, services.ratings, services.gateway
+    rate = durable(intake, "satisfaction_rate", handle_rate, answer_with=gateway, ratings=ratings)
     for action_id in SCORES:
-        app.action(action_id)(ack=acknowledge, lazy=[rate])
-    change = bind(handle_change, answer_with=gateway, ratings=ratings)
-    app.action(ActionId.PULSE_CHANGE)(ack=acknowledge, lazy=[change])
-    comment = bind(handle_comment_button, answer_with=gateway, ratings=ratings, gateway=gateway)
-    app.action(ActionId.PULSE_COMMENT)(ack=acknowledge, lazy=[comment])
-    lead = bind(handle_talk_to_lead, answer_with=gateway, ratings=ratings, gateway=gateway)
-    app.action(ActionId.TALK_TO_LEAD)(ack=acknowledge, lazy=[lead])
-    submission = bind(handle_comment_submission, answer_with=gateway, ratings=ratings)
+        app.action(action_id)(rate)
+    app.action(ActionId.PULSE_CHANGE)(
+        durable(intake, "satisfaction_change", handle_change, answer_with=gateway, ratings=ratings)
+    )
+    app.action(ActionId.PULSE_COMMENT)(
+        durable(
+            intake,
+            "satisfaction_comment_button",
+            handle_comment_button,
+            answer_with=gateway,
+            keep=keep_nothing,
+            ratings=ratings,
+            gateway=gateway,
+        )
+    )
+    app.action(ActionId.TALK_TO_LEAD)(
+        durable(
+            intake,
+            "satisfaction_talk_to_lead",
+            handle_talk_to_lead,
+            answer_with=gateway,
+            ratings=ratings,
+            gateway=gateway,
+        )
+    )
     app.view(CallbackId.PULSE_COMMENT)(
-        ack=validating_ack(PulseCommentForm.parse), lazy=[submission]
+        durable(
+            intake,
+            "satisfaction_comment",
+            handle_comment_submission,
+            answer_with=gateway,
+            validate=PulseCommentForm.parse,
+            ratings=ratings,
+        )
     )

@@ -3,23 +3,27 @@ comment modal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.request.payload_utils import to_action
 
-from bot.errors import FormErrors
+from bot.errors import FormErrors, UserError
 from bot.ids import WEEKLY_ANSWER_PATTERN, ActionId, CallbackId
 from bot.services import Services
 from bot.slack import SlackGateway
 from bot.weekly import messages
 from bot.weekly.flows.answers import Answers
 from bot.weekly.flows.preferences import Preferences
-from handlers.errors import acknowledge, bind, validating_ack
+from handlers.intake import durable, keep_nothing
 from handlers.payloads import (
     SlashCommand,
     WeeklyAnswerButton,
+    WeeklyAnsweredButton,
     WeeklyCommentButton,
     WeeklyCommentForm,
+    without_score,
 )
 
 OPT_WORDS = {"off": True, "on": False}
@@ -41,22 +45,21 @@ def handle_pulse_command(
     elif word in ("", "status"):
         status = preferences.status(team_id=slash.team_id, user_id=slash.user_id)
     else:
-        gateway.reply_privately(slash.response_url, messages.build_pulse_help())
+        gateway.reply_privately(
+            slash.response_url, messages.build_pulse_help(), user_id=slash.user_id
+        )
         return
     message = messages.build_pulse_status(
         opted_out=status.opted_out, next_due=status.next_due, minimum=status.anonymity_minimum
     )
-    gateway.reply_privately(slash.response_url, message)
+    gateway.reply_privately(slash.response_url, message, user_id=slash.user_id)
 
 
 def handle_weekly_answer(body: dict[str, Any], action: dict[str, Any], *, answers: Answers) -> None:
-    button = WeeklyAnswerButton.parse(body, action)
-    answers.answer(
-        team_id=button.team_id,
-        user_id=button.user_id,
-        delivery_id=button.delivery_id,
-        index=button.index,
-        score=button.score,
+    """After the answer was stored in the ack: the DM redrawn to show it answered."""
+    button = WeeklyAnsweredButton.parse(body, action)
+    answers.show_answered(
+        team_id=button.team_id, user_id=button.user_id, delivery_id=button.delivery_id
     )
 
 
@@ -87,17 +90,67 @@ def handle_comment_submission(body: dict[str, Any], *, answers: Answers) -> None
     )
 
 
+def record_answer_before_ack(answers: Answers) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A weekly answer is stored in the ack path itself, so the job that redraws the DM
+    keeps no score: the jobs table must not pair a person with what they answered."""
+
+    def record(body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            button = WeeklyAnswerButton.parse(body, to_action(body) or {})
+            answers.record(
+                team_id=button.team_id,
+                user_id=button.user_id,
+                delivery_id=button.delivery_id,
+                index=button.index,
+                score=button.score,
+            )
+        except UserError:
+            pass  # the redraw, run as a job, meets the same refusal and answers it
+        return without_score(body)
+
+    return record
+
+
 def register(app: App, services: Services) -> None:
-    answers, gateway = services.answers, services.gateway
-    command = bind(
-        handle_pulse_command, answer_with=gateway, preferences=services.preferences, gateway=gateway
+    intake, answers, gateway = services.intake, services.answers, services.gateway
+    app.command("/pulse")(
+        durable(
+            intake,
+            "pulse_command",
+            handle_pulse_command,
+            answer_with=gateway,
+            preferences=services.preferences,
+            gateway=gateway,
+        )
     )
-    app.command("/pulse")(ack=acknowledge, lazy=[command])
-    answer = bind(handle_weekly_answer, answer_with=gateway, answers=answers)
-    app.action(WEEKLY_ANSWER_PATTERN)(ack=acknowledge, lazy=[answer])
-    comment = bind(handle_comment_button, answer_with=gateway, answers=answers, gateway=gateway)
-    app.action(ActionId.WEEKLY_COMMENT)(ack=acknowledge, lazy=[comment])
-    submission = bind(handle_comment_submission, answer_with=gateway, answers=answers)
+    app.action(WEEKLY_ANSWER_PATTERN)(
+        durable(
+            intake,
+            "weekly_answer",
+            handle_weekly_answer,
+            answer_with=gateway,
+            before_ack=record_answer_before_ack(answers),
+            answers=answers,
+        )
+    )
+    app.action(ActionId.WEEKLY_COMMENT)(
+        durable(
+            intake,
+            "weekly_comment_button",
+            handle_comment_button,
+            answer_with=gateway,
+            keep=keep_nothing,
+            answers=answers,
+            gateway=gateway,
+        )
+    )
     app.view(CallbackId.WEEKLY_COMMENT)(
-        ack=validating_ack(WeeklyCommentForm.parse), lazy=[submission]
+        durable(
+            intake,
+            "weekly_comment",
+            handle_comment_submission,
+            answer_with=gateway,
+            validate=WeeklyCommentForm.parse,
+            answers=answers,
+        )
     )

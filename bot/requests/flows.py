@@ -180,18 +180,21 @@ class RequestDesk:
             "request.filed" if filed.created else "request.file_repeated",
             extra={"request_id": request.id, "team_id": team_id, "department": department_key},
         )
-        if not filed.created:
-            return FilingOutcome(request, created=False, card_posted=request.card_ts is not None)
-        return FilingOutcome(request, created=True, card_posted=self._post_card(request))
+        if filed.created:
+            return FilingOutcome(request, created=True, card_posted=self._post_card(request))
+        # Filed before: by a delivery of the same command, or by this one in a process that
+        # died before the card was up. An earlier try may have posted it: look first.
+        posted = request.card_ts is not None or self._post_card(request, resumed=True)
+        return FilingOutcome(request, created=False, card_posted=posted)
 
-    def _post_card(self, request: RequestSnapshot) -> bool:
+    def _post_card(self, request: RequestSnapshot, *, resumed: bool = False) -> bool:
         channel = request.department.channel_id
         try:
             posted = self._gateway.post_once(
                 channel=channel,
                 message=messages.build_request_card(request),
                 tag=MessageTag(REQUEST_CARD_TAG, request.id),
-                resumed=False,
+                resumed=resumed,
             )
         except SLACK_FAILURES:
             logger.exception(

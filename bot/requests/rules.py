@@ -13,6 +13,8 @@ from bot.text import user_mention
 
 # The metadata event type on request cards, by which `post_once` finds one again.
 REQUEST_CARD_TAG = "pulsedesk_request_card"
+# ... and on the DM that confirms a request filed through the form.
+REQUEST_FILED_TAG = "pulsedesk_request_filed"
 
 
 class RequestJob(StrEnum):

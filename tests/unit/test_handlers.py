@@ -1,8 +1,11 @@
 """Listeners are module-level functions: a test calls one directly with a payload and stand-in
-flows, and `bind` hands Bolt a callable that asks only for what Bolt supplies."""
+flows, and `durable` hands Bolt a callable that keeps the payload, acks, and runs the listener
+as a job."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -10,7 +13,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 
 from bot.errors import NotFound
 from bot.requests.rules import RequestAction
-from handlers.errors import bind
+from handlers.intake import durable
 from handlers.requests import handle_card_action, handle_requester_action
 
 
@@ -83,17 +86,47 @@ def test_a_cancel_from_app_home_redraws_home() -> None:
     assert home.published == [("T0TEST", "U0AGENT1")]
 
 
-def test_bolt_is_asked_only_for_the_payload_the_listener_reads() -> None:
-    bound = bind(handle_card_action, answer_with=None, desk=RecordingDesk())
+class RecordingIntake:
+    """Stands in for bot.intake.Intake: keeps what was accepted instead of writing a job."""
 
-    assert get_arg_names_of_callable(bound) == ["body", "action"]
+    def __init__(self) -> None:
+        self.handlers: dict[str, Any] = {}
+        self.accepted: list[dict[str, Any]] = []
+
+    def register(self, name: str, handler: Any) -> str:
+        self.handlers[f"slack.{name}"] = handler
+        return f"slack.{name}"
+
+    def accept(self, *, kind: str, team_id: str, body: dict[str, Any]) -> Any:
+        self.accepted.append({"kind": kind, "team_id": team_id, "body": body})
+        return SimpleNamespace(id=len(self.accepted), payload={"body": body}, created_at=None)
+
+    def run_soon(self, job: Any) -> None:
+        pass
+
+    def waited(self, job: Any) -> timedelta:
+        return timedelta(0)
 
 
-def test_a_bound_listener_gets_its_flows_and_bolts_arguments() -> None:
-    desk = RecordingDesk()
-    bound = bind(handle_card_action, answer_with=None, desk=desk)
+def test_bolt_is_asked_only_to_ack_with_the_body() -> None:
+    listener = durable(
+        RecordingIntake(), "claim", handle_card_action, answer_with=None, desk=RecordingDesk()
+    )
+
+    assert get_arg_names_of_callable(listener) == ["ack", "body"]
+
+
+def test_a_click_is_kept_before_the_ack_and_its_job_calls_the_listener() -> None:
+    desk, intake = RecordingDesk(), RecordingIntake()
+    listener = durable(intake, "claim", handle_card_action, answer_with=None, desk=desk)
     body, action = _click("request_resolve")
+    body["actions"] = [action]
+    acked: list[dict[str, Any]] = []
 
-    bound(body=body, action=action)
+    listener(ack=lambda **kwargs: acked.append(kwargs), body=body)
 
+    assert intake.accepted == [{"kind": "slack.claim", "team_id": "T0TEST", "body": body}]
+    assert acked == [{}]
+    assert desk.acts == []
+    intake.handlers["slack.claim"](SimpleNamespace(payload={"body": body}, kind="slack.claim"))
     assert [a["action"] for a in desk.acts] == [RequestAction.RESOLVE]

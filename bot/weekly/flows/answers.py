@@ -32,11 +32,15 @@ class Answers:
         self._clock = clock
         self._anonymity_minimum = anonymity_minimum
 
-    def answer(
+    def record(
         self, *, team_id: str, user_id: str, delivery_id: int, index: int, score: int
     ) -> None:
-        """One tap: the answer is stored apart from the person, the DM shows it answered."""
-        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        """One tap, stored before Slack is answered: the answer apart from the person, and on
+        the delivery only that the question is answered. No call to Slack, so it is quick
+        enough for the ack; `show_answered` redraws the DM afterwards."""
+        delivery = self._open_delivery(
+            team_id=team_id, user_id=user_id, delivery_id=delivery_id, redraw_closed=False
+        )
         if not 0 <= index < len(delivery.questions) or score not in delivery.questions[index].scale:
             raise NotFound("That answer is not one of the choices.")
         with self._sessions.begin() as session:
@@ -45,10 +49,14 @@ class Answers:
             )
         if recorded:
             self._release_when_enough(delivery)
+
+    def show_answered(self, *, team_id: str, user_id: str, delivery_id: int) -> None:
+        """The DM redrawn with what is answered now, or closed."""
+        delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
         message = messages.build_weekly_pulse(
             delivery_id=delivery.id,
             questions=delivery.questions,
-            answered={*delivery.answered, index},
+            answered=delivery.answered,
             closes_at=delivery.closes_at,
             minimum=self._anonymity_minimum,
         )
@@ -82,14 +90,17 @@ class Answers:
     def anonymity_minimum(self) -> int:
         return self._anonymity_minimum
 
-    def _open_delivery(self, *, team_id: str, user_id: str, delivery_id: int) -> DeliverySnapshot:
+    def _open_delivery(
+        self, *, team_id: str, user_id: str, delivery_id: int, redraw_closed: bool = True
+    ) -> DeliverySnapshot:
         """The person's own delivery, while it still takes answers."""
         with read_session(self._sessions) as session:
             delivery = store.get_delivery(session=session, delivery_id=delivery_id)
         if delivery.team_id != team_id or delivery.user_id != user_id:
             raise NotAllowed("That pulse was sent to someone else.")
         if self._clock.now() >= delivery.closes_at:
-            self._redraw(delivery, messages.build_weekly_closed())
+            if redraw_closed:
+                self._redraw(delivery, messages.build_weekly_closed())
             raise SurveyClosed("This week's pulse has closed.")
         return delivery
 
