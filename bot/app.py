@@ -15,7 +15,7 @@ from bot.db import SessionFactory
 from bot.departments import DepartmentConfig
 from bot.pacing import Pacer
 from bot.requests import store as request_store
-from bot.requests.flows import RequestDesk
+from bot.requests.flows.desk import RequestDesk
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.slack import Installation, SlackGateway

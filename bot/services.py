@@ -22,7 +22,7 @@ from bot.kudos.flows.reactions import KudosReactions
 from bot.kudos.flows.standings import Standings
 from bot.kudos.rules import KudosJob, KudosPolicy
 from bot.pacing import Pacer
-from bot.requests.flows import RequestDesk
+from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import RequestJob
 from bot.satisfaction.flows.feedback import Feedback
 from bot.satisfaction.flows.pulses import Pulses
@@ -171,7 +171,8 @@ def build_services(
         clock=clock,
         lease=timedelta(seconds=settings.jobs_lease_seconds),
         handlers={
-            RequestJob.POST_CARD: desk.post_card_later,
+            RequestJob.POST_CARD: desk.notices.post_card_later,
+            RequestJob.NOTIFY: desk.notices.notify_later,
             SatisfactionJob.SEND_PULSE: pulses.send_pulse,
             SatisfactionJob.CLOSE_PULSE: pulses.close_pulse,
             WeeklyJob.DELIVER: deliveries.deliver,

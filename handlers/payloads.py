@@ -115,6 +115,12 @@ class RequestButton:
     selected_user: str | None
     # None when the click came from the App Home tab, which has no response_url.
     response_url: str | None
+    trigger_id: str = ""
+
+    @property
+    def idempotency_key(self) -> str | None:
+        # Each click has its own trigger_id; the same click run again has the same one.
+        return f"click:{self.trigger_id}" if self.trigger_id else None
 
     @classmethod
     def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> RequestButton:
@@ -129,6 +135,7 @@ class RequestButton:
             request_id=request_id,
             selected_user=action.get("selected_user"),
             response_url=body.get("response_url"),
+            trigger_id=str(body.get("trigger_id") or "")[:200],
         )
 
 

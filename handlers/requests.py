@@ -11,7 +11,7 @@ from bot.errors import FormErrors
 from bot.home.flows import Home
 from bot.ids import ActionId, CallbackId
 from bot.requests import messages
-from bot.requests.flows import RequestDesk
+from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import REQUEST_FILED_TAG, RequestAction
 from bot.services import Services
 from bot.slack import MessageTag, SlackGateway
@@ -58,6 +58,7 @@ def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: Re
         actor_id=button.user_id,
         action=CARD_ACTIONS[ActionId(action["action_id"])],
         assignee_id=button.selected_user,
+        idempotency_key=button.idempotency_key,
     )
 
 
@@ -77,6 +78,7 @@ def handle_requester_action(
         request_id=button.request_id,
         actor_id=button.user_id,
         action=request_action,
+        idempotency_key=button.idempotency_key,
     )
     if button.response_url:
         update = messages.build_requester_update(request, action_done=done)

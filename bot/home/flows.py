@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.home.messages import build_home_view
-from bot.requests.flows import RequestDesk
+from bot.requests.flows.desk import RequestDesk
 from bot.satisfaction.flows.feedback import Feedback
 from bot.slack import SlackGateway
 

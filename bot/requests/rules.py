@@ -15,11 +15,15 @@ from bot.text import user_mention
 REQUEST_CARD_TAG = "pulsedesk_request_card"
 # ... and on the DM that confirms a request filed through the form.
 REQUEST_FILED_TAG = "pulsedesk_request_filed"
+# ... and on the DMs that follow a change, keyed by its event.
+REQUEST_UPDATE_TAG = "pulsedesk_request_update"
 
 
 class RequestJob(StrEnum):
     # Posts a card that could not be posted when the request was filed.
     POST_CARD = "request.post_card"
+    # Sends the DMs that follow a change, when they could not all go out at once.
+    NOTIFY = "request.notify"
 
 
 class RequestStatus(StrEnum):

@@ -37,6 +37,13 @@ class FiledRequest:
 
 
 @dataclass(frozen=True)
+class Transition:
+    request: RequestSnapshot
+    # The audit event it appended: what its follow-up messages are keyed by.
+    event_id: int
+
+
+@dataclass(frozen=True)
 class DepartmentSync:
     added: int
     updated: int
@@ -256,7 +263,8 @@ def transition_request(
     roles: frozenset[Role],
     now: datetime,
     assignee_id: str | None = None,
-) -> RequestSnapshot:
+    idempotency_key: str | None = None,
+) -> Transition:
     """Apply one lifecycle action if `request` is still the version the actor saw.
 
     The UPDATE compares the version, so of two agents claiming at once exactly one wins;
@@ -316,12 +324,27 @@ def transition_request(
             from_status=request.status.value,
             to_status=decision.to_status.value,
             assignee_id=new_assignee,
+            idempotency_key=idempotency_key,
             created_at=now,
         )
     )
     session.flush()
+    event_id = session.scalars(
+        select(RequestEvent.id)
+        .where(RequestEvent.request_id == request.id)
+        .order_by(RequestEvent.id.desc())
+        .limit(1)
+    ).one()
     session.expire_all()
-    return get_request(session=session, team_id=request.team_id, request_id=request.id)
+    after = get_request(session=session, team_id=request.team_id, request_id=request.id)
+    return Transition(request=after, event_id=event_id)
+
+
+def applied_click(*, session: Session, idempotency_key: str) -> int | None:
+    """The event a click already made, if it was applied before."""
+    return session.scalar(
+        select(RequestEvent.id).where(RequestEvent.idempotency_key == idempotency_key)
+    )
 
 
 def requests_by_requester(

@@ -108,6 +108,7 @@ class SlackClient:
         selected_user: str | None = None,
         channel: str = "C0IT000001",
         message_ts: str = "1700000000.000001",
+        trigger_id: str | None = None,
     ) -> HttpResult:
         n = next(_ids)
         action: dict[str, Any] = {
@@ -127,7 +128,7 @@ class SlackClient:
             "api_app_id": "A0PULSE",
             "token": "legacy-verification-token",
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-            "trigger_id": f"trigger-action-{n}",
+            "trigger_id": trigger_id or f"trigger-action-{n}",
             "channel": {"id": channel, "name": "channel"},
             "message": {"ts": message_ts, "text": "card", "blocks": []},
             "response_url": f"{self.response_base}action-{n}",

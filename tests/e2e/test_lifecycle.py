@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import Desk
-from tests.e2e.helpers import action_ids, dms_to, events, file_request, get_request, text_of
+from tests.e2e.helpers import (
+    action_ids,
+    dms_to,
+    events,
+    file_request,
+    get_request,
+    intake_settled,
+    text_of,
+)
 
 
 def _value(request_id: int) -> str:
@@ -200,3 +208,27 @@ def test_reassign_only_to_an_agent(desk: Desk) -> None:
     desk.pulsedesk.finish_work()
     stored = get_request(desk, request.id)
     assert (stored.status, stored.assignee_id) == ("open", None)
+
+
+def test_a_click_run_twice_changes_the_request_once_and_tells_once(desk: Desk) -> None:
+    """What a process that died after the change but before its job was done would do."""
+    request = file_request(desk)
+    replies = len(desk.fake.calls_to("response_url"))
+    for _ in range(2):
+        assert (
+            desk.slack.block_action(
+                "request_claim",
+                user="U0AGENT1",
+                value=f"req:{request.id}",
+                trigger_id="trigger-the-same-click",
+            ).status
+            == 200
+        )
+    intake_settled(desk)
+
+    assert events(desk, request.id) == [
+        ("file", None, "open", "U0ALICE"),
+        ("claim", "open", "claimed", "U0AGENT1"),
+    ]
+    assert len([d for d in dms_to(desk, "U0ALICE") if "picked up" in d.params["text"]]) == 1
+    assert len(desk.fake.calls_to("response_url")) == replies

@@ -41,7 +41,7 @@ def test_a_dm_to_the_requester_lands_once(desk: Desk, how: str) -> None:
         == 200
     )
     desk.pulsedesk.finish_work()
-    assert len(_tagged(desk, "D0ALICE", "pulsedesk_message")) == 1
+    assert len(_tagged(desk, "D0ALICE", "pulsedesk_request_update")) == 1
 
 
 @pytest.mark.parametrize("how", HOWS)

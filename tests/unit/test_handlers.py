@@ -62,6 +62,7 @@ def test_a_card_button_becomes_one_lifecycle_action(
             "actor_id": "U0AGENT1",
             "action": expected,
             "assignee_id": None,
+            "idempotency_key": None,
         }
     ]
 

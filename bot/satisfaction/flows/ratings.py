@@ -16,7 +16,7 @@ from bot.errors import NotAllowed, SurveyClosed
 from bot.kudos.rules import KudosOffer
 from bot.reactions import Reaction, base_emoji
 from bot.requests import store as request_store
-from bot.requests.flows import refresh_request_card
+from bot.requests.flows.notices import refresh_request_card
 from bot.requests.rules import RequestSnapshot, RequestStatus
 from bot.satisfaction import messages, store
 from bot.satisfaction.rules import (

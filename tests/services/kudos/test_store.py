@@ -167,7 +167,7 @@ def _act(
         action=action,
         roles=roles,
         now=at,
-    )
+    ).request
 
 
 def _resolved(

@@ -93,7 +93,7 @@ def _setup(session_factory: SessionFactory, clock: FakeClock) -> None:
                 action=RequestAction.RESOLVE,
                 roles=frozenset({Role.AGENT}),
                 now=now - timedelta(days=1),
-            )
+            ).request
             hr_request = resolved if department == "hr" else hr_request
         assert hr_request is not None
         session.add(Person(team_id=TEAM, user_id="U0AGENT1", display_name="Alex"))

@@ -55,7 +55,7 @@ def _activity(session_factory: SessionFactory, clock: FakeClock, team_id: str, n
                     action=RequestAction.RESOLVE,
                     roles=frozenset({Role.AGENT}),
                     now=now + timedelta(minutes=5),
-                )
+                ).request
                 pulse = ratings.schedule_pulse(
                     session=session, request=resolved, delay=timedelta(0), now=now
                 )

@@ -94,7 +94,7 @@ class Desk:
             action=action,
             roles=roles,
             now=at,
-        )
+        ).request
 
     def rate(
         self,

@@ -40,7 +40,7 @@ def _resolved_pulse(session: Session, now: datetime, key: str = "k1") -> PulseSn
         action=RequestAction.RESOLVE,
         roles=frozenset({Role.AGENT}),
         now=now,
-    )
+    ).request
     return ratings.schedule_pulse(session=session, request=resolved, delay=timedelta(0), now=now)
 
 

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from bot import jobs
 from bot.blockkit import INPUT_MAX_LENGTH, Message, build_notice
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
-from bot.errors import NotAllowed
-from bot.jobs import JobSnapshot
+from bot.errors import InvalidTransition, NotAllowed
 from bot.kudos.rules import KudosOffer
 from bot.requests import messages, store
+from bot.requests.flows.notices import (
+    CARD_RETRY_DELAY,
+    NOTIFY_RETRY_DELAY,
+    RequestNotices,
+    notify_key,
+    post_card_key,
+    refresh_request_card,
+)
 from bot.requests.rules import (
     ACTION_ROLE,
-    REQUEST_CARD_TAG,
     DepartmentSnapshot,
     FilingKind,
     RequestAction,
@@ -36,22 +43,13 @@ from bot.requests.rules import (
     route_by_keywords,
 )
 from bot.satisfaction.flows.pulses import Pulses
-from bot.slack import MessageTag, PostedMessage, SlackGateway
-from bot.slack_client import SLACK_FAILURES
+from bot.slack import SlackGateway
 from bot.text import escape, user_mention
 
 NO_DEPARTMENTS = "No departments are set up yet: an admin adds them to the departments file."
 
 
 logger = logging.getLogger(__name__)
-
-# The job that posts a card the filing could not post falls due after the interactive post
-# has surely finished its own retries, then retries with the runner's backoff.
-CARD_RETRY_DELAY = timedelta(minutes=5)
-
-
-def _post_card_key(request_id: int) -> str:
-    return f"{RequestJob.POST_CARD}:{request_id}"
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,17 @@ class RequestDesk:
     ):
         self._sessions = session_factory
         self._gateway = gateway
-        self._job_gateway = job_gateway or gateway
         self._clock = clock
         # Resolutions schedule a satisfaction pulse in the same transaction; reopens cancel it.
         self._pulses = pulses
-        self._kudos_offer = kudos_offer
+        self.notices = RequestNotices(
+            session_factory=session_factory,
+            gateway=gateway,
+            job_gateway=job_gateway or gateway,
+            clock=clock,
+            pulses=pulses,
+            kudos_offer=kudos_offer,
+        )
 
     def answer_command(
         self,
@@ -170,7 +174,7 @@ class RequestDesk:
                     session=session,
                     team_id=team_id,
                     kind=RequestJob.POST_CARD,
-                    unique_key=_post_card_key(filed.request.id),
+                    unique_key=post_card_key(filed.request.id),
                     due_at=now + CARD_RETRY_DELAY,
                     now=now,
                     payload={"request_id": filed.request.id},
@@ -181,60 +185,31 @@ class RequestDesk:
             extra={"request_id": request.id, "team_id": team_id, "department": department_key},
         )
         if filed.created:
-            return FilingOutcome(request, created=True, card_posted=self._post_card(request))
+            return FilingOutcome(request, created=True, card_posted=self.notices.post_card(request))
         # Filed before: by a delivery of the same command, or by this one in a process that
         # died before the card was up. An earlier try may have posted it: look first.
-        posted = request.card_ts is not None or self._post_card(request, resumed=True)
+        posted = request.card_ts is not None or self.notices.post_card(request, resumed=True)
         return FilingOutcome(request, created=False, card_posted=posted)
-
-    def _post_card(self, request: RequestSnapshot, *, resumed: bool = False) -> bool:
-        channel = request.department.channel_id
-        try:
-            posted = self._gateway.post_once(
-                channel=channel,
-                message=messages.build_request_card(request),
-                tag=MessageTag(REQUEST_CARD_TAG, request.id),
-                resumed=resumed,
-            )
-        except SLACK_FAILURES:
-            logger.exception(
-                "request.card_post_failed", extra={"request_id": request.id, "channel": channel}
-            )
-            return False
-        with self._sessions.begin() as session:
-            store.record_card(
-                session=session, request_id=request.id, channel_id=channel, ts=posted.ts
-            )
-            jobs.cancel(
-                session=session, unique_key=_post_card_key(request.id), now=self._clock.now()
-            )
-        return True
-
-    def post_card_later(self, job: JobSnapshot) -> None:
-        """The job that keeps trying to post a card that could not be posted at filing."""
-        with self._sessions.begin() as session:
-            request = store.get_request(
-                session=session, team_id=job.team_id, request_id=int(job.payload["request_id"])
-            )
-        if request.card_ts is not None:
-            return
-        channel = request.department.channel_id
-        # The post at filing may have reached Slack even though its answer did not.
-        posted = self._job_gateway.post_once(
-            channel=channel,
-            message=messages.build_request_card(request),
-            tag=MessageTag(REQUEST_CARD_TAG, request.id),
-            resumed=True,
-        )
-        with self._sessions.begin() as session:
-            store.record_card(
-                session=session, request_id=request.id, channel_id=channel, ts=posted.ts
-            )
-        logger.info("request.card_posted_late", extra={"request_id": request.id})
 
     def my_open_requests(self, *, team_id: str, user_id: str) -> list[RequestSnapshot]:
         with read_session(self._sessions) as session:
             return store.list_open_requests(session=session, team_id=team_id, requester_id=user_id)
+
+    def _applied(self, idempotency_key: str | None) -> bool:
+        if idempotency_key is None:
+            return False
+        with read_session(self._sessions) as session:
+            return store.applied_click(session=session, idempotency_key=idempotency_key) is not None
+
+    def _shown_again(self, request: RequestSnapshot) -> RequestSnapshot:
+        """A click already applied changes nothing; its card is redrawn from the newest state."""
+        refresh_request_card(
+            sessions=self._sessions,
+            gateway=self._gateway,
+            team_id=request.team_id,
+            request_id=request.id,
+        )
+        return request
 
     def is_agent(self, department: DepartmentSnapshot, user_id: str) -> bool:
         """Listed in the department's agents, or, with no list, a member of its channel."""
@@ -262,10 +237,17 @@ class RequestDesk:
         actor_id: str,
         action: RequestAction,
         assignee_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> RequestSnapshot:
-        """Apply a lifecycle action, then update the card and tell the people concerned."""
+        """Apply a lifecycle action, then update the card and tell the people concerned.
+
+        A click with an `idempotency_key` applies once: run again (its process died after
+        the change), it changes nothing and the card is redrawn; the DMs that follow a
+        change are a job of their own, so they go out once either way."""
         with self._sessions.begin() as session:
             before = store.get_request(session=session, team_id=team_id, request_id=request_id)
+        if self._applied(idempotency_key):
+            return self._shown_again(before)
         roles = self.roles_for(before, actor_id, action)
         if (
             action is RequestAction.REASSIGN
@@ -278,18 +260,43 @@ class RequestDesk:
                 "agents, so they could not work on it."
             )
         now = self._clock.now()
-        with self._sessions.begin() as session:
-            after = store.transition_request(
-                session=session,
-                request=before,
-                actor_id=actor_id,
-                action=action,
-                roles=roles,
-                now=now,
-                assignee_id=assignee_id,
-            )
-            if self._pulses is not None:
-                self._pulses.on_transition(session, request=after, action=action, now=now)
+        follow_up: dict[str, Any] = {
+            "action": action.value,
+            "actor_id": actor_id,
+            "previous_owner": before.assignee_id or before.closed_by_id,
+            "was_open": before.status is RequestStatus.OPEN,
+        }
+        try:
+            with self._sessions.begin() as session:
+                transition = store.transition_request(
+                    session=session,
+                    request=before,
+                    actor_id=actor_id,
+                    action=action,
+                    roles=roles,
+                    now=now,
+                    assignee_id=assignee_id,
+                    idempotency_key=idempotency_key,
+                )
+                after = transition.request
+                if self._pulses is not None:
+                    self._pulses.on_transition(session, request=after, action=action, now=now)
+                # The DMs below, sent again by this job if they could not all go out now.
+                follow_up["event_id"] = transition.event_id
+                jobs.enqueue(
+                    session=session,
+                    team_id=team_id,
+                    kind=RequestJob.NOTIFY,
+                    unique_key=notify_key(transition.event_id),
+                    due_at=now + NOTIFY_RETRY_DELAY,
+                    now=now,
+                    payload={"request_id": after.id, **follow_up},
+                )
+        except (InvalidTransition, IntegrityError):
+            # The same click, applied a moment ago by another delivery of it.
+            if self._applied(idempotency_key):
+                return self._shown_again(before)
+            raise
         logger.info(
             "request.transition",
             extra={
@@ -302,69 +309,5 @@ class RequestDesk:
         refresh_request_card(
             sessions=self._sessions, gateway=self._gateway, team_id=team_id, request_id=after.id
         )
-        self._notify(before=before, after=after, action=action, actor_id=actor_id)
+        self.notices.notify(after, follow_up)
         return after
-
-    def _dm(
-        self, user_id: str, message: messages.Message, request: RequestSnapshot
-    ) -> PostedMessage | None:
-        try:
-            return self._gateway.post_message(channel=user_id, message=message)
-        except SLACK_FAILURES:
-            logger.exception("request.dm_failed", extra={"request_id": request.id})
-            return None
-
-    def _notify(
-        self,
-        *,
-        before: RequestSnapshot,
-        after: RequestSnapshot,
-        action: RequestAction,
-        actor_id: str,
-    ) -> None:
-        requester = after.requester_id
-        if action is RequestAction.CLAIM:
-            self._dm(requester, messages.build_claimed_dm(after), after)
-        elif action is RequestAction.REASSIGN and after.assignee_id:
-            self._dm(requester, messages.build_claimed_dm(after), after)
-            if after.assignee_id != actor_id:
-                message = messages.build_assigned_dm(after, assigned_by=actor_id)
-                self._dm(after.assignee_id, message, after)
-        elif action is RequestAction.UNCLAIM:
-            self._dm(requester, messages.build_unclaimed_dm(after), after)
-        elif action is RequestAction.RESOLVE:
-            pulses = self._pulses
-            hint = pulses.rating_hint if pulses is not None else None
-            kudos_to = self._kudos_offer(after) if self._kudos_offer is not None else None
-            message = messages.build_resolved_dm(after, rating_hint=hint, kudos_to=kudos_to)
-            posted = self._dm(requester, message, after)
-            if posted is not None and pulses is not None:
-                pulses.record_resolution_dm(after, posted)
-        elif action in (RequestAction.REOPEN, RequestAction.CANCEL):
-            # Whoever last worked on it: the assignee, or the agent who resolved it unclaimed.
-            previous = before.assignee_id or before.closed_by_id
-            if previous and previous != actor_id and before.status is not RequestStatus.OPEN:
-                message = (
-                    messages.build_reopened_dm(after)
-                    if action is RequestAction.REOPEN
-                    else messages.build_cancelled_dm(after)
-                )
-                self._dm(previous, message, after)
-
-
-def refresh_request_card(
-    *, sessions: SessionFactory, gateway: SlackGateway, team_id: str, request_id: int
-) -> None:
-    """Show the newest state, not the caller's: another click may have landed since."""
-    with sessions.begin() as session:
-        request = store.get_request(session=session, team_id=team_id, request_id=request_id)
-    if request.card_channel_id is None or request.card_ts is None:
-        return
-    channel, ts = request.card_channel_id, request.card_ts
-    gateway.try_send(
-        "request.card_update_failed",
-        lambda: gateway.update_message(
-            channel=channel, ts=ts, message=messages.build_request_card(request)
-        ),
-        request_id=request.id,
-    )
