@@ -57,7 +57,7 @@ def encode_request_id(request_id: int) -> str:
     return f"req:{request_id}"
 
 
-def decode_request_id(value: str | None) -> int | None:
+def decode_request_id(value: object) -> int | None:
     """The request id carried in a button value, or None if it is not one of ours."""
     return _decode_suffix(value, "req:")
 
@@ -66,7 +66,7 @@ def encode_pulse_id(pulse_id: int) -> str:
     return f"pulse:{pulse_id}"
 
 
-def decode_pulse_id(value: str | None) -> int | None:
+def decode_pulse_id(value: object) -> int | None:
     return _decode_suffix(value, "pulse:")
 
 
@@ -89,13 +89,15 @@ def encode_weekly_delivery(delivery_id: int) -> str:
     return f"weekly:{delivery_id}"
 
 
-def decode_weekly_delivery(value: str | None) -> int | None:
+def decode_weekly_delivery(value: object) -> int | None:
     return _decode_suffix(value, "weekly:")
 
 
-def decode_weekly_question(value: str | None) -> tuple[int, int] | None:
+def decode_weekly_question(value: object) -> tuple[int, int] | None:
     """(delivery id, question index) from a weekly pulse button's value."""
-    parts = (value or "").split(":")
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":")
     if len(parts) != 3 or parts[0] != "weekly":
         return None
     delivery_id, index = parse_id(parts[1]), parse_id(parts[2])
@@ -109,12 +111,12 @@ def encode_card_actions_block_id(request_id: int) -> str:
     return f"{BlockId.CARD_ACTIONS}:{request_id}"
 
 
-def decode_card_actions_block_id(block_id: str | None) -> int | None:
+def decode_card_actions_block_id(block_id: object) -> int | None:
     return _decode_suffix(block_id, f"{BlockId.CARD_ACTIONS}:")
 
 
-def _decode_suffix(value: str | None, prefix: str) -> int | None:
-    if not value or not value.startswith(prefix):
+def _decode_suffix(value: object, prefix: str) -> int | None:
+    if not isinstance(value, str) or not value.startswith(prefix):
         return None
     return parse_id(value.removeprefix(prefix))
 

@@ -139,7 +139,13 @@ def build_wsgi_app(pulsedesk: Pulsedesk) -> WSGIApplication:
                 logger.info("slack.request_rejected", extra={"reason": rejected.reason})
                 return _json(start_response, rejected.status, {"error": "invalid request"})
             environ["wsgi.input"] = io.BytesIO(body)
-            return slack_handler(environ, start_response)
+            try:
+                return slack_handler(environ, start_response)
+            except (TypeError, AttributeError, KeyError, ValueError):
+                # Bolt reads the envelope (who, which team, which channel) before any listener
+                # and fails on fields of the wrong type: a payload that is not Slack's.
+                logger.info("slack.request_rejected", extra={"reason": "malformed_envelope"})
+                return _json(start_response, "400 Bad Request", {"error": "invalid request"})
         return _json(start_response, "404 Not Found", {"error": "not_found"})
 
     return pulsedesk_wsgi

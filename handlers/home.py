@@ -12,9 +12,10 @@ from handlers.intake import durable
 
 
 def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home: Home) -> None:
-    if event.get("tab") not in (None, "home"):
+    user_id, team_id = event.get("user"), body.get("team_id")
+    if event.get("tab") not in (None, "home") or not isinstance(user_id, str) or not user_id:
         return
-    home.publish(team_id=str(body.get("team_id") or ""), user_id=str(event["user"]))
+    home.publish(team_id=team_id if isinstance(team_id, str) else "", user_id=user_id)
 
 
 def register(app: App, services: Services) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -26,54 +25,19 @@ from bot.reactions import Reaction
 from bot.requests.rules import Urgency
 from bot.text import clean_input, slack_to_plain
 from bot.weekly.rules import GENERAL_TOPIC
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict) and team.get("id"):
-        return str(team["id"])
-    user = body.get("user")
-    if isinstance(user, dict) and user.get("team_id"):
-        return str(user["team_id"])
-    return str(body.get("team_id") or "")
-
-
-def _private_metadata(view: dict[str, Any]) -> dict[str, Any]:
-    """The JSON a modal carries for us; {} if it is missing or not ours."""
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return metadata if isinstance(metadata, dict) else {}
-
-
-def _actor(body: dict[str, Any]) -> str:
-    """The user who clicked or submitted."""
-    return str(body["user"]["id"])
-
-
-def _form_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """A modal's inputs, by block id and then action id."""
-    values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
-    return values
-
-
-def _metadata_id(view: dict[str, Any], key: str, *, gone: str) -> int:
-    """The id a modal carries in its private metadata, or NotFound saying what is `gone`."""
-    found = parse_id(_private_metadata(view).get(key))
-    if found is None:
-        raise NotFound(gone)
-    return found
-
-
-def _comment_text(values: dict[str, dict[str, Any]], block_id: str, action_id: str) -> str:
-    """A required free-text comment from a modal, or the inline error that asks for one."""
-    text = clean_input(str(values.get(block_id, {}).get(action_id, {}).get("value") or "")).strip()
-    if not text:
-        raise FormErrors({block_id: "Write a comment, or cancel."})
-    if len(text) > INPUT_MAX_LENGTH:
-        raise FormErrors({block_id: f"Keep it under {INPUT_MAX_LENGTH} characters."})
-    return text
+from handlers.fields import (
+    actor,
+    comment_text,
+    dict_of,
+    form_values,
+    input_of,
+    metadata_id,
+    private_metadata,
+    selected,
+    string,
+    team_id_of,
+    view_of,
+)
 
 
 @dataclass(frozen=True)
@@ -90,14 +54,17 @@ class SlashCommand:
 
     @classmethod
     def parse(cls, command: dict[str, Any]) -> SlashCommand:
-        raw = clean_input(str(command.get("text") or ""))
+        raw = clean_input(string(command.get("text")))
+        user_id = string(command.get("user_id"))
+        if not user_id:
+            raise NotFound("That command came without a user, so there is nothing to do with it.")
         return cls(
-            team_id=str(command.get("team_id") or ""),
-            user_id=str(command["user_id"]),
-            channel_id=str(command.get("channel_id") or ""),
+            team_id=string(command.get("team_id")),
+            user_id=user_id,
+            channel_id=string(command.get("channel_id")),
             text=slack_to_plain(raw),
-            trigger_id=str(command.get("trigger_id") or ""),
-            response_url=str(command.get("response_url") or ""),
+            trigger_id=string(command.get("trigger_id"))[:200],
+            response_url=string(command.get("response_url")),
             raw_text=raw,
         )
 
@@ -130,12 +97,12 @@ class RequestButton:
         if request_id is None:
             raise NotFound("That button no longer points at a request.")
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
+            team_id=team_id_of(body),
+            user_id=actor(body),
             request_id=request_id,
-            selected_user=action.get("selected_user"),
-            response_url=body.get("response_url"),
-            trigger_id=str(body.get("trigger_id") or "")[:200],
+            selected_user=string(action.get("selected_user")) or None,
+            response_url=string(body.get("response_url")) or None,
+            trigger_id=string(body.get("trigger_id"))[:200],
         )
 
 
@@ -156,32 +123,32 @@ class NewRequestForm:
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> NewRequestForm:
-        view = body["view"]
-        values = _form_values(view)
-        department = values.get(BlockId.DEPARTMENT, {}).get(ActionId.DEPARTMENT, {})
-        description = values.get(BlockId.DESCRIPTION, {}).get(ActionId.DESCRIPTION, {})
-        urgency = values.get(BlockId.URGENCY, {}).get(ActionId.URGENCY, {})
+        view = view_of(body)
+        values = form_values(view)
+        department = input_of(values, BlockId.DEPARTMENT, ActionId.DEPARTMENT)
+        description = input_of(values, BlockId.DESCRIPTION, ActionId.DESCRIPTION)
+        urgency = input_of(values, BlockId.URGENCY, ActionId.URGENCY)
 
         errors: dict[str, str] = {}
-        department_key = ((department.get("selected_option") or {}).get("value") or "").strip()
+        department_key = selected(department).strip()
         if not department_key:
             errors[BlockId.DEPARTMENT] = "Choose the department this is for."
-        text = clean_input(str(description.get("value") or "")).strip()
+        text = clean_input(string(description.get("value"))).strip()
         if not text:
             errors[BlockId.DESCRIPTION] = "Describe what you need."
         elif len(text) > INPUT_MAX_LENGTH:
             errors[BlockId.DESCRIPTION] = f"Keep it under {INPUT_MAX_LENGTH} characters."
-        urgency_value = (urgency.get("selected_option") or {}).get("value") or Urgency.NORMAL
+        urgency_value = selected(urgency) or Urgency.NORMAL
         if urgency_value not in {u.value for u in Urgency}:
             errors[BlockId.URGENCY] = "Choose normal or high."
         if errors:
             raise FormErrors(errors)
 
-        origin = _private_metadata(view).get("channel")
+        origin = private_metadata(view).get("channel")
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
-            view_id=str(view["id"]),
+            team_id=team_id_of(body),
+            user_id=actor(body),
+            view_id=string(view.get("id")),
             department_key=department_key,
             text=text,
             urgency=Urgency(urgency_value),
@@ -202,10 +169,10 @@ class PulseButton:
         if pulse_id is None:
             raise NotFound("That button no longer points at a survey.")
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
+            team_id=team_id_of(body),
+            user_id=actor(body),
             pulse_id=pulse_id,
-            trigger_id=str(body.get("trigger_id") or ""),
+            trigger_id=string(body.get("trigger_id")),
         )
 
 
@@ -218,15 +185,15 @@ class PulseCommentForm:
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> PulseCommentForm:
-        view = body["view"]
-        values = _form_values(view)
-        comment = _comment_text(values, BlockId.PULSE_COMMENT, ActionId.PULSE_COMMENT_TEXT)
-        pulse_id = _metadata_id(
+        view = view_of(body)
+        values = form_values(view)
+        comment = comment_text(values, BlockId.PULSE_COMMENT, ActionId.PULSE_COMMENT_TEXT)
+        pulse_id = metadata_id(
             view, "pulse", gone="That comment form no longer points at a survey."
         )
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
+            team_id=team_id_of(body),
+            user_id=actor(body),
             pulse_id=pulse_id,
             comment=comment,
         )
@@ -249,45 +216,48 @@ class KudosForm:
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> KudosForm:
-        view = body["view"]
-        values = _form_values(view)
-        message_input = values.get(BlockId.KUDOS_MESSAGE, {}).get(ActionId.KUDOS_MESSAGE, {})
-        value_input = values.get(BlockId.KUDOS_VALUE, {}).get(ActionId.KUDOS_VALUE, {})
-        message = clean_input(str(message_input.get("value") or "")).strip()
+        view = view_of(body)
+        values = form_values(view)
+        message_input = input_of(values, BlockId.KUDOS_MESSAGE, ActionId.KUDOS_MESSAGE)
+        value_input = input_of(values, BlockId.KUDOS_VALUE, ActionId.KUDOS_VALUE)
+        message = clean_input(string(message_input.get("value"))).strip()
         if len(message) > KUDOS_MESSAGE_MAX:
             raise FormErrors(
                 {BlockId.KUDOS_MESSAGE: f"Keep it under {KUDOS_MESSAGE_MAX} characters."}
             )
-        value = (value_input.get("selected_option") or {}).get("value")
-        request_id = _metadata_id(
+        value = selected(value_input)
+        request_id = metadata_id(
             view, "request", gone="That kudos form no longer points at a request."
         )
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
-            view_id=str(view["id"]),
+            team_id=team_id_of(body),
+            user_id=actor(body),
+            view_id=string(view.get("id")),
             request_id=request_id,
             message=message,
-            value=str(value) if value else None,
+            value=value or None,
         )
 
 
 def parse_reaction(body: dict[str, Any], *, added: bool) -> Reaction | None:
     """A reaction to a message, or None for reactions to files and the like."""
-    event = body.get("event") or {}
-    item = event.get("item") or {}
-    if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
+    event = dict_of(body.get("event"))
+    item = dict_of(event.get("item"))
+    channel, ts = string(item.get("channel")), string(item.get("ts"))
+    if item.get("type") != "message" or not channel or not ts:
         return None
+    event_ts = string(event.get("event_ts"))
+    user = string(event.get("user"))
     return Reaction(
-        team_id=str(body.get("team_id") or ""),
-        event_id=str(body.get("event_id") or f"{event.get('event_ts')}:{event.get('user')}"),
-        user_id=str(event.get("user") or ""),
-        reaction=str(event.get("reaction") or ""),
-        channel_id=str(item["channel"]),
-        ts=str(item["ts"]),
+        team_id=string(body.get("team_id")),
+        event_id=string(body.get("event_id"))[:64] or f"{event_ts}:{user}"[:64],
+        user_id=user,
+        reaction=string(event.get("reaction")),
+        channel_id=channel,
+        ts=ts,
         added=added,
-        event_ts=str(event["event_ts"]) if event.get("event_ts") else None,
-        item_user=str(event["item_user"]) if event.get("item_user") else None,
+        event_ts=event_ts or None,
+        item_user=string(event.get("item_user")) or None,
     )
 
 
@@ -302,12 +272,12 @@ class WeeklyAnswerButton:
     @classmethod
     def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> WeeklyAnswerButton:
         question = decode_weekly_question(action.get("value"))
-        match = WEEKLY_ANSWER_PATTERN.match(str(action.get("action_id") or ""))
+        match = WEEKLY_ANSWER_PATTERN.match(string(action.get("action_id")))
         if question is None or match is None:
             raise NotFound("That button no longer points at a pulse question.")
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
+            team_id=team_id_of(body),
+            user_id=actor(body),
             delivery_id=question[0],
             index=question[1],
             score=int(match.group(1)),
@@ -317,10 +287,11 @@ class WeeklyAnswerButton:
 def without_score(body: dict[str, Any]) -> dict[str, Any]:
     """A weekly answer's payload as it may be kept: the question it answered, not the score
     (neither the button's action id nor its label)."""
+    actions = body.get("actions")
     kept = dict(body)
     kept["actions"] = [
         {"type": "button", "action_id": WEEKLY_ANSWERED, "value": action.get("value")}
-        for action in body.get("actions") or []
+        for action in (actions if isinstance(actions, list) else [])
         if isinstance(action, dict)
     ]
     return kept
@@ -339,7 +310,7 @@ class WeeklyAnsweredButton:
         question = decode_weekly_question(action.get("value"))
         if question is None:
             raise NotFound("That button no longer points at a pulse question.")
-        return cls(team_id=_team_id(body), user_id=_actor(body), delivery_id=question[0])
+        return cls(team_id=team_id_of(body), user_id=actor(body), delivery_id=question[0])
 
 
 @dataclass(frozen=True)
@@ -355,10 +326,10 @@ class WeeklyCommentButton:
         if delivery_id is None:
             raise NotFound("That button no longer points at a pulse.")
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
+            team_id=team_id_of(body),
+            user_id=actor(body),
             delivery_id=delivery_id,
-            trigger_id=str(body.get("trigger_id") or ""),
+            trigger_id=string(body.get("trigger_id")),
         )
 
 
@@ -373,20 +344,20 @@ class WeeklyCommentForm:
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> WeeklyCommentForm:
-        view = body["view"]
-        values = _form_values(view)
-        about = values.get(BlockId.WEEKLY_COMMENT_ABOUT, {}).get(ActionId.WEEKLY_COMMENT_ABOUT, {})
-        text = _comment_text(values, BlockId.WEEKLY_COMMENT_TEXT, ActionId.WEEKLY_COMMENT_TEXT)
-        chosen = str((about.get("selected_option") or {}).get("value") or "")
+        view = view_of(body)
+        values = form_values(view)
+        about = input_of(values, BlockId.WEEKLY_COMMENT_ABOUT, ActionId.WEEKLY_COMMENT_ABOUT)
+        text = comment_text(values, BlockId.WEEKLY_COMMENT_TEXT, ActionId.WEEKLY_COMMENT_TEXT)
+        chosen = selected(about)
         department_id = None if chosen == GENERAL_TOPIC else parse_id(chosen)
         if chosen != GENERAL_TOPIC and department_id is None:
             raise FormErrors({BlockId.WEEKLY_COMMENT_ABOUT: "Choose what the comment is about."})
-        delivery_id = _metadata_id(
+        delivery_id = metadata_id(
             view, "delivery", gone="That comment form no longer points at a pulse."
         )
         return cls(
-            team_id=_team_id(body),
-            user_id=_actor(body),
+            team_id=team_id_of(body),
+            user_id=actor(body),
             delivery_id=delivery_id,
             department_id=department_id,
             text=text,

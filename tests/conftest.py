@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -81,3 +82,9 @@ def session_factory(engine: Engine, database_url: str) -> SessionFactory:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# Property tests explore the same inputs on every run, so the suite's outcome never depends on
+# chance or on how fast the machine is (no deadline).
+settings.register_profile("pulsedesk", derandomize=True, deadline=None, max_examples=150)
+settings.load_profile("pulsedesk")
