@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pulses.py
 	$(BIN)/python benchmarks/weekly.py
 	$(BIN)/python benchmarks/home.py
+	$(BIN)/python benchmarks/ack.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

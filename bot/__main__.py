@@ -90,9 +90,6 @@ def serve(settings: Settings) -> None:
         team_id=team_id,
         clock=clock,
     )
-    recovered = pulsedesk.services.intake.recover()
-    if recovered:
-        logger.info("intake.recovered", extra={"jobs": recovered})
     pulsedesk.services.rounds.schedule_round(team_id=team_id)
     pulsedesk.services.standings.schedule_digest(team_id=team_id)
     scheduler = None

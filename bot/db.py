@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_OPTION = "pulsedesk_read_only"
+_HOLDS_WRITERS_LOCK = "pulsedesk_holds_writers_lock"
 
 SessionFactory = sessionmaker[Session]
 
@@ -28,7 +30,9 @@ def create_db_engine(url: str) -> Engine:
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20
+    )
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -40,6 +44,12 @@ def create_db_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # SQLite lets one writer in at a time, and its busy handler makes the others poll: under a
+    # burst, a waiting writer can lose every poll for longer than the busy timeout. Writers of
+    # this process therefore queue on a lock first, in order; other processes still meet the
+    # busy timeout.
+    writers = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # In WAL mode a read transaction that later writes fails with SQLITE_BUSY whatever the
@@ -47,9 +57,29 @@ def create_db_engine(url: str) -> Engine:
         # Sessions that only read begin deferred, so they never wait for a writer.
         if connection.get_execution_options().get(READ_ONLY_OPTION):
             connection.exec_driver_sql("BEGIN")
-        else:
+            return
+        # Bounded, so a thread that somehow began two writes cannot wait on itself forever.
+        if writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            connection.info[_HOLDS_WRITERS_LOCK] = True
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            if connection.info.pop(_HOLDS_WRITERS_LOCK, False):
+                writers.release()
+            raise
 
+    def _finish(connection: Any, statement: str) -> None:
+        # These events come before SQLAlchemy ends the transaction; the lock may only pass on
+        # once it has ended, so it is ended here (pysqlite's own commit then has nothing to do).
+        if not connection.info.pop(_HOLDS_WRITERS_LOCK, False):
+            return
+        try:
+            connection.connection.dbapi_connection.execute(statement)
+        finally:
+            writers.release()
+
+    event.listen(engine, "commit", lambda connection: _finish(connection, "COMMIT"))
+    event.listen(engine, "rollback", lambda connection: _finish(connection, "ROLLBACK"))
     return engine
 
 

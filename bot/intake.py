@@ -10,9 +10,9 @@ deleted once done: they carry people's words.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,9 +25,13 @@ from bot.jobs import JobHandler, JobSnapshot
 logger = logging.getLogger(__name__)
 
 KIND_PREFIX = "slack."
-# A job is run at once by the process that took it; only if that process dies is it due for
-# any runner's tick, this long after.
-RECOVER_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    job: JobSnapshot
+    # The lease this process holds on it.
+    token: str
 
 
 class Intake:
@@ -38,11 +42,16 @@ class Intake:
         clock: Clock,
         runner: JobRunner,
         workers: Executor,
+        lease: timedelta,
     ) -> None:
+        """A job is run at once by the process that took it, which holds it for `lease`
+        (JOBS_LEASE_SECONDS): only if that process dies does a runner's tick take it up,
+        once the lease has run out."""
         self._sessions = session_factory
         self._clock = clock
         self._runner = runner
         self._workers = workers
+        self._lease = lease
 
     def register(self, name: str, handler: JobHandler) -> str:
         """The kind of job for one listener; its rows are deleted once done."""
@@ -50,44 +59,37 @@ class Intake:
         self._runner.add_handler(kind, handler, keep_when_done=False)
         return kind
 
-    def accept(self, *, kind: str, team_id: str, body: dict[str, Any]) -> JobSnapshot:
-        """Write what was asked, durably. Each delivery is its own job: a repeated one (a
-        retried event, a double submission) is made harmless by the flows' own idempotency
-        keys, and answered like the first."""
+    def accept(self, *, kind: str, team_id: str, body: dict[str, Any]) -> Accepted:
+        """Write what was asked, durably, leased to this process to run at once. Each
+        delivery is its own job: a repeated one (a retried event, a double submission) is
+        made harmless by the flows' own idempotency keys, and answered like the first."""
         now = self._clock.now()
         with self._sessions.begin() as session:
-            return jobs.enqueue(
+            job, token = jobs.add_claimed(
                 session=session,
                 team_id=team_id,
                 kind=kind,
-                unique_key=f"{KIND_PREFIX}{uuid.uuid4().hex}",
-                due_at=now + RECOVER_AFTER,
-                now=now,
                 payload={"body": body},
+                now=now,
+                lease=self._lease,
             )
+        return Accepted(job, token)
 
     def waited(self, job: JobSnapshot) -> timedelta:
         """How long ago the job was accepted (a response_url lasts 30 minutes)."""
         return self._clock.now() - (job.created_at or self._clock.now())
 
-    def recover(self) -> int:
-        """At start: what a process that died had taken but not run is due at once (what it
-        was running is taken up when its lease runs out)."""
-        now = self._clock.now()
-        with self._sessions.begin() as session:
-            return jobs.make_due(session=session, kind_prefix=KIND_PREFIX, now=now)
-
     def run_unkept(self, work: Callable[[], None]) -> None:
         """Work with nothing to keep (opening a form, reading): on the workers, no job."""
         self._workers.submit(work)
 
-    def run_soon(self, job: JobSnapshot) -> None:
+    def run_soon(self, accepted: Accepted) -> None:
         """Run the job on the workers; if this process dies first, a tick runs it later."""
-        self._workers.submit(self._run, job.id)
+        self._workers.submit(self._run, accepted)
 
-    def _run(self, job_id: int) -> None:
+    def _run(self, accepted: Accepted) -> None:
         try:
-            self._runner.run_now(job_id)
+            self._runner.run_claimed(accepted.job, accepted.token)
         except Exception:
-            # The job stays in the table: the next tick tries it again.
-            logger.exception("intake.run_failed", extra={"job_id": job_id})
+            # The job stays in the table: a tick takes it up when its lease runs out.
+            logger.exception("intake.run_failed", extra={"job_id": accepted.job.id})

@@ -110,20 +110,10 @@ class JobRunner:
         if not keep_when_done:
             self._forget_when_done.add(kind)
 
-    def run_now(self, job_id: int) -> RunSummary:
-        """Run one job that was just enqueued, on the caller's thread, though it is not due
-        yet; nothing if another runner has it already."""
+    def run_claimed(self, job: JobSnapshot, token: str) -> RunSummary:
+        """Run a job the caller added already leased (`jobs.add_claimed`), on its thread."""
         summary = RunSummary()
-        with self._sessions.begin() as session:
-            token, claimed = claim_due(
-                session=session,
-                now=self._clock.now(),
-                limit=1,
-                lease=self._lease,
-                job_id=job_id,
-            )
-        for job in claimed:
-            self._run_one(job, token, summary)
+        self._run_one(job, token, summary, fresh=True)
         return summary
 
     def run_due(self) -> RunSummary:
@@ -159,8 +149,11 @@ class JobRunner:
             )
         return summary
 
-    def _run_one(self, job: JobSnapshot, token: str, summary: RunSummary) -> None:
-        if not self._renew_lease(job, token):
+    def _run_one(
+        self, job: JobSnapshot, token: str, summary: RunSummary, *, fresh: bool = False
+    ) -> None:
+        # A lease just taken needs no renewal: that write would only slow the job down.
+        if not fresh and not self._renew_lease(job, token):
             self._lease_lost(job)
             return
         if job.attempts >= self._max_attempts:

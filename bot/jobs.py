@@ -122,6 +122,36 @@ def enqueue(
     return _snapshot(job)
 
 
+def add_claimed(
+    *,
+    session: Session,
+    team_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    lease: timedelta,
+) -> tuple[JobSnapshot, str]:
+    """A new job, already leased to the caller, who runs it at once: one write instead of an
+    insert and a claim. Should the caller die, it is claimable when the lease runs out."""
+    token = uuid.uuid4().hex
+    job = Job(
+        team_id=team_id,
+        kind=kind,
+        payload=payload,
+        unique_key=f"{kind}:{token}",
+        state=JobState.RUNNING.value,
+        due_at=now,
+        attempts=0,
+        locked_until=now + lease,
+        claim_token=token,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return _snapshot(job), token
+
+
 def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
     """Cancel a job that has not started; True if there was one to cancel."""
     return compare_and_set(
@@ -133,20 +163,6 @@ def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
         updated_at=now,
         finished_at=now,
     )
-
-
-def make_due(*, session: Session, kind_prefix: str, now: datetime) -> int:
-    """Bring pending jobs of these kinds forward to `now`; returns how many."""
-    result = session.execute(
-        update(Job)
-        .where(
-            Job.kind.startswith(kind_prefix, autoescape=True),
-            Job.state == JobState.PENDING.value,
-            Job.due_at > now,
-        )
-        .values(due_at=now, updated_at=now)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def forget_finished(*, session: Session, now: datetime) -> int:
@@ -167,12 +183,9 @@ def list_jobs(*, session: Session, states: tuple[JobState, ...]) -> list[JobSnap
     return [_snapshot(job) for job in rows]
 
 
-def _claimable(now: datetime, *, due: bool = True) -> Any:
-    """Pending and due (or pending at all, when `due` is False), or running on a lease that
-    ran out."""
-    pending = Job.state == JobState.PENDING.value
+def _claimable(now: datetime) -> Any:
     return or_(
-        pending & (Job.due_at <= now) if due else pending,
+        (Job.state == JobState.PENDING.value) & (Job.due_at <= now),
         (Job.state == JobState.RUNNING.value) & (Job.locked_until < now),
     )
 
@@ -183,21 +196,17 @@ def claim_due(
     now: datetime,
     limit: int,
     lease: timedelta = LEASE,
-    job_id: int | None = None,
 ) -> tuple[str, list[JobSnapshot]]:
-    """Lease up to `limit` due jobs to the caller, oldest due first; or, with `job_id`, that
-    job, due or not yet.
+    """Lease up to `limit` due jobs to the caller, oldest due first.
 
     The due rows are selected and locked first, then updated by id: an UPDATE with the
     LIMITed subquery inline lets PostgreSQL re-run that subquery and claim past the limit.
     """
     token = uuid.uuid4().hex
-    only = [] if job_id is None else [Job.id == job_id]
-    claimable = _claimable(now, due=job_id is None)
     due_ids = list(
         session.scalars(
             select(Job.id)
-            .where(claimable, *only)
+            .where(_claimable(now))
             .order_by(Job.due_at, Job.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -207,7 +216,7 @@ def claim_due(
         return token, []
     claimed = session.scalars(
         update(Job)
-        .where(Job.id.in_(due_ids), claimable)
+        .where(Job.id.in_(due_ids), _claimable(now))
         .values(
             state=JobState.RUNNING.value,
             locked_until=now + lease,

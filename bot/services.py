@@ -12,7 +12,7 @@ from typing import TypeVar
 from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
-from bot.db import SessionFactory, create_db_engine, create_session_factory
+from bot.db import SessionFactory, create_db_engine, create_session_factory, is_sqlite
 from bot.home.flows import Home
 from bot.intake import Intake
 from bot.job_runner import JobRunner
@@ -41,6 +41,7 @@ from bot.weekly.rules import WeeklyJob
 KudosFlowT = TypeVar("KudosFlowT", bound=KudosFlow)
 # What Slack asked for runs here after the ack, apart from the HTTP threads.
 WORKER_THREADS = 8
+SQLITE_WORKER_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,16 @@ def build_services(
             WeeklyJob.DELIVER: deliveries.give_up_delivery,
         },
     )
-    workers = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="pulsedesk-work")
-    intake = Intake(session_factory=session_factory, clock=clock, runner=runner, workers=workers)
+    # SQLite takes one writer at a time: more workers would only queue in front of the acks.
+    threads = SQLITE_WORKER_THREADS if is_sqlite(settings.database_url) else WORKER_THREADS
+    workers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pulsedesk-work")
+    intake = Intake(
+        session_factory=session_factory,
+        clock=clock,
+        runner=runner,
+        workers=workers,
+        lease=timedelta(seconds=settings.jobs_lease_seconds),
+    )
     return Services(
         session_factory=session_factory,
         clock=clock,
