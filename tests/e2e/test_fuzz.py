@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -67,6 +68,18 @@ def fuzzed(desk_with: DeskFactory) -> Any:
     return desk_with(kudos_channel=KUDOS_CHANNEL)
 
 
+def _answered_without_error(
+    desk: Any, caplog: pytest.LogCaptureFixture, send: Callable[[], Any]
+) -> None:
+    """Send, wait for the work it started, and check the answer and the log."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        result = send()
+        intake_settled(desk)
+    assert result.status < 500
+    assert _errors(caplog) == []
+
+
 @FUZZ
 @given(action_id=ACTION_IDS, value=JSON, user=JSON, block_id=JSON, extra=JSON)
 def test_a_malformed_click_is_answered_and_changes_nothing(
@@ -90,12 +103,9 @@ def test_a_malformed_click_is_answered_and_changes_nothing(
         "container": extra,
         "response_url": desk.fake.response_url("fuzz"),
     }
-    caplog.clear()
-    with caplog.at_level(logging.INFO):
-        result = desk.slack.post_form({"payload": json.dumps(payload)})
-        intake_settled(desk)
-    assert result.status < 500
-    assert _errors(caplog) == []
+    _answered_without_error(
+        desk, caplog, lambda: desk.slack.post_form({"payload": json.dumps(payload)})
+    )
     assert _rows(desk) == before
 
 
@@ -123,12 +133,9 @@ def test_a_malformed_form_is_answered_and_changes_nothing(
             "state": {"values": state},
         },
     }
-    caplog.clear()
-    with caplog.at_level(logging.INFO):
-        result = desk.slack.post_form({"payload": json.dumps(payload)})
-        intake_settled(desk)
-    assert result.status < 500
-    assert _errors(caplog) == []
+    _answered_without_error(
+        desk, caplog, lambda: desk.slack.post_form({"payload": json.dumps(payload)})
+    )
     assert _rows(desk) == before
 
 
@@ -141,12 +148,9 @@ def test_any_command_text_is_answered_without_an_error(
     fuzzed: Any, caplog: pytest.LogCaptureFixture, command: str, text: str
 ) -> None:
     desk = fuzzed
-    caplog.clear()
-    with caplog.at_level(logging.INFO):
-        result = desk.slack.slash_command(text, command=command, user="U0FUZZ")
-        intake_settled(desk)
-    assert result.status < 500
-    assert _errors(caplog) == []
+    _answered_without_error(
+        desk, caplog, lambda: desk.slack.slash_command(text, command=command, user="U0FUZZ")
+    )
 
 
 @FUZZ
@@ -166,10 +170,9 @@ def test_a_malformed_event_is_acknowledged_and_changes_nothing(
         if not isinstance(event, dict)
         else {**event, "type": event_type},
     }
-    caplog.clear()
-    with caplog.at_level(logging.INFO):
-        result = desk.slack.post(json.dumps(body).encode(), content_type="application/json")
-        intake_settled(desk)
-    assert result.status < 500
-    assert _errors(caplog) == []
+    _answered_without_error(
+        desk,
+        caplog,
+        lambda: desk.slack.post(json.dumps(body).encode(), content_type="application/json"),
+    )
     assert _rows(desk) == before
