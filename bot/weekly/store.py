@@ -180,6 +180,25 @@ def set_delivery_state(
     )
 
 
+def hold_open(*, session: Session, delivery: DeliverySnapshot, now: datetime) -> bool:
+    """Whether the delivery still takes answers, asked in the transaction that writes one.
+    It holds the round's row shared, which `close_week` takes exclusively: an answer is
+    written before the week's release or refused after it, never left pending."""
+    session.execute(
+        select(WeeklyRound.id).where(WeeklyRound.id == delivery.round_id).with_for_update(read=True)
+    )
+    return now < delivery.closes_at
+
+
+def close_week(*, session: Session, team_id: str, week: Week) -> None:
+    """Wait for answers being written to the week, and keep new ones out (`hold_open`)."""
+    session.execute(
+        select(WeeklyRound.id)
+        .where(WeeklyRound.team_id == team_id, WeeklyRound.week == week.key)
+        .with_for_update()
+    )
+
+
 def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, score: int) -> bool:
     """Note on the delivery that this question is answered, and keep the answer pending until
     it is released among others (`release_answers`). False if it was answered already."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm import Session
+
 from bot.blockkit import Message
 from bot.calendar import Week
 from bot.clock import Clock
@@ -44,6 +46,7 @@ class Answers:
         if not 0 <= index < len(delivery.questions) or score not in delivery.questions[index].scale:
             raise NotFound("That answer is not one of the choices.")
         with self._sessions.begin() as session:
+            self._hold_open(session, delivery)
             recorded = store.record_answer(
                 session=session, delivery=delivery, index=index, score=score
             )
@@ -79,6 +82,7 @@ class Answers:
         """When the week's answers close: the rest of its pending answers, and its comments."""
         week = Week.parse(str(job.payload["week"]))
         with self._sessions.begin() as session:
+            store.close_week(session=session, team_id=job.team_id, week=week)
             answers = store.release_answers(session=session, team_id=job.team_id, week=week)
             comments = store.release_comments(session=session, team_id=job.team_id, week=week)
         logger.info(
@@ -129,9 +133,16 @@ class Answers:
         if department_id is not None and department_id not in allowed:
             raise NotFound("Comment on one of the teams in your pulse, or on service in general.")
         with self._sessions.begin() as session:
+            self._hold_open(session, delivery)
             store.record_comment(
                 session=session, delivery=delivery, department_id=department_id, text=text
             )
+
+    def _hold_open(self, session: Session, delivery: DeliverySnapshot) -> None:
+        """The check of `_open_delivery` again, now that the write holds the week open: the
+        person may have tapped just before it closed and waited for the database after."""
+        if not store.hold_open(session=session, delivery=delivery, now=self._clock.now()):
+            raise SurveyClosed("This week's pulse has closed.")
 
     def _redraw(self, delivery: DeliverySnapshot, message: Message) -> None:
         if delivery.channel_id is None or delivery.ts is None:
