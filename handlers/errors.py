@@ -18,7 +18,7 @@ from bot.blockkit import build_notice
 from bot.errors import UserError
 from bot.services import Services
 from bot.slack import SlackGateway
-from bot.slack_client import SLACK_FAILURES
+from handlers.fields import dict_of, response_url_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +46,25 @@ def report_error(error: Exception, body: dict[str, Any], gateway: SlackGateway) 
     _tell_user(body, build_notice(text), gateway)
 
 
+def _response_url(body: dict[str, Any]) -> str:
+    """The command's response_url, or a view submission's first."""
+    candidates = [body.get("response_url")]
+    urls = body.get("response_urls")
+    if isinstance(urls, list):
+        candidates += [dict_of(entry).get("response_url") for entry in urls]
+    return next(filter(None, map(response_url_of, candidates)), "")
+
+
 def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGateway) -> None:
-    response_url = body.get("response_url") or next(
-        (a.get("response_url") for a in body.get("response_urls") or []), None
-    )
+    response_url = _response_url(body)
     user_id = _user_id(body)
+    if not (response_url or user_id):
+        return
     try:
-        if response_url or user_id:
-            gateway.reply_privately(response_url or "", message, user_id=user_id or "")
-    except SLACK_FAILURES:
+        gateway.reply_privately(response_url, message, user_id=user_id or "")
+    except Exception:
+        # The last answer a failure gets: if it fails too, it is logged, never raised, or
+        # the work that failed would be run again only to fail the same way.
         logger.exception("error_reply_failed")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.blockkit import INPUT_MAX_LENGTH
 from bot.errors import FormErrors, NotFound
@@ -19,6 +20,16 @@ def dict_of(value: object) -> dict[str, Any]:
 def string(value: object) -> str:
     """A text field; "" for anything that is not text."""
     return value if isinstance(value, str) else ""
+
+
+def response_url_of(value: object) -> str:
+    """A response_url Slack could have sent; "" for anything else, which is answered by DM."""
+    url = string(value)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme in ("https", "http") and parts.netloc else ""
 
 
 def team_id_of(body: dict[str, Any]) -> str:

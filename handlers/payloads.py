@@ -33,6 +33,7 @@ from handlers.fields import (
     input_of,
     metadata_id,
     private_metadata,
+    response_url_of,
     selected,
     string,
     team_id_of,
@@ -64,7 +65,7 @@ class SlashCommand:
             channel_id=string(command.get("channel_id")),
             text=slack_to_plain(raw),
             trigger_id=string(command.get("trigger_id"))[:200],
-            response_url=string(command.get("response_url")),
+            response_url=response_url_of(command.get("response_url")),
             raw_text=raw,
         )
 

@@ -48,6 +48,9 @@ ACTION_IDS = st.sampled_from(
 CALLBACKS = st.sampled_from(
     ["request_new", "satisfaction_comment", "weekly_comment", "kudos_for_request"]
 )
+# Where answers go: the response_url Slack would send, or anything at all.
+SLACKS_URL = "slack's response_url"
+REPLY_TO = st.just(SLACKS_URL) | JSON
 MODELS = (Request, Kudos, Shoutout, Rating, WeeklyPendingAnswer, WeeklyPendingComment)
 
 
@@ -81,7 +84,7 @@ def _answered_without_error(
 
 
 @FUZZ
-@given(action_id=ACTION_IDS, value=JSON, user=JSON, block_id=JSON, extra=JSON)
+@given(action_id=ACTION_IDS, value=JSON, user=JSON, block_id=JSON, extra=JSON, reply_to=REPLY_TO)
 def test_a_malformed_click_is_answered_and_changes_nothing(
     fuzzed: Any,
     caplog: pytest.LogCaptureFixture,
@@ -90,6 +93,7 @@ def test_a_malformed_click_is_answered_and_changes_nothing(
     user: Any,
     block_id: Any,
     extra: Any,
+    reply_to: Any,
 ) -> None:
     desk = fuzzed
     before = _rows(desk)
@@ -101,7 +105,7 @@ def test_a_malformed_click_is_answered_and_changes_nothing(
         "trigger_id": "t",
         "actions": [{"action_id": action_id, "value": value, "block_id": block_id}],
         "container": extra,
-        "response_url": desk.fake.response_url("fuzz"),
+        "response_url": desk.fake.response_url("fuzz") if reply_to == SLACKS_URL else reply_to,
     }
     _answered_without_error(
         desk, caplog, lambda: desk.slack.post_form({"payload": json.dumps(payload)})
@@ -110,7 +114,7 @@ def test_a_malformed_click_is_answered_and_changes_nothing(
 
 
 @FUZZ
-@given(callback=CALLBACKS, state=JSON, metadata=JSON, user=JSON)
+@given(callback=CALLBACKS, state=JSON, metadata=JSON, user=JSON, reply_to=JSON)
 def test_a_malformed_form_is_answered_and_changes_nothing(
     fuzzed: Any,
     caplog: pytest.LogCaptureFixture,
@@ -118,6 +122,7 @@ def test_a_malformed_form_is_answered_and_changes_nothing(
     state: Any,
     metadata: Any,
     user: Any,
+    reply_to: Any,
 ) -> None:
     desk = fuzzed
     before = _rows(desk)
@@ -132,6 +137,7 @@ def test_a_malformed_form_is_answered_and_changes_nothing(
             "private_metadata": json.dumps(metadata),
             "state": {"values": state},
         },
+        "response_urls": reply_to,
     }
     _answered_without_error(
         desk, caplog, lambda: desk.slack.post_form({"payload": json.dumps(payload)})
