@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import jobs
@@ -30,8 +30,9 @@ KIND_PREFIX = "slack."
 @dataclass(frozen=True)
 class Accepted:
     job: JobSnapshot
-    # The lease this process holds on it.
+    # The lease this process holds on it, and when that runs out.
     token: str
+    leased_until: datetime
 
 
 class Intake:
@@ -73,7 +74,7 @@ class Intake:
                 now=now,
                 lease=self._lease,
             )
-        return Accepted(job, token)
+        return Accepted(job, token, now + self._lease)
 
     def waited(self, job: JobSnapshot) -> timedelta:
         """How long ago the job was accepted (a response_url lasts 30 minutes)."""
@@ -89,7 +90,9 @@ class Intake:
 
     def _run(self, accepted: Accepted) -> None:
         try:
-            self._runner.run_claimed(accepted.job, accepted.token)
+            self._runner.run_claimed(
+                accepted.job, accepted.token, leased_until=accepted.leased_until
+            )
         except Exception:
             # The job stays in the table: a tick takes it up when its lease runs out.
             logger.exception("intake.run_failed", extra={"job_id": accepted.job.id})

@@ -110,10 +110,13 @@ class JobRunner:
         if not keep_when_done:
             self._forget_when_done.add(kind)
 
-    def run_claimed(self, job: JobSnapshot, token: str) -> RunSummary:
-        """Run a job the caller added already leased (`jobs.add_claimed`), on its thread."""
+    def run_claimed(self, job: JobSnapshot, token: str, *, leased_until: datetime) -> RunSummary:
+        """Run a job the caller added already leased (`jobs.add_claimed`), on its thread. One
+        that waited so long for a thread that less than half its lease is left renews it
+        first, or leaves it to the runner that took it over once the lease ran out."""
         summary = RunSummary()
-        self._run_one(job, token, summary, fresh=True)
+        fresh = self._clock.now() <= leased_until - self._lease / 2
+        self._run_one(job, token, summary, fresh=fresh)
         return summary
 
     def run_due(self) -> RunSummary:
@@ -152,7 +155,7 @@ class JobRunner:
     def _run_one(
         self, job: JobSnapshot, token: str, summary: RunSummary, *, fresh: bool = False
     ) -> None:
-        # A lease just taken needs no renewal: that write would only slow the job down.
+        # A lease taken a moment ago needs no renewal: that write would only slow it down.
         if not fresh and not self._renew_lease(job, token):
             self._lease_lost(job)
             return

@@ -755,6 +755,63 @@ def test_a_dead_runners_job_is_run_again_once_its_lease_runs_out(
     assert len(handler.calls) == 1
 
 
+def _add_claimed(session_factory: SessionFactory, clock: FakeClock) -> tuple[JobSnapshot, str]:
+    with session_factory.begin() as session:
+        return jobs.add_claimed(
+            session=session, team_id=TEAM, kind=KIND, payload={}, now=clock.now(), lease=LEASE
+        )
+
+
+def test_a_claimed_job_that_waited_out_its_lease_runs_only_where_it_was_taken_over(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    job, token = _add_claimed(session_factory, clock)
+    leased_until = clock.now() + LEASE
+    handler = Recorder()
+    runner = _runner(session_factory, clock, {KIND: handler})
+
+    # Its thread is busy for longer than the lease; meanwhile a tick takes the job over.
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert runner.run_due() == RunSummary(done=1)
+    assert runner.run_claimed(job, token, leased_until=leased_until) == RunSummary()
+    assert [c.id for c in handler.calls] == [job.id]
+
+
+def test_a_claimed_job_that_waited_half_its_lease_renews_it_before_running(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    job, token = _add_claimed(session_factory, clock)
+    leased_until = clock.now() + LEASE
+    started_at: list[datetime | None] = []
+    runner = _runner(
+        session_factory,
+        clock,
+        {KIND: lambda job: started_at.append(_row(session_factory, job.id).locked_until)},
+    )
+
+    clock.advance(LEASE * 0.75)
+    assert runner.run_claimed(job, token, leased_until=leased_until) == RunSummary(done=1)
+    # Run under a full lease from when it started, so no tick could take it meanwhile.
+    assert started_at == [clock.now() + LEASE]
+
+
+def test_a_claimed_job_run_at_once_keeps_the_lease_it_was_added_with(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    job, token = _add_claimed(session_factory, clock)
+    leased_until = clock.now() + LEASE
+    started_at: list[datetime | None] = []
+    runner = _runner(
+        session_factory,
+        clock,
+        {KIND: lambda job: started_at.append(_row(session_factory, job.id).locked_until)},
+    )
+
+    clock.advance(timedelta(seconds=1))
+    assert runner.run_claimed(job, token, leased_until=leased_until) == RunSummary(done=1)
+    assert started_at == [leased_until]
+
+
 def test_a_stale_token_cannot_finish_a_job_claimed_again(
     session_factory: SessionFactory, clock: FakeClock
 ) -> None:
