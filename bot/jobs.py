@@ -165,6 +165,28 @@ def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
     )
 
 
+def take(
+    *, session: Session, unique_key: str, now: datetime, lease: timedelta = LEASE
+) -> tuple[JobSnapshot, str] | None:
+    """Lease a pending job to the caller ahead of its time, to do its work now; None if it
+    is not pending any more (a runner has it, or it is finished)."""
+    token = uuid.uuid4().hex
+    taken = compare_and_set(
+        session,
+        Job,
+        Job.unique_key == unique_key,
+        Job.state == JobState.PENDING.value,
+        state=JobState.RUNNING.value,
+        locked_until=now + lease,
+        claim_token=token,
+        updated_at=now,
+    )
+    if not taken:
+        return None
+    job = session.scalars(select(Job).where(Job.unique_key == unique_key)).one()
+    return _snapshot(job), token
+
+
 def forget_finished(*, session: Session, now: datetime) -> int:
     """Delete done and cancelled jobs after a while; failed ones stay as a record."""
     result = session.execute(

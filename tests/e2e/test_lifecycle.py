@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.requests import store
+from bot.requests.flows.notices import notify_key
+from models import Job, RequestEvent
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import (
     action_ids,
@@ -10,6 +17,7 @@ from tests.e2e.helpers import (
     file_request,
     get_request,
     intake_settled,
+    run_jobs,
     text_of,
 )
 
@@ -49,6 +57,28 @@ def test_claim_updates_card_and_tells_requester(desk: Desk) -> None:
         ("file", None, "open", "U0ALICE"),
         ("claim", "open", "claimed", "U0AGENT1"),
     ]
+
+
+def test_the_dms_of_a_change_go_out_once_however_often_they_are_asked_for(desk: Desk) -> None:
+    request = file_request(desk)
+    desk.slack.block_action("request_claim", user="U0AGENT1", value=_value(request.id))
+    desk.fake.wait_for_call("chat.postMessage", where=lambda c: c.params["channel"] == "U0ALICE")
+    intake_settled(desk)
+    with desk.session_factory() as session:
+        event_id = session.scalars(
+            select(RequestEvent.id).where(RequestEvent.action == "claim")
+        ).one()
+        job = session.scalars(select(Job).where(Job.unique_key == notify_key(event_id))).one()
+        follow_up = {k: v for k, v in job.payload.items() if k != "request_id"}
+        after = store.get_request(session=session, team_id="T0TEST", request_id=request.id)
+    assert job.state == "done"
+
+    # The click's work asks again (as if slow enough for its job to have sent them), and
+    # the job's time comes: neither sends them a second time.
+    desk.pulsedesk.desk.notices.notify(after, follow_up)
+    desk.clock.advance(timedelta(minutes=10))
+    run_jobs(desk)
+    assert len(dms_to(desk, "U0ALICE")) == 1
 
 
 def test_resolve_sends_requester_a_reopen_button_and_reopen_works(desk: Desk) -> None:

@@ -674,6 +674,31 @@ def test_a_cancelled_job_never_runs(session_factory: SessionFactory, clock: Fake
         assert cancel(session=session, unique_key="pulse:1", now=clock.now()) is False
 
 
+def test_take_leases_a_pending_job_ahead_of_its_time_once(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    job = _enqueue(session_factory, clock, "notify:1", due_at=clock.now() + timedelta(minutes=1))
+    with session_factory.begin() as session:
+        taken = jobs.take(session=session, unique_key="notify:1", now=clock.now())
+    with session_factory.begin() as session:
+        again = jobs.take(session=session, unique_key="notify:1", now=clock.now())
+    assert taken is not None
+    assert again is None
+    taken_job, token = taken
+    row = _row(session_factory, job.id)
+    assert (taken_job.id, row.state, row.claim_token) == (job.id, "running", token)
+    assert row.locked_until == clock.now() + LEASE
+
+    # No runner takes it while the lease holds, even once it falls due; after, one does.
+    handler = Recorder()
+    runner = _runner(session_factory, clock, {KIND: handler})
+    clock.advance(timedelta(minutes=2))
+    assert runner.run_due() == RunSummary()
+    clock.advance(LEASE)
+    assert runner.run_due() == RunSummary(done=1)
+    assert [c.id for c in handler.calls] == [job.id]
+
+
 def test_cancel_returns_false_for_a_done_job(
     session_factory: SessionFactory, clock: FakeClock
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from bot import jobs
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
-from bot.jobs import JobSnapshot
+from bot.jobs import JobSnapshot, JobState
 from bot.kudos.rules import KudosOffer
 from bot.requests import messages, store
 from bot.requests.rules import (
@@ -107,13 +107,31 @@ class RequestNotices:
         logger.info("request.card_posted_late", extra={"request_id": request.id})
 
     def notify(self, after: RequestSnapshot, follow_up: dict[str, Any]) -> None:
-        """The DMs of a change, now; its job is cancelled once they have all gone out."""
-        if self._notify(after, follow_up, gateway=self._gateway, resumed=False):
-            with self._sessions.begin() as session:
-                jobs.cancel(
-                    session=session,
-                    unique_key=notify_key(int(follow_up["event_id"])),
-                    now=self._clock.now(),
+        """The DMs of a change, now, under their job's lease: had the click's work been slow
+        enough for the job to fall due, the job sends them and this does not. Once they have
+        all gone out the job is done; otherwise it sends the rest later."""
+        with self._sessions.begin() as session:
+            taken = jobs.take(
+                session=session,
+                unique_key=notify_key(int(follow_up["event_id"])),
+                now=self._clock.now(),
+            )
+        if taken is None:
+            return
+        job, token = taken
+        sent = self._notify(after, follow_up, gateway=self._gateway, resumed=False)
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            if sent:
+                jobs.finish(session, job, token, now, state=JobState.DONE.value, finished_at=now)
+            else:
+                jobs.finish(
+                    session,
+                    job,
+                    token,
+                    now,
+                    state=JobState.PENDING.value,
+                    due_at=now + NOTIFY_RETRY_DELAY,
                 )
 
     def notify_later(self, job: JobSnapshot) -> None:
