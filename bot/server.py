@@ -19,6 +19,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.app import Pulsedesk
+from bot.db import read_session
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -126,7 +127,7 @@ def build_wsgi_app(pulsedesk: Pulsedesk) -> WSGIApplication:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             try:
-                with pulsedesk.session_factory() as session:
+                with read_session(pulsedesk.session_factory) as session:
                     session.execute(text("SELECT 1"))
             except SQLAlchemyError:
                 logger.exception("health.database_unavailable")

@@ -244,3 +244,10 @@ def _get(url: str) -> tuple[int, dict]:
 def test_health_check_and_unknown_paths(desk: Desk) -> None:
     assert _get(desk.url + "/healthz") == (200, {"status": "ok"})
     assert _get(desk.url + "/nope")[0] == 404
+
+
+def test_the_health_check_only_reads_so_it_never_queues_behind_a_writer(
+    desk: Desk, database_url: str
+) -> None:
+    with database_write_lock(desk, database_url):
+        assert _get(desk.url + "/healthz") == (200, {"status": "ok"})
