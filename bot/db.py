@@ -80,6 +80,18 @@ def create_db_engine(url: str) -> Engine:
 
     event.listen(engine, "commit", lambda connection: _finish(connection, "COMMIT"))
     event.listen(engine, "rollback", lambda connection: _finish(connection, "ROLLBACK"))
+
+    @event.listens_for(engine, "reset")
+    def _abandoned(dbapi_connection: Any, record: Any, _state: Any) -> None:
+        # A session dropped without being closed reaches the pool with its write still open
+        # and no rollback event: ended here, or every later writer would wait out the timeout.
+        if not record.info.pop(_HOLDS_WRITERS_LOCK, False):
+            return
+        try:
+            dbapi_connection.execute("ROLLBACK")
+        finally:
+            writers.release()
+
     return engine
 
 
