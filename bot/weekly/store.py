@@ -225,22 +225,19 @@ def record_answer(*, session: Session, delivery: DeliverySnapshot, index: int, s
     return True
 
 
-def pending_answers(*, session: Session, team_id: str, week: Week) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(WeeklyPendingAnswer)
-            .where(WeeklyPendingAnswer.team_id == team_id, WeeklyPendingAnswer.week == week.key)
-        )
-        or 0
+def pending_people(*, session: Session, team_id: str, week: Week) -> int:
+    """How many people's answers to the week are waiting (one delivery is one person)."""
+    deliveries = select(WeeklyPendingAnswer.delivery_id).where(
+        WeeklyPendingAnswer.team_id == team_id, WeeklyPendingAnswer.week == week.key
     )
+    return len(set(session.scalars(deliveries)))
 
 
-def release_answers(*, session: Session, team_id: str, week: Week) -> int:
-    """Move the week's pending answers to `weekly_answers`, in a random order and under new
-    random ids, without their deliveries; returns how many. The caller commits this in a
-    transaction of its own, apart from any answering, so that neither the order of rows nor
-    a transaction id ties an answer to the delivery it came from."""
+def release_answers(*, session: Session, team_id: str, week: Week, minimum_people: int = 0) -> int:
+    """Move the week's pending answers, if from `minimum_people` (counted on the rows locked,
+    which a concurrent release may have thinned), to `weekly_answers`, shuffled, under new
+    ids, without their deliveries; returns how many. The caller commits this apart from any
+    answering, so no row order or transaction id ties an answer to its delivery."""
     pending = list(
         session.scalars(
             select(WeeklyPendingAnswer)
@@ -248,6 +245,8 @@ def release_answers(*, session: Session, team_id: str, week: Week) -> int:
             .with_for_update()
         )
     )
+    if len({row.delivery_id for row in pending}) < minimum_people:
+        return 0
     _SHUFFLE.shuffle(pending)
     session.add_all(
         WeeklyAnswer(

@@ -66,16 +66,18 @@ class Answers:
         self._redraw(delivery, message)
 
     def _release_when_enough(self, delivery: DeliverySnapshot) -> None:
-        """Once enough answers of the week are pending to hide each among the others, move
-        them, shuffled, in a transaction apart from any answer's. Nothing is logged per
-        answer: a log line beside the person's DM update would tie the two together."""
-        team_id, week = delivery.team_id, delivery.week
+        """Once enough people's answers to the week are pending to hide each among the
+        others, move them, shuffled, in a transaction apart from any answer's. Nothing is
+        logged per answer: a log line beside the person's DM update would tie the two."""
+        team_id, week, minimum = delivery.team_id, delivery.week, self._anonymity_minimum
         with self._sessions.begin() as session:
-            if store.pending_answers(session=session, team_id=team_id, week=week) < (
-                self._anonymity_minimum
-            ):
+            if store.pending_people(session=session, team_id=team_id, week=week) < minimum:
                 return
-            released = store.release_answers(session=session, team_id=team_id, week=week)
+            released = store.release_answers(
+                session=session, team_id=team_id, week=week, minimum_people=minimum
+            )
+        if not released:
+            return
         logger.info("weekly_pulse.answers_released", extra={"week": week.key, "count": released})
 
     def release_week(self, job: JobSnapshot) -> None:

@@ -54,17 +54,19 @@ class _ReleaseWhileWaiting:
         return self._factory.begin()
 
 
-def _delivery(session_factory: SessionFactory, now: datetime) -> DeliverySnapshot:
-    """Alice's pulse, due late enough that it closes with the week's answers."""
+def _delivery(
+    session_factory: SessionFactory, now: datetime, user_id: str = "U0ALICE", questions: int = 1
+) -> DeliverySnapshot:
+    """A person's pulse, due late enough that it closes with the week's answers."""
     with session_factory.begin() as session:
         round_ = store.ensure_round(session=session, team_id=TEAM, week=WEEK, now=now)
-        question = Question(QuestionKind.PULSE, None, None)
-        recipient = Recipient(
-            user_id="U0ALICE", due_at=CLOSES_AT - CLOSE_AFTER, questions=[question]
-        )
+        asked = [Question(QuestionKind.PULSE, None, None)] * questions
+        recipient = Recipient(user_id=user_id, due_at=CLOSES_AT - CLOSE_AFTER, questions=asked)
         store.add_deliveries(session=session, round_=round_, recipients=[recipient], now=now)
     with read_session(session_factory) as session:
-        [delivery_id] = session.scalars(select(WeeklyDelivery.id)).all()
+        delivery_id = session.scalars(
+            select(WeeklyDelivery.id).where(WeeklyDelivery.user_id == user_id)
+        ).one()
         delivery = store.get_delivery(session=session, delivery_id=delivery_id)
     assert delivery.closes_at == CLOSES_AT
     return delivery
@@ -154,3 +156,34 @@ def test_a_comment_whose_write_waited_past_the_close_is_refused(
         )
     with read_session(session_factory) as session:
         assert store.weeks_with_pending(session=session, weeks=[WEEK.key]) == set()
+
+
+def test_answers_are_released_once_enough_people_gave_them_not_enough_answers(
+    session_factory: SessionFactory,
+) -> None:
+    clock = FakeClock(CLOSES_AT - timedelta(days=2))
+    answers = _answers(session_factory, clock)
+    alice = _delivery(session_factory, clock.now(), "U0ALICE", questions=3)
+    for index in range(3):
+        answers.record(team_id=TEAM, user_id="U0ALICE", delivery_id=alice.id, index=index, score=4)
+    # Three answers, all one person's: released now, they would be hers alone.
+    assert _pending_and_released(session_factory) == (3, 0)
+
+    bob = _delivery(session_factory, clock.now(), "U0BOB")
+    answers.record(team_id=TEAM, user_id="U0BOB", delivery_id=bob.id, index=0, score=2)
+    assert _pending_and_released(session_factory) == (4, 0)
+    carol = _delivery(session_factory, clock.now(), "U0CAROL")
+    answers.record(team_id=TEAM, user_id="U0CAROL", delivery_id=carol.id, index=0, score=5)
+    assert _pending_and_released(session_factory) == (0, 5)
+
+
+def test_a_release_that_finds_fewer_people_once_it_holds_the_rows_moves_nothing(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    delivery = _delivery(session_factory, clock.now())
+    answers = _answers(session_factory, clock)
+    answers.record(team_id=TEAM, user_id="U0ALICE", delivery_id=delivery.id, index=0, score=4)
+    with session_factory.begin() as session:
+        moved = store.release_answers(session=session, team_id=TEAM, week=WEEK, minimum_people=2)
+    assert moved == 0
+    assert _pending_and_released(session_factory) == (1, 0)
