@@ -40,6 +40,7 @@ from bot.kudos.rules import (
     parse_kudos,
 )
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from tests.markup import BROKEN_ENTITY
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]
@@ -54,7 +55,6 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 RESETS = datetime(2026, 3, 11, 7, 0, tzinfo=UTC)
 
 BROADCAST = re.compile(r"<!(?:channel|here|everyone|subteam)")
-BROKEN_ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)")
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 HOSTILE = "<!channel> <@U0STRANGER> <#C0OTHER> <https://evil.example|x> & &amp; <b>"
 

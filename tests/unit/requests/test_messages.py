@@ -39,6 +39,13 @@ from bot.requests.messages import (
     build_unclaimed_dm,
 )
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from tests.markup import (
+    BROKEN_ENTITY,
+    assert_no_dangerous_markup,
+    blocks_of_type,
+    dumped,
+    escaped_texts,
+)
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]
@@ -49,9 +56,6 @@ LEAD = "U0LEAD"
 CREATED = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 RESOLVED_AT = datetime(2024, 3, 2, 17, 0, tzinfo=UTC)
 
-# Markup a user can type that must never reach Slack unescaped.
-DANGEROUS_MARKUP = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C123>", "<https://evil")
-BROKEN_ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)")
 
 MENTION_TEXT = (
     "<!channel> <!here> <!everyone> please look, <@U123>! "
@@ -133,16 +137,6 @@ def many_departments(count: int, *, name_length: int = 200) -> list[DepartmentSn
     ]
 
 
-def dumped(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False)
-
-
-def assert_no_dangerous_markup(payload: Any) -> None:
-    text = dumped(payload)
-    for markup in DANGEROUS_MARKUP:
-        assert markup not in text, f"{markup!r} reached Slack unescaped"
-
-
 def all_texts(payload: Any) -> list[str]:
     """Every `text` string: text objects and a message's fallback text."""
     found: list[str] = []
@@ -156,27 +150,6 @@ def all_texts(payload: Any) -> list[str]:
         for item in payload:
             found += all_texts(item)
     return found
-
-
-def escaped_texts(payload: Any) -> list[str]:
-    """The texts Slack parses as markup: mrkdwn text objects and a message's fallback text."""
-    found: list[str] = []
-    if isinstance(payload, dict):
-        is_mrkdwn = payload.get("type") == "mrkdwn"
-        is_fallback = isinstance(payload.get("text"), str) and "blocks" in payload
-        if is_mrkdwn or is_fallback:
-            found.append(payload["text"])
-        for value in payload.values():
-            if isinstance(value, dict | list):
-                found += escaped_texts(value)
-    elif isinstance(payload, list):
-        for item in payload:
-            found += escaped_texts(item)
-    return found
-
-
-def blocks_of_type(payload: Message, kind: str) -> list[dict[str, Any]]:
-    return [block for block in payload["blocks"] if block["type"] == kind]
 
 
 # The message builders, each from one request (and the department list for the few that need it).

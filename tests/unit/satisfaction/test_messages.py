@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,6 +26,13 @@ from bot.satisfaction.messages import (
     rating_hint,
 )
 from bot.satisfaction.rules import DEFAULT_RATING_EMOJI, RatingScale
+from tests.markup import (
+    BROKEN_ENTITY,
+    assert_no_dangerous_markup,
+    blocks_of_type,
+    dumped,
+    escaped_texts,
+)
 from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]
@@ -41,8 +47,6 @@ PULSE_ID = 314
 REQUEST_ID = 42
 SCALE = RatingScale.parse(DEFAULT_RATING_EMOJI)
 
-DANGEROUS_MARKUP = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C123>", "<https://evil")
-BROKEN_ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)")
 MENTIONS = "<!channel> <!here> <!everyone> ping <@U123> in <#C123> via <https://evil.example|x> &"
 
 TEXTS = {
@@ -102,36 +106,6 @@ def make_request(
         card_ts="1700000000.000100",
         rating=rating,
     )
-
-
-def dumped(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False)
-
-
-def assert_no_dangerous_markup(payload: Any) -> None:
-    text = dumped(payload)
-    for markup in DANGEROUS_MARKUP:
-        assert markup not in text, f"{markup!r} reached Slack unescaped"
-
-
-def escaped_texts(payload: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(payload, dict):
-        if payload.get("type") == "mrkdwn" or (
-            isinstance(payload.get("text"), str) and "blocks" in payload
-        ):
-            found.append(payload["text"])
-        for value in payload.values():
-            if isinstance(value, dict | list):
-                found += escaped_texts(value)
-    elif isinstance(payload, list):
-        for item in payload:
-            found += escaped_texts(item)
-    return found
-
-
-def blocks_of_type(message: Message, kind: str) -> list[dict[str, Any]]:
-    return [block for block in message["blocks"] if block["type"] == kind]
 
 
 def buttons(message: Message) -> list[dict[str, Any]]:
