@@ -18,18 +18,11 @@ from bot.blockkit import build_notice
 from bot.errors import UserError
 from bot.services import Services
 from bot.slack import SlackGateway
-from handlers.fields import dict_of, response_url_of
+from handlers.fields import dict_of, response_url_of, user_of
 
 logger = logging.getLogger(__name__)
 
 Listener = TypeVar("Listener", bound=Callable[..., None])
-
-
-def _user_id(body: dict[str, Any]) -> str | None:
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id")) if user.get("id") else None
-    return str(body["user_id"]) if body.get("user_id") else None
 
 
 def report_error(error: Exception, body: dict[str, Any], gateway: SlackGateway) -> None:
@@ -57,11 +50,11 @@ def _response_url(body: dict[str, Any]) -> str:
 
 def _tell_user(body: dict[str, Any], message: dict[str, Any], gateway: SlackGateway) -> None:
     response_url = _response_url(body)
-    user_id = _user_id(body)
+    user_id = user_of(body)
     if not (response_url or user_id):
         return
     try:
-        gateway.reply_privately(response_url, message, user_id=user_id or "")
+        gateway.reply_privately(response_url, message, user_id=user_id)
     except Exception:
         # The last answer a failure gets: if it fails too, it is logged, never raised, or
         # the work that failed would be run again only to fail the same way.

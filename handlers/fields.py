@@ -40,9 +40,14 @@ def team_id_of(body: dict[str, Any]) -> str:
     )
 
 
+def user_of(body: dict[str, Any]) -> str:
+    """The user who clicked, submitted or ran a command; "" when the payload names none."""
+    return string(dict_of(body.get("user")).get("id")) or string(body.get("user_id"))
+
+
 def actor(body: dict[str, Any]) -> str:
     """The user who clicked or submitted."""
-    user = string(dict_of(body.get("user")).get("id")) or string(body.get("user_id"))
+    user = user_of(body)
     if not user:
         raise NotFound("That came without a user, so there is nothing to do with it.")
     return user
