@@ -17,11 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 RATE_LIMIT_RETRIES = 5
-
-
 SERVER_ERROR_RETRIES = 3
-
-
 CONNECTION_ERROR_RETRIES = 3
 
 
