@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_OPTION = "pulsedesk_read_only"
+# A write someone is waiting on (an ack): on SQLite it goes ahead of the background writers.
+URGENT_WRITE_OPTION = "pulsedesk_urgent_write"
 _HOLDS_WRITERS_LOCK = "pulsedesk_holds_writers_lock"
 
 SessionFactory = sessionmaker[Session]
@@ -24,6 +27,41 @@ SessionFactory = sessionmaker[Session]
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+class WritersQueue:
+    """SQLite's one writer at a time, taken in order of arrival, urgent writers first: an
+    ack waits for the write under way, never for a queue of background ones."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._urgent: deque[object] = deque()
+        self._ordinary: deque[object] = deque()
+        self._held = False
+
+    def acquire(self, *, urgent: bool, timeout: float) -> bool:
+        ticket = object()
+        queue = self._urgent if urgent else self._ordinary
+        with self._changed:
+            queue.append(ticket)
+            if self._changed.wait_for(lambda: not self._held and self._next() is ticket, timeout):
+                queue.popleft()
+                self._held = True
+                return True
+            queue.remove(ticket)
+            # The one behind this ticket may be first now.
+            self._changed.notify_all()
+            return False
+
+    def release(self) -> None:
+        with self._changed:
+            self._held = False
+            self._changed.notify_all()
+
+    def _next(self) -> object | None:
+        if self._urgent:
+            return self._urgent[0]
+        return self._ordinary[0] if self._ordinary else None
 
 
 def create_db_engine(url: str) -> Engine:
@@ -46,20 +84,21 @@ def create_db_engine(url: str) -> Engine:
 
     # SQLite lets one writer in at a time, and its busy handler makes the others poll: under a
     # burst, a waiting writer can lose every poll for longer than the busy timeout. Writers of
-    # this process therefore queue on a lock first, in order; other processes still meet the
-    # busy timeout.
-    writers = threading.Lock()
+    # this process therefore queue first, in order; other processes still meet the busy timeout.
+    writers = WritersQueue()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # In WAL mode a read transaction that later writes fails with SQLITE_BUSY whatever the
         # busy timeout; taking the write lock up front makes concurrent writers queue instead.
         # Sessions that only read begin deferred, so they never wait for a writer.
-        if connection.get_execution_options().get(READ_ONLY_OPTION):
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY_OPTION):
             connection.exec_driver_sql("BEGIN")
             return
         # Bounded, so a thread that somehow began two writes cannot wait on itself forever.
-        if writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        urgent = bool(options.get(URGENT_WRITE_OPTION))
+        if writers.acquire(urgent=urgent, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             connection.info[_HOLDS_WRITERS_LOCK] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -5,11 +5,17 @@ and only then answers Slack: a process killed after the ack loses nothing, since
 still there when a runner next ticks. In the normal case the job runs at once, on these
 workers rather than on the HTTP threads, so a slow Web API never delays an ack. The rows are
 deleted once done: they carry people's words.
+
+Acks that arrive together are written together: one of them writes every job waiting at that
+moment in one transaction (a group commit), so a burst costs a few commits rather than one per
+ack, each queued behind the last. SQLite admits one writer at a time, and under a burst the
+queue of single-row commits, not the rows, was what made acks late.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -18,9 +24,12 @@ from typing import Any
 
 from bot import jobs
 from bot.clock import Clock
-from bot.db import SessionFactory
+from bot.db import URGENT_WRITE_OPTION, SessionFactory
 from bot.job_runner import JobRunner
-from bot.jobs import JobHandler, JobSnapshot
+from bot.jobs import JobHandler, JobSnapshot, NewJob
+
+# A bound on one group commit, so its transaction stays short whatever the burst.
+GROUP_COMMIT_LIMIT = 200
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +42,75 @@ class Accepted:
     # The lease this process holds on it, and when that runs out.
     token: str
     leased_until: datetime
+
+
+class _Waiting:
+    def __init__(self, asked: NewJob) -> None:
+        self.asked = asked
+        self.accepted: Accepted | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.accepted is not None or self.error is not None
+
+
+class GroupCommit:
+    """Writes what many threads ask at once in one transaction. There is no writer thread:
+    the first caller to find no write under way writes everything waiting, the others wait
+    for it, and a caller whose job was not in that write leads the next one."""
+
+    def __init__(self, write: Callable[[list[NewJob]], list[Accepted]]) -> None:
+        self._write = write
+        self._changed = threading.Condition()
+        self._waiting: list[_Waiting] = []
+        self._writing = False
+
+    def submit(self, asked: NewJob) -> Accepted:
+        mine = _Waiting(asked)
+        with self._changed:
+            self._waiting.append(mine)
+        while not mine.done:
+            group = self._lead_or_wait(mine)
+            if not group:
+                continue
+            try:
+                self._write_group(group)
+            finally:
+                with self._changed:
+                    self._writing = False
+                    self._changed.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        assert mine.accepted is not None
+        return mine.accepted
+
+    def _lead_or_wait(self, mine: _Waiting) -> list[_Waiting]:
+        """What this caller is to write as the next leader, or nothing once its own job is
+        written (by itself or by another leader)."""
+        with self._changed:
+            while self._writing and not mine.done:
+                self._changed.wait()
+            if mine.done:
+                return []
+            self._writing = True
+            group = self._waiting[:GROUP_COMMIT_LIMIT]
+            del self._waiting[:GROUP_COMMIT_LIMIT]
+            return group
+
+    def _write_group(self, group: list[_Waiting]) -> None:
+        try:
+            written = self._write([waiting.asked for waiting in group])
+        except Exception as error:
+            if len(group) == 1:
+                group[0].error = error
+                return
+            # One bad payload must not cost the others their ack: each alone, then.
+            for waiting in group:
+                self._write_group([waiting])
+            return
+        for waiting, accepted in zip(group, written, strict=True):
+            waiting.accepted = accepted
 
 
 class Intake:
@@ -53,6 +131,7 @@ class Intake:
         self._runner = runner
         self._workers = workers
         self._lease = lease
+        self._group_commit = GroupCommit(self._write)
 
     def register(self, name: str, handler: JobHandler) -> str:
         """The kind of job for one listener; its rows are deleted once done."""
@@ -64,17 +143,14 @@ class Intake:
         """Write what was asked, durably, leased to this process to run at once. Each
         delivery is its own job: a repeated one (a retried event, a double submission) is
         made harmless by the flows' own idempotency keys, and answered like the first."""
+        return self._group_commit.submit(NewJob(team_id=team_id, kind=kind, payload={"body": body}))
+
+    def _write(self, group: list[NewJob]) -> list[Accepted]:
         now = self._clock.now()
         with self._sessions.begin() as session:
-            job, token = jobs.add_claimed(
-                session=session,
-                team_id=team_id,
-                kind=kind,
-                payload={"body": body},
-                now=now,
-                lease=self._lease,
-            )
-        return Accepted(job, token, now + self._lease)
+            session.connection(execution_options={URGENT_WRITE_OPTION: True})
+            claimed = jobs.add_claimed(session=session, new=group, now=now, lease=self._lease)
+        return [Accepted(job, token, now + self._lease) for job, token in claimed]
 
     def waited(self, job: JobSnapshot) -> timedelta:
         """How long ago the job was accepted (a response_url lasts 30 minutes)."""

@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-SERVER_THREADS = 8
+# Acks wait mostly for their job's commit, which they share (bot/intake.py): the more threads
+# are waiting, the more acks one commit carries. At 8 threads, 50 concurrent senders queued.
+SERVER_THREADS = 32
 MAX_REQUEST_BODY_BYTES = 2 * 1024 * 1024
 # Idle or slow connections must never crowd out Slack's: accept many (polled, not select()ed,
 # which stops at 1,024 descriptors), and drop one that sends nothing for a while.

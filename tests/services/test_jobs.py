@@ -782,9 +782,13 @@ def test_a_dead_runners_job_is_run_again_once_its_lease_runs_out(
 
 def _add_claimed(session_factory: SessionFactory, clock: FakeClock) -> tuple[JobSnapshot, str]:
     with session_factory.begin() as session:
-        return jobs.add_claimed(
-            session=session, team_id=TEAM, kind=KIND, payload={}, now=clock.now(), lease=LEASE
+        [claimed] = jobs.add_claimed(
+            session=session,
+            new=[jobs.NewJob(team_id=TEAM, kind=KIND, payload={})],
+            now=clock.now(),
+            lease=LEASE,
         )
+        return claimed
 
 
 def test_a_claimed_job_that_waited_out_its_lease_runs_only_where_it_was_taken_over(
