@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test quick lint typecheck unit migrate bench clean
+.PHONY: run demo test quick lint typecheck unit migrate bench screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Serves Slack when SLACK_BOT_TOKEN is set (in .env or the environment); without it, the sandbox.
 run: $(STAMP)
-	@test -f .env || { cp .env.example .env; echo "Created .env from .env.example: fill in your Slack tokens, then run 'make run' again."; exit 1; }
-	@test -f departments.toml || grep -qs '^DEPARTMENTS_FILE=.' .env || test -n "$$DEPARTMENTS_FILE" || { cp departments.example.toml departments.toml; echo "Created departments.toml from departments.example.toml: set your channel IDs, then run 'make run' again."; exit 1; }
-	$(BIN)/python -m bot serve
+	@$(BIN)/python -m bot run
+
+# The local Slack sandbox in the browser, whatever .env holds.
+demo: $(STAMP)
+	@$(BIN)/python -m bot sandbox
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,6 +50,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/weekly.py
 	$(BIN)/python benchmarks/home.py
 	$(BIN)/python benchmarks/ack.py
+
+# Retakes docs/sandbox.png, the README's picture, with the browser test that walks the sandbox.
+screenshot: $(STAMP)
+	SANDBOX_SCREENSHOT=docs/sandbox.png $(BIN)/python -m pytest -q tests/browser/test_sandbox.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

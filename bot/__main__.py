@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve | manifest | migrate | jobs | pulse | report`
+"""Command line: `python -m bot run | serve | sandbox | manifest | migrate | jobs | pulse | report`
 (also installed as `pulsedesk`)."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bot.logs import configure_logging
 from bot.manifest import build_manifest
 from bot.reports import formats
 from bot.reports import store as report_store
+from bot.sandbox.run import NO_CREDENTIALS, run_sandbox
 from bot.scheduler import start_scheduler
 from bot.server import HttpServer
 from bot.services import Services
@@ -267,7 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pulsedesk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
+        "run", help="serve Slack when SLACK_BOT_TOKEN is set, else open the local sandbox"
+    )
+    commands.add_parser(
         "serve", help="run the bot (HTTP mode, or Socket Mode with SLACK_APP_TOKEN)"
+    )
+    sandbox = commands.add_parser(
+        "sandbox", help="run the bot against a local Slack in the browser (no workspace needed)"
+    )
+    sandbox.add_argument(
+        "--no-browser", action="store_true", help="print the page's address; open no browser"
     )
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", help="public base URL of the bot, e.g. https://desk.example.com")
@@ -329,7 +339,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = _load_settings()
-        configure_logging(settings.log_level_number)
+        sandboxed = args.command == "sandbox" or (
+            args.command == "run" and not settings.has_slack_credentials
+        )
+        quiet = sandboxed and "log_level" not in settings.model_fields_set
+        # The sandbox talks to a person at a terminal: warnings only, unless LOG_LEVEL says.
+        configure_logging(logging.WARNING if quiet else settings.log_level_number)
         if args.command == "migrate":
             migrate(settings.database_url)
             logger.info("database.migrated")
@@ -344,7 +359,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return print_report(
                 settings, days=args.days, output_format=args.output_format, subject=args.subject
             )
-        serve(settings)
+        if args.command == "sandbox":
+            run_sandbox(settings, reason=None, open_browser=not args.no_browser)
+        elif args.command == "run" and not settings.has_slack_credentials:
+            run_sandbox(settings, reason=NO_CREDENTIALS, open_browser=True)
+        else:
+            serve(settings)
     except (ConfigError, DepartmentsFileError) as error:
         print(f"pulsedesk: {error}", file=sys.stderr)
         return 2

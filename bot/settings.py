@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     kudos_emoji: str = DEFAULT_KUDOS_EMOJI
     kudos_daily_limit: int = Field(default=DEFAULT_DAILY_LIMIT, ge=1, le=100)
     kudos_digest_timezone: str = "UTC"
+    # The local sandbox (`python -m bot sandbox`): the port of its page, on 127.0.0.1 only,
+    # and the folder that keeps its workspace and its own database.
+    sandbox_port: int = Field(default=3001, ge=0, le=65535)
+    sandbox_dir: Path = Path(".sandbox")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -221,6 +225,12 @@ class Settings(BaseSettings):
     @property
     def log_level_number(self) -> int:
         return logging.getLevelName(self.log_level)  # type: ignore[no-any-return]
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        """Whether a bot token is set at all: without one, `make run` opens the sandbox."""
+        token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+        return bool(token) and not _is_placeholder(token)
 
     def require_bot_token(self) -> None:
         token = self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""

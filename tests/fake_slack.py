@@ -1,12 +1,13 @@
 """A recording fake of the Slack Web API (and of response_url), served over real HTTP.
 
-Tests point SLACK_API_URL at it, script failures per method (429 with Retry-After, 500),
-hold a method until released, and wait on conditions over the recorded calls.
+What Slack does with each call is the sandbox's workspace (bot/sandbox/workspace.py); this
+adds what tests need around it. Tests point SLACK_API_URL at it, script failures per method
+(429 with Retry-After, 500), hold a method until released, and wait on conditions over the
+recorded calls.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import socket
 import threading
@@ -15,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
+from bot.sandbox.http import parse_web_api_body
+from bot.sandbox.web_api import WebApi
+from bot.sandbox.workspace import Identity, Workspace
 from tests.slack_limits import block_kit_problems, message_problems
 
 # Generous: a condition is met in milliseconds, and only a failing test waits this long, so
@@ -58,8 +61,10 @@ class FakeSlack:
         self.user_profiles: dict[str, dict[str, Any]] = {}
         # users.list answers these members (Slack's user objects), a page at a time.
         self.members: list[dict[str, Any]] = []
-        # Posted messages per conversation, newest first, for conversations.history.
-        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.workspace = Workspace(
+            Identity(team_id=team_id, bot_user_id=bot_user_id), self, keep_content=record_calls
+        )
+        self.web_api = WebApi(self.workspace)
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
@@ -70,7 +75,6 @@ class FakeSlack:
         self._limits: dict[str, _TokenBucket] = {}
         self.over_limit: dict[str, int] = {}
         self._condition = threading.Condition()
-        self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -100,6 +104,32 @@ class FakeSlack:
 
     def response_url(self, name: str = "r") -> str:
         return f"{self.base_url}response/{name}"
+
+    @property
+    def history(self) -> dict[str, list[dict[str, Any]]]:
+        """Posted messages per conversation, newest first."""
+        conversations = self.workspace._state["messages"]
+        return {channel: list(reversed(kept)) for channel, kept in conversations.items()}
+
+    # -- the directory the workspace answers from ------------------------------------------
+    def user(self, user_id: str) -> dict[str, Any]:
+        """Anyone is an active person in Europe/London, but for what the test set."""
+        found: dict[str, Any] = {
+            "id": user_id,
+            "tz": self.user_timezones.get(user_id, "Europe/London"),
+            "is_bot": False,
+            "deleted": False,
+            "real_name": f"Person {user_id}",
+            "profile": {"display_name": f"Person {user_id}"},
+        }
+        found.update(self.user_profiles.get(user_id, {}))
+        return found
+
+    def everyone(self) -> list[dict[str, Any]]:
+        return self.members
+
+    def members_of(self, channel: str) -> list[str]:
+        return self.channel_members.get(channel, [])
 
     # -- scripting ---------------------------------------------------------------------------
     def fail(self, method: str, *failures: ScriptedFailure) -> None:
@@ -216,72 +246,7 @@ class FakeSlack:
         if problems:
             self.rejected.append((method, problems))
             return {"ok": False, "error": "invalid_blocks", "errors": problems}
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "team_id": self.team_id,
-                "user_id": self.bot_user_id,
-                "bot_id": "B0BOT",
-                "app_id": "A0PULSE",
-                "team": "Test",
-            }
-        if method == "chat.postMessage":
-            channel = params.get("channel", "")
-            ts = f"1700000000.{next(self._ts):06d}"
-            if channel.startswith(("U", "W")):
-                channel = "D" + channel[1:]
-            stored = {"ts": ts, "metadata": params.get("metadata")}
-            with self._condition:
-                self.history.setdefault(channel, []).insert(0, stored)
-            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
-        if method == "conversations.open":
-            user = str(params.get("users", "")).split(",")[0]
-            return {"ok": True, "channel": {"id": "D" + user[1:]}}
-        if method == "conversations.history":
-            with self._condition:
-                messages = list(self.history.get(params.get("channel", ""), []))
-            limit = int(params.get("limit") or 100)
-            return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
-        if method == "chat.update":
-            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
-        if method in ("views.open", "views.publish", "views.update"):
-            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}"}}
-        if method == "users.info":
-            user = params.get("user", "")
-            timezone = self.user_timezones.get(user, "Europe/London")
-            found = {
-                "id": user,
-                "tz": timezone,
-                "is_bot": False,
-                "deleted": False,
-                "real_name": f"Person {user}",
-                "profile": {"display_name": f"Person {user}"},
-            }
-            found.update(self.user_profiles.get(user, {}))
-            return {"ok": True, "user": found}
-        if method == "chat.getPermalink":
-            channel, ts = params.get("channel", ""), str(params.get("message_ts", ""))
-            return {
-                "ok": True,
-                "channel": channel,
-                "permalink": f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}",
-            }
-        if method == "users.list":
-            start = int(params.get("cursor") or 0)
-            size = int(params.get("limit") or 200)
-            page = self.members[start : start + size]
-            more = start + size < len(self.members)
-            return {
-                "ok": True,
-                "members": page,
-                "response_metadata": {"next_cursor": str(start + size) if more else ""},
-            }
-        if method == "conversations.members":
-            members = self.channel_members.get(params.get("channel", ""), [])
-            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
-        return {"ok": True}
+        return self.web_api.answer(method, params)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -293,7 +258,7 @@ class FakeSlack:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
-                params = _parse_body(raw, self.headers.get("Content-Type", ""))
+                params = parse_web_api_body(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/response/"):
                     method = "response_url"
                 else:
@@ -367,13 +332,3 @@ class _TokenBucket:
             return False
         self._tokens -= 1
         return True
-
-
-def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
-    if "json" in content_type:
-        return dict(json.loads(raw or "{}"))
-    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw).items()}
-    for key in ("blocks", "view", "attachments", "metadata"):
-        if isinstance(params.get(key), str):
-            params[key] = json.loads(params[key])
-    return params

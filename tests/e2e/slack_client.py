@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import time
@@ -12,6 +10,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+
+from bot.sandbox.sender import sign
 
 _ids = itertools.count(1)
 
@@ -24,11 +24,6 @@ class HttpResult:
 
     def json(self) -> Any:
         return json.loads(self.body)
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    base = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
 class SlackClient:

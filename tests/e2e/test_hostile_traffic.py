@@ -12,9 +12,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from bot.sandbox.sender import sign
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import latest_request
-from tests.e2e.slack_client import sign
 
 DEEP = "[" * 100_000 + "]" * 100_000
 MALFORMED = {

@@ -38,7 +38,7 @@ def listeners(kudos_desk: Desk) -> ListenerWork:
 
 
 def _permalink(ts: str) -> str:
-    return f"https://fake.slack.test/archives/{KUDOS_CHANNEL}/p{ts.replace('.', '')}"
+    return f"https://sandbox.slack.test/archives/{KUDOS_CHANNEL}/p{ts.replace('.', '')}"
 
 
 def _links_to(text: str, link: str) -> bool:

@@ -77,7 +77,7 @@ def reactor(kudos_desk: Desk) -> Reactor:
 
 
 def _permalink(channel: str, ts: str) -> str:
-    return f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+    return f"https://sandbox.slack.test/archives/{channel}/p{ts.replace('.', '')}"
 
 
 def _line(recipient: str, message: tuple[str, str], givers: int) -> str:

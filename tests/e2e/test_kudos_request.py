@@ -69,7 +69,7 @@ def _links_to(text: str, link: str) -> bool:
 
 
 def _permalink(ts: str) -> str:
-    return f"https://fake.slack.test/archives/{KUDOS_CHANNEL}/p{ts.replace('.', '')}"
+    return f"https://sandbox.slack.test/archives/{KUDOS_CHANNEL}/p{ts.replace('.', '')}"
 
 
 def test_the_resolution_dm_offers_kudos_and_an_empty_form_thanks_the_resolver(

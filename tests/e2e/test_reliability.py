@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.sandbox.sender import sign
 from bot.slack import POST_ATTEMPTS
 from models import Job, Request
 from tests.e2e.conftest import Desk
@@ -20,7 +21,6 @@ from tests.e2e.helpers import (
     run_jobs,
     text_of,
 )
-from tests.e2e.slack_client import sign
 from tests.fake_slack import ScriptedFailure
 
 

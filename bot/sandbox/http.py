@@ -1,0 +1,309 @@
+"""The sandbox over HTTP, on 127.0.0.1 only: the Web API and response URLs for the bot, and
+for the browser the page, its JSON API and a stream of what changed (server-sent events)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bot.sandbox.driver import Refused, Sandbox
+from bot.sandbox.web_api import WebApi
+from bot.sandbox.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+RESPONSE_PREFIX = "/response/"
+STATIC_PREFIX = "/sandbox/static/"
+PAGE_API_PREFIX = "/sandbox/api/"
+EVENTS_PATH = "/sandbox/events"
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+MAX_BODY_BYTES = 1024 * 1024
+# An idle event stream still says something now and then, so a dead browser is noticed.
+KEEPALIVE_SECONDS = 15
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+
+
+def parse_web_api_body(raw: str, content_type: str) -> dict[str, Any]:
+    """A Web API call's arguments, form-encoded or JSON, as Slack reads them."""
+    if "json" in content_type:
+        return dict(json.loads(raw or "{}"))
+    params: dict[str, Any] = {key: values[0] for key, values in parse_qs(raw).items()}
+    for key in JSON_FIELDS:
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params
+
+
+def static_file(name: str) -> bytes | None:
+    """A file of the page, by its bare name: nothing outside the static folder is served."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    found = resources.files("bot.sandbox").joinpath("static", name)
+    return found.read_bytes() if found.is_file() else None
+
+
+class SandboxServer:
+    """Listening from construction, so that the bot can be given its address; serving from
+    `start(sandbox)`."""
+
+    def __init__(self, workspace: Workspace, *, port: int) -> None:
+        self.workspace = workspace
+        self._sandbox: Sandbox | None = None
+        self._streams: list[queue.Queue[dict[str, Any] | None]] = []
+        self._streams_lock = threading.Lock()
+        workspace.subscribe(self._broadcast)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def sandbox(self) -> Sandbox:
+        assert self._sandbox is not None, "start() gives the server its sandbox"
+        return self._sandbox
+
+    def start(self, sandbox: Sandbox) -> SandboxServer:
+        self._sandbox = sandbox
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._streams_lock:
+            for stream in self._streams:
+                stream.put(None)
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _broadcast(self, change: dict[str, Any]) -> None:
+        with self._streams_lock:
+            for stream in self._streams:
+                stream.put(change)
+
+    def open_stream(self) -> queue.Queue[dict[str, Any] | None]:
+        stream: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        with self._streams_lock:
+            self._streams.append(stream)
+        return stream
+
+    def close_stream(self, stream: queue.Queue[dict[str, Any] | None]) -> None:
+        with self._streams_lock:
+            if stream in self._streams:
+                self._streams.remove(stream)
+
+    # -- the page's API --------------------------------------------------------------------
+    def read(self, what: str, query: dict[str, str]) -> dict[str, Any]:
+        sandbox, user = self.sandbox, query.get("user", "")
+        if what == "state":
+            return sandbox.state(user)
+        if what == "messages":
+            return {"messages": sandbox.messages(query.get("channel", ""), user)}
+        if what == "home":
+            return {"view": sandbox.workspace.home(user)}
+        if what == "modal":
+            return {"view": sandbox.workspace.modal(user)}
+        raise LookupError(what)
+
+    def do(self, what: str, body: dict[str, Any]) -> dict[str, Any]:
+        sandbox = self.sandbox
+        user = _text(body, "user")
+        actions: dict[str, Callable[[], Any]] = {
+            "send": lambda: sandbox.send(user, _text(body, "channel"), _text(body, "text")),
+            "action": lambda: sandbox.act(
+                user, _object(body, "container"), _object(body, "action")
+            ),
+            "close": lambda: sandbox.close(user, _text(body, "view_id")),
+            "react": lambda: sandbox.react(
+                user, _text(body, "channel"), _text(body, "ts"), _text(body, "name")
+            ),
+            "home-opened": lambda: sandbox.home_opened(user),
+            "reset": sandbox.reset,
+        }
+        if what == "submit":
+            errors = sandbox.submit(user, _text(body, "view_id"), _object(body, "values"))
+            return {"ok": True, "errors": errors} if errors else {"ok": True}
+        if what == "clock":
+            return {"ok": True, "clock": sandbox.advance(_text(body, "advance"), user)}
+        if what not in actions:
+            raise LookupError(what)
+        actions[what]()
+        return {"ok": True}
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise Refused(f"'{key}' must be text.")
+    return value
+
+
+def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    if not isinstance(value, dict):
+        raise Refused(f"'{key}' must be an object.")
+    return value
+
+
+def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
+    workspace = server.workspace
+    web_api = WebApi(workspace)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            logger.debug("sandbox.http", extra={"line": format % args})
+
+        # -- routing -----------------------------------------------------------------------
+        def do_GET(self) -> None:
+            if not self._from_here():
+                return
+            path, query = self._path()
+            if path in ("/", "/index.html"):
+                self._static("index.html")
+            elif path.startswith(STATIC_PREFIX):
+                self._static(path.removeprefix(STATIC_PREFIX))
+            elif path == EVENTS_PATH:
+                self._stream()
+            elif path.startswith(PAGE_API_PREFIX):
+                try:
+                    self._json(200, server.read(path.removeprefix(PAGE_API_PREFIX), query))
+                except LookupError:
+                    self._json(404, {"ok": False, "error": "not_found"})
+                except Refused as refused:
+                    self._json(400, {"ok": False, "error": str(refused)})
+            else:
+                self._json(404, {"ok": False, "error": "not_found"})
+
+        def do_POST(self) -> None:
+            if not self._from_here():
+                return
+            path, _query = self._path()
+            raw = self._body()
+            if raw is None:
+                return
+            if path.startswith(API_PREFIX):
+                params = parse_web_api_body(raw, self.headers.get("Content-Type", ""))
+                self._json(200, web_api.answer(path.removeprefix(API_PREFIX), params))
+            elif path.startswith(RESPONSE_PREFIX):
+                body = parse_web_api_body(raw, "application/json")
+                if workspace.respond(path.removeprefix(RESPONSE_PREFIX), body):
+                    self._text(200, "ok")
+                else:
+                    self._text(404, "no_such_response_url")
+            elif path.startswith(PAGE_API_PREFIX):
+                self._page_action(path.removeprefix(PAGE_API_PREFIX), raw)
+            else:
+                self._json(404, {"ok": False, "error": "not_found"})
+
+        def _page_action(self, what: str, raw: str) -> None:
+            # A JSON content type cannot be sent across sites without a preflight, which is
+            # never answered: another site open in the browser cannot drive the sandbox.
+            if "application/json" not in self.headers.get("Content-Type", ""):
+                self._json(415, {"ok": False, "error": "Send JSON."})
+                return
+            try:
+                body = json.loads(raw or "{}")
+                if not isinstance(body, dict):
+                    raise Refused("Send a JSON object.")
+                self._json(200, server.do(what, body))
+            except LookupError:
+                self._json(404, {"ok": False, "error": "not_found"})
+            except (Refused, ValueError) as refused:
+                self._json(400, {"ok": False, "error": str(refused)})
+
+        # -- helpers -------------------------------------------------------------------------
+        def _from_here(self) -> bool:
+            """Only pages served from this machine: a rebinding name pointing here is refused."""
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
+            if host in LOCAL_HOSTS:
+                return True
+            self._json(421, {"ok": False, "error": "the sandbox answers only on 127.0.0.1"})
+            return False
+
+        def _path(self) -> tuple[str, dict[str, str]]:
+            parts = urlsplit(self.path)
+            return parts.path, {key: values[0] for key, values in parse_qs(parts.query).items()}
+
+        def _body(self) -> str | None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self._json(413, {"ok": False, "error": "too large"})
+                return None
+            return self.rfile.read(length).decode("utf-8", errors="replace")
+
+        def _static(self, name: str) -> None:
+            content = static_file(name)
+            suffix = name[name.rfind(".") :] if "." in name else ""
+            if content is None or suffix not in STATIC_TYPES:
+                self._json(404, {"ok": False, "error": "not_found"})
+                return
+            self._send(200, content, STATIC_TYPES[suffix], {"Cache-Control": "no-cache"})
+
+        def _stream(self) -> None:
+            stream = server.open_stream()
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "keep-alive")
+                self.end_headers()
+                self.wfile.write(b": connected\n\n")
+                self.wfile.flush()
+                while True:
+                    try:
+                        change = stream.get(timeout=KEEPALIVE_SECONDS)
+                    except queue.Empty:
+                        self.wfile.write(b": keepalive\n\n")
+                        self.wfile.flush()
+                        continue
+                    if change is None:
+                        return
+                    self.wfile.write(f"event: change\ndata: {json.dumps(change)}\n\n".encode())
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            finally:
+                server.close_stream(stream)
+                self.close_connection = True
+
+        def _json(self, status: int, body: dict[str, Any]) -> None:
+            self._send(status, json.dumps(body).encode(), "application/json", {})
+
+        def _text(self, status: int, text: str) -> None:
+            self._send(status, text.encode(), "text/plain", {})
+
+        def _send(
+            self, status: int, content: bytes, content_type: str, headers: dict[str, str]
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(content)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(content)
+
+    return Handler

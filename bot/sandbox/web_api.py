@@ -1,0 +1,131 @@
+"""What the Web API methods the bot calls do to a workspace, as Slack does them: a post is
+stored and gets its timestamp, a modal opens for the person whose click issued the trigger, a
+Home tab is published. Methods the bot does not call answer ok and change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.workspace import Workspace
+
+MESSAGES_PAGE = 100
+USERS_PAGE = 200
+
+
+class WebApi:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = _METHODS.get(method)
+        if handler is None:
+            return {"ok": True}
+        return handler(self, params)
+
+    def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
+        identity = self.workspace.identity
+        return {
+            "ok": True,
+            "team_id": identity.team_id,
+            "user_id": identity.bot_user_id,
+            "bot_id": identity.bot_id,
+            "app_id": identity.app_id,
+            "team": identity.team_name,
+        }
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        if channel.startswith(("U", "W")):
+            channel = self.workspace.dm_channel(channel)
+        stored = self.workspace.post(channel, params)
+        return {"ok": True, "channel": channel, "ts": stored["ts"], "message": stored}
+
+    def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        ts = self.workspace.post_ephemeral(channel, str(params.get("user", "")), params)
+        return {"ok": True, "message_ts": ts}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        self.workspace.update(channel, ts, params)
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def _open_conversation(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("users", "")).split(",")[0]
+        return {"ok": True, "channel": {"id": self.workspace.dm_channel(user)}}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        newest_first = list(reversed(self.workspace.messages(channel)))
+        limit = int(params.get("limit") or MESSAGES_PAGE)
+        page = [dict(m) for m in newest_first[:limit]]
+        return {"ok": True, "messages": page, "has_more": len(newest_first) > limit}
+
+    def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("message_ts", ""))
+        link = f"https://sandbox.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
+
+    def _open_view(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.workspace.take_trigger(str(params.get("trigger_id", "")))
+        view = params.get("view") or {}
+        if user is None:
+            # A trigger this workspace did not issue (a test's own): answered, shown nowhere.
+            return {"ok": True, "view": self.workspace.shown(view)}
+        return {"ok": True, "view": self.workspace.open_modal(user, view)}
+
+    def _push_view(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.workspace.take_trigger(str(params.get("trigger_id", "")))
+        view = params.get("view") or {}
+        if user is None:
+            return {"ok": True, "view": self.workspace.shown(view)}
+        return {"ok": True, "view": self.workspace.open_modal(user, view, push=True)}
+
+    def _update_view(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view") or {}
+        updated = self.workspace.update_modal(str(params.get("view_id", "")), view)
+        return {"ok": True, "view": updated or self.workspace.shown(view)}
+
+    def _publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view") or {}
+        return {
+            "ok": True,
+            "view": self.workspace.publish_home(str(params.get("user_id", "")), view),
+        }
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "user": self.workspace.directory.user(str(params.get("user", "")))}
+
+    def _users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = self.workspace.directory.everyone()
+        start = int(params.get("cursor") or 0)
+        size = int(params.get("limit") or USERS_PAGE)
+        more = start + size < len(members)
+        return {
+            "ok": True,
+            "members": members[start : start + size],
+            "response_metadata": {"next_cursor": str(start + size) if more else ""},
+        }
+
+    def _channel_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = self.workspace.directory.members_of(str(params.get("channel", "")))
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+
+_METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": WebApi._auth_test,
+    "chat.postMessage": WebApi._post_message,
+    "chat.postEphemeral": WebApi._post_ephemeral,
+    "chat.update": WebApi._update,
+    "chat.getPermalink": WebApi._permalink,
+    "conversations.open": WebApi._open_conversation,
+    "conversations.history": WebApi._history,
+    "conversations.members": WebApi._channel_members,
+    "views.open": WebApi._open_view,
+    "views.push": WebApi._push_view,
+    "views.update": WebApi._update_view,
+    "views.publish": WebApi._publish,
+    "users.info": WebApi._users_info,
+    "users.list": WebApi._users_list,
+}
