@@ -46,6 +46,7 @@ class Pulsedesk:
 
     def finish_work(self) -> None:
         """Wait for listeners still running after their ack (graceful shutdown)."""
+        self.services.forms.shutdown(wait=True)
         self.listener_executor.shutdown(wait=True)
 
 

@@ -121,6 +121,7 @@ class Intake:
         clock: Clock,
         runner: JobRunner,
         workers: Executor,
+        forms: Executor,
         lease: timedelta,
     ) -> None:
         """A job is run at once by the process that took it, which holds it for `lease`
@@ -130,6 +131,7 @@ class Intake:
         self._clock = clock
         self._runner = runner
         self._workers = workers
+        self._forms = forms
         self._lease = lease
         self._group_commit = GroupCommit(self._write)
 
@@ -157,8 +159,9 @@ class Intake:
         return self._clock.now() - (job.created_at or self._clock.now())
 
     def run_unkept(self, work: Callable[[], None]) -> None:
-        """Work with nothing to keep (opening a form, reading): on the workers, no job."""
-        self._workers.submit(work)
+        """Work with nothing to keep (opening a form, reading): no job, and threads of its
+        own, so that a form opens within its trigger's 3 seconds however busy the workers."""
+        self._forms.submit(work)
 
     def run_soon(self, accepted: Accepted) -> None:
         """Run the job on the workers; if this process dies first, a tick runs it later."""

@@ -44,6 +44,9 @@ KudosFlowT = TypeVar("KudosFlowT", bound=KudosFlow)
 # 8) and take the interpreter from the acks, whose p99 grew by half with 8.
 WORKER_THREADS = 4
 SQLITE_WORKER_THREADS = 2
+# Forms opened from a click or a command, apart from the workers: a trigger_id lasts 3
+# seconds, too short to wait behind a busy queue of jobs.
+FORM_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Services:
     intake: Intake
     # The threads that run what Slack asked for, after the ack.
     workers: ThreadPoolExecutor
+    forms: ThreadPoolExecutor
     # The workspace served; None accepts any (the command line, which gets no payloads).
     installation: Installation | None = None
 
@@ -194,11 +198,13 @@ def build_services(
     # SQLite takes one writer at a time: more workers would only queue in front of the acks.
     threads = SQLITE_WORKER_THREADS if is_sqlite(settings.database_url) else WORKER_THREADS
     workers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pulsedesk-work")
+    forms = ThreadPoolExecutor(max_workers=FORM_THREADS, thread_name_prefix="pulsedesk-forms")
     intake = Intake(
         session_factory=session_factory,
         clock=clock,
         runner=runner,
         workers=workers,
+        forms=forms,
         lease=timedelta(seconds=settings.jobs_lease_seconds),
     )
     return Services(
@@ -221,5 +227,6 @@ def build_services(
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
         intake=intake,
         workers=workers,
+        forms=forms,
         installation=installation,
     )

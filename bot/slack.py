@@ -124,9 +124,9 @@ class SlackGateway:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._client = client
-        # chat.postMessage has no idempotency key, so it is never re-sent blindly after a
-        # failure Slack may have acted on: this client retries only 429s, and post_message
-        # looks for the message before trying again.
+        # Posts have no idempotency key, so none is re-sent blindly after a failure Slack may
+        # have acted on: this client, for chat.postMessage, chat.postEphemeral and response
+        # URLs, retries only 429s, and post_once looks for a message before trying again.
         self._post_client = WebClient(
             token=client.token,
             base_url=client.base_url,
@@ -195,7 +195,11 @@ class SlackGateway:
 
     def respond(self, response_url: str, **message: Any) -> None:
         """Answer through an interaction's response_url (ephemeral replies, replacing messages)."""
-        webhook = WebhookClient(response_url, retry_handlers=self._client.retry_handlers)
+        webhook = WebhookClient(
+            response_url,
+            timeout=self._client.timeout,
+            retry_handlers=self._post_client.retry_handlers,
+        )
         response = webhook.send_dict(message)
         if response.status_code != 200:
             raise SlackApiError(  # type: ignore[no-untyped-call]
@@ -213,7 +217,7 @@ class SlackGateway:
 
     def post_ephemeral(self, *, channel: str, user: str, message: Message) -> None:
         """A message only `user` sees, in a channel they are in."""
-        self._client.chat_postEphemeral(
+        self._post_client.chat_postEphemeral(
             channel=channel, user=user, text=message["text"], blocks=message.get("blocks")
         )
 

@@ -208,3 +208,21 @@ def test_cancel_from_home_tab_refreshes_it(desk: Desk) -> None:
     assert not [
         c for c in desk.fake.calls_to("response_url") if "error id" in c.params.get("text", "")
     ]
+
+
+def test_the_form_opens_while_every_worker_is_busy(desk: Desk) -> None:
+    """A trigger_id lasts 3 seconds: the form must not wait behind the jobs' queue."""
+    posts = desk.fake.hold("chat.postMessage")
+    busy = desk.pulsedesk.services.workers._max_workers + 1
+    for n in range(busy):
+        assert desk.slack.slash_command(f"it printer {n} jams").status == 200
+    desk.fake.wait_for_call("chat.postMessage", count=desk.pulsedesk.services.workers._max_workers)
+
+    fields = desk.slack.slash_command_fields("")
+    assert desk.slack.post_form(fields).status == 200
+    [call] = desk.fake.wait_for_call("views.open")
+    assert call.params["trigger_id"] == fields["trigger_id"]
+    # Every card is still held: the form did not wait for them.
+    assert not posts.is_set()
+    posts.set()
+    desk.fake.wait_for_call("chat.postMessage", count=busy)

@@ -156,3 +156,31 @@ def test_a_refusal_is_not_retried(impatient_gateway: SlackGateway, fake_slack: F
 
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     assert fake_slack.calls_to("conversations.history") == []
+
+
+@pytest.mark.parametrize("how", ["drop", "500", "timeout"])
+def test_a_private_answer_whose_reply_was_lost_is_not_sent_again(
+    fake_slack: FakeSlack, how: str
+) -> None:
+    client = build_web_client(
+        token="xoxb-test-token", base_url=fake_slack.api_url, retry_backoff_factor=0.01, timeout=1
+    )
+    gateway = SlackGateway(client, clock=FakeClock())
+    fake_slack.lose_answer("response_url", how=how)
+    fake_slack.lose_answer("chat.postEphemeral", how=how)
+
+    with pytest.raises(Exception):  # noqa: B017, PT011 - each way of losing an answer raises its own
+        gateway.reply_privately(fake_slack.response_url("lost"), MESSAGE, user_id="U0BEA")
+    with pytest.raises(Exception):  # noqa: B017, PT011
+        gateway.post_ephemeral(channel=CHANNEL, user="U0BEA", message=MESSAGE)
+
+    assert len(fake_slack.calls_to("response_url")) == 1
+    assert len(fake_slack.calls_to("chat.postEphemeral")) == 1
+
+
+def test_a_private_answer_that_was_rate_limited_is_sent_after_the_wait(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    fake_slack.rate_limit("chat.postEphemeral", retry_after=0)
+    gateway.post_ephemeral(channel=CHANNEL, user="U0BEA", message=MESSAGE)
+    assert len(fake_slack.calls_to("chat.postEphemeral")) == 2
