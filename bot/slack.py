@@ -47,7 +47,10 @@ class MessageTag:
 
 
 # A message interrupted on its way out is among the last few in its conversation.
-TAGGED_LOOKBACK = 20
+# How far back a message that may have landed is looked for: pages of the conversation's history,
+# newest first. A retry comes minutes after the first try, but a department channel can be busy.
+TAGGED_PAGE_SIZE = 200
+TAGGED_PAGES = 5
 # Slack's answers when the bot may not read a conversation's history: not invited to the
 # channel, or the app installed before it asked for the history scopes.
 HISTORY_UNREADABLE = frozenset({"not_in_channel", "missing_scope", "channel_not_found"})
@@ -259,9 +262,20 @@ class SlackGateway:
             if channel.startswith(USER_ID_PREFIXES):
                 opened = self._client.conversations_open(users=channel)
                 channel = str((opened.get("channel") or {}).get("id") or "")
-            history = self._client.conversations_history(
-                channel=channel, limit=TAGGED_LOOKBACK, include_all_metadata=True
-            )
+            cursor = None
+            for _ in range(TAGGED_PAGES):
+                history = self._client.conversations_history(
+                    channel=channel,
+                    limit=TAGGED_PAGE_SIZE,
+                    cursor=cursor,
+                    include_all_metadata=True,
+                )
+                for posted in history.get("messages") or []:
+                    if tag.matches(posted.get("metadata")):
+                        return PostedMessage(channel=channel, ts=str(posted["ts"]))
+                cursor = (history.get("response_metadata") or {}).get("next_cursor")
+                if not history.get("has_more") or not cursor:
+                    return None
         except SlackApiError as error:
             if error.response.get("error") not in HISTORY_UNREADABLE:
                 raise
@@ -269,10 +283,6 @@ class SlackGateway:
                 "slack.history_unreadable",
                 extra={"channel": channel, "error": error.response.get("error")},
             )
-            return None
-        for posted in history.get("messages") or []:
-            if tag.matches(posted.get("metadata")):
-                return PostedMessage(channel=channel, ts=str(posted["ts"]))
         return None
 
     def user_profile(self, user_id: str) -> SlackProfile:

@@ -56,11 +56,19 @@ class WebApi:
         return {"ok": True, "channel": {"id": self.workspace.dm_channel(user)}}
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, a page at a time; the cursor is where the next page starts."""
         channel = str(params.get("channel", ""))
         newest_first = list(reversed(self.workspace.messages(channel)))
+        start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or MESSAGES_PAGE)
-        page = [dict(m) for m in newest_first[:limit]]
-        return {"ok": True, "messages": page, "has_more": len(newest_first) > limit}
+        page = newest_first[start : start + limit]
+        more = start + limit < len(newest_first)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(params.get("channel", "")), str(params.get("message_ts", ""))

@@ -184,3 +184,17 @@ def test_a_private_answer_that_was_rate_limited_is_sent_after_the_wait(
     fake_slack.rate_limit("chat.postEphemeral", retry_after=0)
     gateway.post_ephemeral(channel=CHANNEL, user="U0BEA", message=MESSAGE)
     assert len(fake_slack.calls_to("chat.postEphemeral")) == 2
+
+
+def test_a_resumed_post_is_found_behind_a_busy_channels_later_messages(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    first = gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False)
+    for n in range(450):
+        fake_slack.workspace.post(CHANNEL, {"text": f"chatter {n}", "user": "U0BEA"})
+
+    again = gateway.post_once(channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True)
+
+    assert again == first
+    assert _posts(fake_slack) == [CHANNEL]
+    assert len(fake_slack.calls_to("conversations.history")) == 3
