@@ -126,12 +126,12 @@ class WorkingHours:
         parts = text.strip().lower().split()
         if len(parts) != 2:
             raise RuleError(f"'{text}' is not like 'mon-fri 09:00-18:00'")
-        days = _parse_days(parts[0])
+        days = parse_days(parts[0])
         start_text, sep, end_text = parts[1].partition("-")
         if not sep:
             raise RuleError(f"'{parts[1]}' is not a time range like 09:00-18:00")
-        start = _parse_time(start_text)
-        end = None if end_text == "24:00" else _parse_time(end_text)
+        start = parse_time(start_text)
+        end = None if end_text == "24:00" else parse_time(end_text)
         if start is None or (end is not None and end <= start):
             raise RuleError(f"'{parts[1]}': the window must start before it ends")
         return cls(days=days, start=start, end=end)
@@ -160,7 +160,7 @@ class WorkingHours:
         raise AssertionError("working hours name at least one day")  # parse guarantees it
 
 
-def _parse_days(text: str) -> frozenset[int]:
+def parse_days(text: str) -> frozenset[int]:
     days: set[int] = set()
     for part in text.split(","):
         first, sep, last = part.partition("-")
@@ -173,7 +173,7 @@ def _parse_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def _parse_time(text: str) -> time | None:
+def parse_time(text: str) -> time | None:
     match = _TIME.match(text)
     if not match:
         raise RuleError(f"'{text}' is not a time like 09:00")

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.business_time import BusinessCalendar
+from bot.errors import RuleError
 from bot.kudos.rules import VALUE_PATTERN
 from bot.requests.rules import RESERVED_WORDS
 
@@ -29,6 +31,30 @@ def _lowercase_key(value: object) -> object:
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 
 
+class CalendarConfig(BaseModel):
+    """A department's `[departments.calendar]`: when it works, for its service levels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str
+    hours: str = "09:00-18:00"
+    days: str = "mon-fri"
+    holidays: list[str] = Field(default=[], max_length=366)
+
+    @model_validator(mode="after")
+    def _readable(self) -> CalendarConfig:
+        try:
+            self.business_calendar()
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return self
+
+    def business_calendar(self) -> BusinessCalendar:
+        return BusinessCalendar.parse(
+            timezone=self.timezone, hours=self.hours, days=self.days, holidays=self.holidays
+        )
+
+
 class DepartmentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,6 +65,7 @@ class DepartmentConfig(BaseModel):
     aliases: list[Key] = []
     agents: list[str] = []
     leads: list[str] = []
+    calendar: CalendarConfig | None = None
 
     @field_validator("key", mode="before")
     @classmethod

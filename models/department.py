@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +24,8 @@ class Department(Base):
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     agents: Mapped[list[str]] = mapped_column(JSON, default=list)
     leads: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The working hours from the file's [departments.calendar], or None: every minute counts.
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

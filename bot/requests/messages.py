@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.blockkit import (
@@ -125,6 +126,21 @@ def build_request_card(request: RequestSnapshot) -> Message:
     return {"text": text, "blocks": blocks}
 
 
+def _back_at(request: RequestSnapshot) -> str | None:
+    """When a request filed outside the department's hours will be seen, or None when the
+    department works now (or every minute)."""
+    calendar = request.department.calendar
+    if calendar is None:
+        return None
+    opens = calendar.next_open(request.created_at)
+    if opens == request.created_at:
+        return None
+    local = opens.astimezone(calendar.zone)
+    # Within the week the day's name says it; a long break (holidays) needs the date.
+    day = f"{local:%A}" if opens - request.created_at < timedelta(days=6) else f"{local:%A %d %B}"
+    return f"{escape(request.department.name)} is back {day} {local:%H:%M} ({calendar.zone.key})."
+
+
 def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> Message:
     text = (
         f":inbox_tray: Filed *{request.reference}* with *{escape(request.department.name)}*: "
@@ -132,6 +148,9 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
     )
     if card_posted:
         note = "You'll get a DM when someone picks it up. `/request mine` lists your requests."
+        back = _back_at(request)
+        if back:
+            note = f":zzz: {back} {note}"
     else:
         note = (
             f":warning: It is saved, but I could not post it in <#{request.department.channel_id}>"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.business_time import BusinessCalendar
 from bot.text import user_mention
 
 # The metadata event type on request cards, by which `post_once` finds one again.
@@ -121,6 +122,8 @@ class DepartmentSnapshot:
     leads: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # When the department works; None: it counts every minute.
+    calendar: BusinessCalendar | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.business_time import BusinessCalendar
 from bot.db import compare_and_set
 from bot.departments import DepartmentConfig
 from bot.errors import InvalidTransition, NotAllowed, NotFound
@@ -60,6 +61,7 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         leads=tuple(department.leads),
         aliases=tuple(department.aliases),
         keywords=tuple(department.keywords),
+        calendar=BusinessCalendar.parse(**department.calendar) if department.calendar else None,
     )
 
 
@@ -99,6 +101,7 @@ def sync_departments(
             "aliases": list(config.aliases),
             "agents": list(config.agents),
             "leads": list(config.leads),
+            "calendar": config.calendar.model_dump() if config.calendar else None,
             "active": True,
         }
         department = existing.pop(config.key, None)

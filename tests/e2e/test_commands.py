@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.app import sync_departments_at_start
+from bot.departments import parse_config
 from models import Request
-from tests.e2e.conftest import Desk
+from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk
 from tests.e2e.helpers import file_request, latest_request, text_of
 
 
@@ -226,3 +229,25 @@ def test_the_form_opens_while_every_worker_is_busy(desk: Desk) -> None:
     assert not posts.is_set()
     posts.set()
     desk.fake.wait_for_call("chat.postMessage", count=busy)
+
+
+def test_a_request_filed_outside_the_departments_hours_says_when_it_is_back(desk: Desk) -> None:
+    """Monday 2 November 2026, 09:00 UTC is 18:00 in Tokyo: the desk there has closed."""
+    content = DEPARTMENTS_TOML.replace(
+        'leads = ["U0ITLEAD"]',
+        'leads = ["U0ITLEAD"]\ncalendar = { timezone = "Asia/Tokyo", hours = "09:00-18:00" }',
+    )
+    sync_departments_at_start(
+        session_factory=desk.session_factory,
+        configs=parse_config(Path("departments.toml"), content).departments,
+        team_id=TEAM_ID,
+        clock=desk.clock,
+    )
+    file_request(desk, "it the vpn drops")
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert "IT Help Desk is back Tuesday 09:00 (Asia/Tokyo)." in text_of(reply)
+
+    # Facilities names no hours: it is never away.
+    file_request(desk, "facilities the desk lamp flickers")
+    replies = desk.fake.wait_for_call("response_url", count=2)
+    assert "is back" not in text_of(replies[1])

@@ -270,3 +270,36 @@ def test_no_departments_is_an_error(content: str, detail: str) -> None:
 def test_unknown_top_level_field() -> None:
     message = parse_error("departmnets = 1\n" + IT_ENTRY)
     assert message == f'{PATH}: field "departmnets": unknown field (check its spelling)'
+
+
+def test_a_calendar_is_read_with_defaults_for_what_it_leaves_out() -> None:
+    content = IT_ENTRY + 'calendar = { timezone = "Europe/Berlin", holidays = ["2026-12-25"] }\n'
+    [it] = parse_departments(PATH, content)
+    assert it.calendar is not None
+    calendar = it.calendar.business_calendar()
+    assert (calendar.zone.key, calendar.days, str(calendar.opens), str(calendar.closes)) == (
+        "Europe/Berlin",
+        frozenset(range(5)),
+        "09:00:00",
+        "18:00:00",
+    )
+    assert [str(day) for day in calendar.holidays] == ["2026-12-25"]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "detail"),
+    [
+        ('{ timezone = "Berlin" }', "'Berlin' is not a time zone like Europe/Berlin"),
+        ('{ timezone = "UTC", hours = "9-5" }', "is not a time like 09:00"),
+        ('{ timezone = "UTC", days = "weekdays" }', "is not a day or a range like mon-fri"),
+        ('{ timezone = "UTC", holidays = ["Christmas"] }', "is not a date like 2026-12-25"),
+        ('{ hours = "09:00-18:00" }', "Field required"),
+        ('{ timezone = "UTC", lunch = "12:00-13:00" }', "unknown field"),
+    ],
+)
+def test_a_calendar_that_cannot_be_read_names_the_department_and_the_calendar(
+    calendar: str, detail: str
+) -> None:
+    message = parse_error(IT_ENTRY + hr_entry(calendar=calendar))
+    assert message.startswith(f'{PATH}: departments[1] (key "hr"): field "calendar')
+    assert detail in message

@@ -20,7 +20,15 @@ FEATURES = sorted(
     if path.is_dir() and (path / "__init__.py").exists() and path.name not in NOT_FEATURES
 )
 # Feature-free modules every feature may use that do no I/O.
-PURE_SHARED = ("bot.calendar", "bot.errors", "bot.ids", "bot.metrics", "bot.reactions", "bot.text")
+PURE_SHARED = (
+    "bot.business_time",
+    "bot.calendar",
+    "bot.errors",
+    "bot.ids",
+    "bot.metrics",
+    "bot.reactions",
+    "bot.text",
+)
 # The kinds of module a feature package is made of, by file name.
 KINDS = {"rules.py", "store.py", "messages.py", "flows.py", "formats.py"}
 MAX_MODULE_LINES = 400

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.blockkit import STATIC_SELECT_OPTIONS_MAX, build_notice
+from bot.business_time import BusinessCalendar
 from bot.home.messages import build_home_view
 from bot.ids import (
     ActionId,
@@ -645,3 +646,57 @@ def test_every_button_value_in_every_builder_decodes_to_the_request() -> None:
                 assert [decode_request_id(v) for v in values] == list(range(MINE_LIST_MAX))
             else:
                 assert all(decode_request_id(v) == 314 for v in values), name
+
+
+def _with_hours(department: DepartmentSnapshot, **calendar: Any) -> DepartmentSnapshot:
+    fields = {"timezone": "Europe/Berlin", "hours": "09:00-18:00", "days": "mon-fri", **calendar}
+    return replace(department, calendar=BusinessCalendar.parse(**fields))
+
+
+def _note(department: DepartmentSnapshot) -> str:
+    message = build_filed_confirmation(
+        make_request(status=RequestStatus.OPEN, department=department), card_posted=True
+    )
+    [context_block] = blocks_of_type(message, "context")
+    return str(context_block["elements"][0]["text"])
+
+
+@pytest.mark.parametrize(
+    ("calendar", "back"),
+    [
+        # Filed on Friday 1 March 2024 at 10:30 in Berlin.
+        ({}, None),
+        ({"hours": "12:00-18:00"}, "IT Help Desk is back Friday 12:00 (Europe/Berlin)."),
+        ({"days": "mon-thu"}, "IT Help Desk is back Monday 09:00 (Europe/Berlin)."),
+        (
+            {
+                "days": "mon-thu",
+                "holidays": ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07"],
+            },
+            "IT Help Desk is back Monday 11 March 09:00 (Europe/Berlin).",
+        ),
+        (
+            {"timezone": "America/Los_Angeles"},
+            "IT Help Desk is back Friday 09:00 (America/Los_Angeles).",
+        ),
+    ],
+)
+def test_a_request_filed_outside_the_departments_hours_says_when_it_is_back(
+    calendar: dict[str, Any], back: str | None
+) -> None:
+    note = _note(_with_hours(NORMAL_DEPARTMENT, **calendar))
+    if back is None:
+        assert "is back" not in note
+    else:
+        assert note.startswith(f":zzz: {back} ")
+    assert "You'll get a DM when someone picks it up." in note
+
+
+def test_without_hours_a_department_is_never_away() -> None:
+    assert "is back" not in _note(NORMAL_DEPARTMENT)
+
+
+def test_the_away_note_escapes_the_departments_name() -> None:
+    note = _note(_with_hours(LONG_DEPARTMENT, days="sat"))
+    assert "&lt;Ops&gt;" in note
+    assert "<Ops>" not in note

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.people import SampleDirectory
+from bot.departments import parse_config
+from bot.sandbox.people import EXAMPLE_DEPARTMENTS, SampleDirectory, departments_toml
 from bot.sandbox.web_api import WebApi
 from bot.sandbox.workspace import Identity, Workspace
 
@@ -124,3 +125,12 @@ def test_changes_are_told_to_subscribers_until_they_stop() -> None:
     stop()
     workspace.post(CHANNEL, {"text": "two"})
     assert seen == [{"kind": "messages", "channel": CHANNEL}]
+
+
+def test_the_sandboxs_departments_file_is_the_example_in_its_channels() -> None:
+    written = parse_config(Path("departments.toml"), departments_toml()).departments
+    example = parse_config(EXAMPLE_DEPARTMENTS, EXAMPLE_DEPARTMENTS.read_text()).departments
+    assert [d.model_dump(exclude={"channel", "agents", "leads"}) for d in written] == [
+        d.model_dump(exclude={"channel", "agents", "leads"}) for d in example
+    ]
+    assert all(d.channel.startswith("C0SB") for d in written)
