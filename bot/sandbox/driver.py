@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.manifest import BOT_EVENTS, SLASH_COMMANDS
 from bot.sandbox import payloads, people
-from bot.sandbox.sender import Answer, Sender
+from bot.sandbox.sender import NO_ANSWER, Answer, Sender
 from bot.sandbox.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,13 @@ def escape(text: str) -> str:
 
 class Refused(Exception):
     """What the person did cannot be done; the message says why."""
+
+
+def _refuse_unless_acked(answer: Answer) -> None:
+    if answer.status == NO_ANSWER:
+        raise Refused(f"The app did not answer in time ({answer.body}).")
+    if answer.status != 200:
+        raise Refused(f"The app answered HTTP {answer.status}.")
 
 
 class Sandbox:
@@ -184,8 +191,7 @@ class Sandbox:
 
     def _show_ack(self, answer: Answer, *, channel: str, user: str) -> None:
         """An ack with a message in it is shown to the person, as Slack shows it."""
-        if answer.status != 200:
-            raise Refused(f"The app answered HTTP {answer.status}.")
+        _refuse_unless_acked(answer)
         body = answer.json()
         if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
             if body.get("response_type") == "in_channel":
@@ -239,9 +245,7 @@ class Sandbox:
                 "metadata": message.get("metadata"),
             }
             payload["response_url"] = self._response_url(channel=channel, user=person.id, ts=ts)
-        answer = self._sender.interaction(payload)
-        if answer.status != 200:
-            raise Refused(f"The app answered HTTP {answer.status}.")
+        _refuse_unless_acked(self._sender.interaction(payload))
 
     def submit(self, user: str, view_id: str, values: dict[str, Any]) -> dict[str, str]:
         """Submit a modal; the app's inline errors, if it gave any."""
@@ -256,8 +260,7 @@ class Sandbox:
             "response_urls": [],
         }
         answer = self._sender.interaction(payload)
-        if answer.status != 200:
-            raise Refused(f"The app answered HTTP {answer.status}.")
+        _refuse_unless_acked(answer)
         body = answer.json() or {}
         action = body.get("response_action")
         if action == "errors":

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 # Slack waits 3 seconds for an ack; the sandbox is more patient, and says so when it gives up.
 ACK_TIMEOUT_SECONDS = 10
+NO_ANSWER = 0
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -52,6 +53,10 @@ class Sender:
                 return Answer(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode())
+        except OSError as error:
+            # No answer at all (the app is down, or slower than the sandbox waits): what
+            # Slack would show the person as a timeout.
+            return Answer(NO_ANSWER, str(error))
 
     def form(self, fields: dict[str, str]) -> Answer:
         """A slash command: the fields form-encoded."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-# Slack keeps a trigger_id usable for 3 seconds; the sandbox remembers the last few.
+# Slack keeps a trigger_id usable for 3 seconds and a response URL for 30 minutes; the
+# sandbox remembers the latest ones only.
 TRIGGERS_KEPT = 200
+RESPONSE_URLS_KEPT = 1000
 
 
 class Directory(Protocol):
@@ -62,6 +65,7 @@ class Workspace:
         counter = itertools.count(1)
         self._next_ts = next_ts or (lambda: f"1700000000.{next(counter):06d}")
         self._ids = itertools.count(1)
+        self._run = secrets.token_hex(3).upper()
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._store = store
@@ -103,7 +107,8 @@ class Workspace:
             state["settings"][name] = value
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids):08d}"
+        """An id unique across restarts too: views, triggers and response URLs are kept."""
+        return f"{prefix}{next(self._ids):06d}{self._run}"
 
     # -- conversations ---------------------------------------------------------------------
     def dm_channel(self, user_id: str) -> str:
@@ -285,7 +290,10 @@ class Workspace:
         message `ts`)."""
         key = self.new_id("r")
         with self._lock:
-            self._state["responses"][key] = {"channel": channel, "user": user, "ts": ts}
+            responses = self._state["responses"]
+            responses[key] = {"channel": channel, "user": user, "ts": ts}
+            while len(responses) > RESPONSE_URLS_KEPT:
+                del responses[next(iter(responses))]
         return key
 
     def respond(self, key: str, body: dict[str, Any]) -> bool:

@@ -232,3 +232,14 @@ def test_a_message_is_escaped_and_mentions_become_slack_mentions(page: Page) -> 
     assert message["text"] == f"&lt;b&gt;hi&lt;/b&gt; <@{AGENT}|omar> &amp; @nobody"
     assert message["user"] == REQUESTER
     assert message["is_bot"] is False
+
+
+def test_an_app_that_does_not_answer_is_reported_not_a_server_error(
+    page: Page, running: RunningSandbox
+) -> None:
+    running.bot_server.stop()
+    status, answer = page.request(
+        "POST", "sandbox/api/send", {"user": REQUESTER, "channel": DM, "text": "/request it hi"}
+    )
+    assert status == 400
+    assert "did not answer" in answer["error"]

@@ -134,3 +134,9 @@ def test_the_sandboxs_departments_file_is_the_example_in_its_channels() -> None:
         d.model_dump(exclude={"channel", "agents", "leads"}) for d in example
     ]
     assert all(d.channel.startswith("C0SB") for d in written)
+
+
+def test_ids_are_not_reused_after_a_restart(tmp_path: Path) -> None:
+    store = tmp_path / "slack.db"
+    before = _workspace(store).new_id("V")
+    assert _workspace(store).new_id("V") != before
