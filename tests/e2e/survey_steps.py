@@ -21,11 +21,16 @@ SETTLE_TIMEOUT_SECONDS = 10.0
 
 
 class ListenerWork:
-    """Tracks the work Bolt's lazy listeners run after the ack, so a test can wait for it."""
+    """Tracks the work listeners run after the ack (jobs on the workers, forms on their own
+    threads), so a test can wait for it."""
 
-    def __init__(self, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, *executors: ThreadPoolExecutor) -> None:
         self._futures: list[Future[Any]] = []
         self._lock = threading.Lock()
+        for executor in executors:
+            self._track(executor)
+
+    def _track(self, executor: ThreadPoolExecutor) -> None:
         submit = executor.submit
 
         def tracked(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -48,7 +53,7 @@ class Survey:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.work = ListenerWork(desk.pulsedesk.listener_executor)
+        self.work = ListenerWork(desk.pulsedesk.listener_executor, desk.pulsedesk.services.forms)
 
     def settle(self) -> None:
         self.work.settle()

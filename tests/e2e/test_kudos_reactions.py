@@ -39,7 +39,7 @@ class Reactor:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.work = ListenerWork(desk.pulsedesk.listener_executor)
+        self.work = ListenerWork(desk.pulsedesk.listener_executor, desk.pulsedesk.services.forms)
 
     def react(
         self,
