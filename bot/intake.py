@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from bot import jobs
 from bot.clock import Clock
 from bot.db import URGENT_WRITE_OPTION, SessionFactory
@@ -72,14 +75,8 @@ class GroupCommit:
             self._waiting.append(mine)
         while not mine.done:
             group = self._lead_or_wait(mine)
-            if not group:
-                continue
-            try:
-                self._write_group(group)
-            finally:
-                with self._changed:
-                    self._writing = False
-                    self._changed.notify_all()
+            if group:
+                self._lead(group)
         if mine.error is not None:
             raise mine.error
         assert mine.accepted is not None
@@ -87,23 +84,39 @@ class GroupCommit:
 
     def _lead_or_wait(self, mine: _Waiting) -> list[_Waiting]:
         """What this caller is to write as the next leader, or nothing once its own job is
-        written (by itself or by another leader)."""
+        written (by itself or by another leader). Every caller not done is still waiting
+        in line, so a leader's group is never empty."""
         with self._changed:
             while self._writing and not mine.done:
                 self._changed.wait()
             if mine.done:
                 return []
-            self._writing = True
             group = self._waiting[:GROUP_COMMIT_LIMIT]
             del self._waiting[:GROUP_COMMIT_LIMIT]
+            self._writing = True
             return group
+
+    def _lead(self, group: list[_Waiting]) -> None:
+        try:
+            self._write_group(group)
+        except BaseException as error:
+            # Whatever stopped this write, no one in its group may wait for it for ever.
+            for waiting in group:
+                if not waiting.done:
+                    waiting.error = error
+            raise
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
 
     def _write_group(self, group: list[_Waiting]) -> None:
         try:
             written = self._write([waiting.asked for waiting in group])
         except Exception as error:
-            if len(group) == 1:
-                group[0].error = error
+            if len(group) == 1 or not _one_payloads_fault(error):
+                for waiting in group:
+                    waiting.error = error
                 return
             # One bad payload must not cost the others their ack: each alone, then.
             for waiting in group:
@@ -111,6 +124,13 @@ class GroupCommit:
             return
         for waiting, accepted in zip(group, written, strict=True):
             waiting.accepted = accepted
+
+
+def _one_payloads_fault(error: Exception) -> bool:
+    """Whether a failed write may be one job's doing, so that the others would go in alone.
+    A database that is locked, unreachable or out of connections fails them all alike:
+    trying each in turn would only make every ack wait that much longer."""
+    return not isinstance(error, (OperationalError, InterfaceError, PoolTimeout))
 
 
 class Intake:

@@ -62,7 +62,10 @@ class FakeSlack:
         # users.list answers these members (Slack's user objects), a page at a time.
         self.members: list[dict[str, Any]] = []
         self.workspace = Workspace(
-            Identity(team_id=team_id, bot_user_id=bot_user_id), self, keep_content=record_calls
+            Identity(team_id=team_id, bot_user_id=bot_user_id),
+            self,
+            keep_content=record_calls,
+            strict_triggers=False,
         )
         self.web_api = WebApi(self.workspace)
         self.errors: dict[str, str] = {}
@@ -108,8 +111,7 @@ class FakeSlack:
     @property
     def history(self) -> dict[str, list[dict[str, Any]]]:
         """Posted messages per conversation, newest first."""
-        conversations = self.workspace._state["messages"]
-        return {channel: list(reversed(kept)) for channel, kept in conversations.items()}
+        return self.workspace.history()
 
     # -- the directory the workspace answers from ------------------------------------------
     def user(self, user_id: str) -> dict[str, Any]:

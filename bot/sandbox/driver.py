@@ -10,6 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -94,18 +95,19 @@ class Sandbox:
         clock: SandboxClock,
         response_base: str,
         run_due: Callable[[], None],
-        settle: Callable[[], None],
+        quiet: Callable[[], AbstractContextManager[None]],
         start_over: Callable[[], None],
     ) -> None:
-        """`run_due` runs the bot's due jobs until none is left, `settle` waits until the bot
-        has done what it was asked, and `start_over` empties the bot's database and sets it
-        up again."""
+        """`run_due` runs the bot's due jobs until none is left; `quiet` holds the bot's
+        scheduled work while the clock moves, once the jobs running have finished (raising
+        Refused if they do not); `start_over` empties the bot's database and sets it up
+        again."""
         self.workspace = workspace
         self._sender = sender
         self.clock = clock
         self._response_base = response_base
         self._run_due = run_due
-        self._settle = settle
+        self._quiet = quiet
         self._start_over = start_over
         self._people = {person.id: person for person in people.PEOPLE}
         self._clock_lock = threading.Lock()
@@ -143,6 +145,12 @@ class Sandbox:
             shown.append({key: value for key, value in message.items() if key != "viewer"})
         return shown
 
+    def _conversation_of(self, person: people.Person, channel: str) -> None:
+        """Refuse a conversation that is not the workspace's, nor the person's own DM."""
+        known = {c.id for c in people.channels()} | {self.workspace.dm_channel(person.id)}
+        if channel not in known:
+            raise Refused("There is no such conversation, or it is not yours.")
+
     def _person(self, user: str) -> people.Person:
         person = self._people.get(user)
         if person is None:
@@ -157,6 +165,7 @@ class Sandbox:
             raise Refused("Type a message or a command first.")
         if len(text) > MAX_MESSAGE_CHARS:
             raise Refused(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
+        self._conversation_of(person, channel)
         if text.startswith("/"):
             command, _, rest = text.partition(" ")
             self._command(person, channel, command, rest.strip())
@@ -285,6 +294,7 @@ class Sandbox:
 
     def react(self, user: str, channel: str, ts: str, name: str) -> None:
         person = self._person(user)
+        self._conversation_of(person, channel)
         if not re.fullmatch(r"[a-z0-9_+'-]{1,100}", name):
             raise Refused("That is not an emoji name.")
         message = self.workspace.message(channel, ts)
@@ -339,16 +349,15 @@ class Sandbox:
                 by = next_monday(now, ZoneInfo(person.tz)) - now
             else:
                 raise Refused("The clock moves by an hour, a day, or to next Monday 10:00.")
-            self._settle()
-            self.clock.advance(by)
-            self.workspace.set_setting(CLOCK_SETTING, self.clock.offset.total_seconds())
-            self._run_due()
+            with self._quiet():
+                self.clock.advance(by)
+                self.workspace.set_setting(CLOCK_SETTING, self.clock.offset.total_seconds())
+                self._run_due()
         self.workspace.notify({"kind": "clock"})
         return self.clock_state()
 
     def reset(self) -> None:
-        with self._clock_lock:
-            self._settle()
+        with self._clock_lock, self._quiet():
             self.clock.restart()
             self.workspace.reset()
             self._start_over()

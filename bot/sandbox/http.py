@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,13 +62,15 @@ class SandboxServer:
     """Listening from construction, so that the bot can be given its address; serving from
     `start(sandbox)`."""
 
-    def __init__(self, workspace: Workspace, *, port: int) -> None:
+    def __init__(self, workspace: Workspace, *, port: int, api_token: str) -> None:
+        """`api_token` is the bot token the Web API accepts: the sandbox's bot's alone."""
         self.workspace = workspace
+        self.api_token = api_token
         self._sandbox: Sandbox | None = None
         self._streams: list[queue.Queue[dict[str, Any] | None]] = []
         self._streams_lock = threading.Lock()
         workspace.subscribe(self._broadcast)
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._server = _QuietServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -151,6 +154,14 @@ class SandboxServer:
         return {"ok": True}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that goes away mid-answer is not an error worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        logger.exception("sandbox.request_failed")
+
+
 def _text(body: dict[str, Any], key: str) -> str:
     value = body.get(key, "")
     if not isinstance(value, str):
@@ -197,30 +208,40 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 self._json(404, {"ok": False, "error": "not_found"})
 
         def do_POST(self) -> None:
-            if not self._from_here():
+            if not self._from_here() or not self._from_this_page():
                 return
             path, _query = self._path()
             raw = self._body()
             if raw is None:
                 return
-            if path.startswith(API_PREFIX):
-                params = parse_web_api_body(raw, self.headers.get("Content-Type", ""))
-                self._json(200, web_api.answer(path.removeprefix(API_PREFIX), params))
-            elif path.startswith(RESPONSE_PREFIX):
-                body = parse_web_api_body(raw, "application/json")
-                if workspace.respond(path.removeprefix(RESPONSE_PREFIX), body):
-                    self._text(200, "ok")
+            try:
+                if path.startswith(API_PREFIX):
+                    self._web_api(path.removeprefix(API_PREFIX), raw)
+                elif path.startswith(RESPONSE_PREFIX):
+                    body = parse_web_api_body(raw, "application/json")
+                    if workspace.respond(path.removeprefix(RESPONSE_PREFIX), body):
+                        self._text(200, "ok")
+                    else:
+                        self._text(404, "no_such_response_url")
+                elif path.startswith(PAGE_API_PREFIX):
+                    self._page_action(path.removeprefix(PAGE_API_PREFIX), raw)
                 else:
-                    self._text(404, "no_such_response_url")
-            elif path.startswith(PAGE_API_PREFIX):
-                self._page_action(path.removeprefix(PAGE_API_PREFIX), raw)
-            else:
-                self._json(404, {"ok": False, "error": "not_found"})
+                    self._json(404, {"ok": False, "error": "not_found"})
+            except (ValueError, TypeError):
+                # Undecodable JSON, a cursor that is not a number: Slack's own answer to both.
+                self._json(400, {"ok": False, "error": "invalid_arguments"})
+
+        def _web_api(self, method: str, raw: str) -> None:
+            if self.headers.get("Authorization") != f"Bearer {server.api_token}":
+                self._json(200, {"ok": False, "error": "not_authed"})
+                return
+            params = parse_web_api_body(raw, self.headers.get("Content-Type", ""))
+            self._json(200, web_api.answer(method, params))
 
         def _page_action(self, what: str, raw: str) -> None:
-            # A JSON content type cannot be sent across sites without a preflight, which is
-            # never answered: another site open in the browser cannot drive the sandbox.
-            if "application/json" not in self.headers.get("Content-Type", ""):
+            # JSON cannot be sent across sites without a preflight, which is never answered.
+            media_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if media_type != "application/json":
                 self._json(415, {"ok": False, "error": "Send JSON."})
                 return
             try:
@@ -234,12 +255,32 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"ok": False, "error": str(refused)})
 
         # -- helpers -------------------------------------------------------------------------
+        def _refuse(self, status: int, error: str) -> None:
+            # The body is not read: the connection closes, so it is never taken for a request.
+            self.close_connection = True
+            self._json(status, {"ok": False, "error": error})
+
         def _from_here(self) -> bool:
             """Only pages served from this machine: a rebinding name pointing here is refused."""
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
             if host in LOCAL_HOSTS:
                 return True
-            self._json(421, {"ok": False, "error": "the sandbox answers only on 127.0.0.1"})
+            self._refuse(421, "the sandbox answers only on 127.0.0.1")
+            return False
+
+        def _from_this_page(self) -> bool:
+            """A browser says which site a request comes from: another site open in it may
+            not drive the sandbox (the bot, not a browser, sends no Origin at all)."""
+            origin = self.headers.get("Origin")
+            cross_site = self.headers.get("Sec-Fetch-Site") == "cross-site"
+            if origin is not None:
+                parts = urlsplit(origin)
+                cross_site = cross_site or not (
+                    parts.hostname in LOCAL_HOSTS and parts.port == server.port
+                )
+            if not cross_site:
+                return True
+            self._refuse(403, "the sandbox takes requests from its own page only")
             return False
 
         def _path(self) -> tuple[str, dict[str, str]]:
@@ -247,11 +288,14 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             return parts.path, {key: values[0] for key, values in parse_qs(parts.query).items()}
 
         def _body(self) -> str | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._json(413, {"ok": False, "error": "too large"})
+            declared = self.headers.get("Content-Length") or "0"
+            if not declared.isdigit():
+                self._refuse(400, "Content-Length must be a number of bytes")
                 return None
-            return self.rfile.read(length).decode("utf-8", errors="replace")
+            if int(declared) > MAX_BODY_BYTES:
+                self._refuse(413, "too large")
+                return None
+            return self.rfile.read(int(declared)).decode("utf-8", errors="replace")
 
         def _static(self, name: str) -> None:
             content = static_file(name)
@@ -301,6 +345,7 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(content)))
             self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("X-Frame-Options", "DENY")
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()

@@ -13,7 +13,7 @@ APP_ID = "A0SANDBOX"
 BOT_USER_ID = "U0SBBOT01"
 BOT_NAME = "pulsedesk"
 WORKSPACE_NAME = "pulsedesk sandbox"
-BOT_TOKEN = "xoxb-sandbox"
+BOT_TOKEN_PREFIX = "xoxb-sandbox-"
 GENERAL_CHANNEL = "C0SBGENERAL"
 KUDOS_CHANNEL = "C0SBKUDOS01"
 # Reactions the page offers on hover: the rating emoji, the kudos one and a few more.

@@ -12,7 +12,8 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from bot.app import Pulsedesk, create_app, sync_departments_at_start
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import load_config
 from bot.sandbox import people
-from bot.sandbox.driver import CLOCK_SETTING, Sandbox, SandboxClock
+from bot.sandbox.driver import CLOCK_SETTING, Refused, Sandbox, SandboxClock
 from bot.sandbox.http import API_PREFIX, RESPONSE_PREFIX, SandboxServer
 from bot.sandbox.sender import Sender
 from bot.sandbox.workspace import Identity, Workspace
@@ -50,11 +51,13 @@ DATABASE_FILE = "pulsedesk.db"
 DEPARTMENTS_FILE = "departments.toml"
 
 
-def bot_settings(settings: Settings, *, folder: Path, api_url: str, secret: str) -> Settings:
+def bot_settings(
+    settings: Settings, *, folder: Path, api_url: str, secret: str, token: str
+) -> Settings:
     """The user's settings, with the sandbox's Slack, database and departments."""
     return settings.model_copy(
         update={
-            "slack_bot_token": SecretStr(people.BOT_TOKEN),
+            "slack_bot_token": SecretStr(token),
             "slack_signing_secret": SecretStr(secret),
             "slack_app_token": None,
             "slack_api_url": api_url,
@@ -124,16 +127,19 @@ def start_sandbox(
         store=folder / WORKSPACE_FILE,
     )
     clock.advance(timedelta(seconds=float(workspace.setting(CLOCK_SETTING, 0))))
-    page = SandboxServer(workspace, port=settings.sandbox_port if port is None else port)
-
+    # Made fresh at each start: nothing but this bot can call the sandbox's Web API.
+    token = f"{people.BOT_TOKEN_PREFIX}{secrets.token_hex(12)}"
+    page = SandboxServer(
+        workspace, port=settings.sandbox_port if port is None else port, api_token=token
+    )
     secret = secrets.token_hex(16)
     api_url = page.url + API_PREFIX.lstrip("/")
-    configured = bot_settings(settings, folder=folder, api_url=api_url, secret=secret)
+    configured = bot_settings(settings, folder=folder, api_url=api_url, secret=secret, token=token)
     config = load_config(configured.departments_file)
     migrate(configured.database_url)
     bot = create_app(
         configured,
-        client=build_web_client(token=people.BOT_TOKEN, base_url=api_url),
+        client=build_web_client(token=token, base_url=api_url),
         session_factory=create_session_factory(create_db_engine(configured.database_url)),
         clock=clock,
         kudos_values=config.kudos_values,
@@ -161,14 +167,29 @@ def start_sandbox(
             if bot.services.ticker.tick().ran == 0:
                 return
 
-    def settle() -> None:
-        """Wait for what was asked to be done: the clock must not jump over a running job's
-        lease, or the job would look abandoned and run twice."""
-        deadline = time.monotonic() + SETTLE_SECONDS
-        while _running_jobs(bot) and time.monotonic() < deadline:
-            time.sleep(SETTLE_POLL_SECONDS)
-
     set_up()
+    interval = configured.jobs_poll_seconds if tick_seconds is None else tick_seconds
+    scheduler = (
+        start_scheduler(bot.services.ticker, interval_seconds=interval) if interval > 0 else None
+    )
+
+    @contextmanager
+    def quiet() -> Iterator[None]:
+        """No job may be running when the clock jumps, or its lease would look run out and
+        the job would run twice: scheduled ticks pause, and running jobs are waited for."""
+        if scheduler is not None:
+            scheduler.pause()
+        try:
+            deadline = time.monotonic() + SETTLE_SECONDS
+            while _running_jobs(bot):
+                if time.monotonic() > deadline:
+                    raise Refused("The bot is still busy with earlier work; try again shortly.")
+                time.sleep(SETTLE_POLL_SECONDS)
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.resume()
+
     bot_server = HttpServer(bot, host="127.0.0.1", port=0, loop_timeout=0.1)
     threading.Thread(target=bot_server.run, name="pulsedesk-http", daemon=True).start()
     sandbox = Sandbox(
@@ -179,14 +200,10 @@ def start_sandbox(
         clock=clock,
         response_base=page.url + RESPONSE_PREFIX.lstrip("/"),
         run_due=run_due,
-        settle=settle,
+        quiet=quiet,
         start_over=start_over,
     )
     page.start(sandbox)
-    interval = configured.jobs_poll_seconds if tick_seconds is None else tick_seconds
-    scheduler = (
-        start_scheduler(bot.services.ticker, interval_seconds=interval) if interval > 0 else None
-    )
     return RunningSandbox(sandbox, page, bot, bot_server, scheduler)
 
 

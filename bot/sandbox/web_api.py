@@ -75,25 +75,27 @@ class WebApi:
         link = f"https://sandbox.slack.test/archives/{channel}/p{ts.replace('.', '')}"
         return {"ok": True, "channel": channel, "permalink": link}
 
-    def _open_view(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _open_view(self, params: dict[str, Any], *, push: bool = False) -> dict[str, Any]:
         user = self.workspace.take_trigger(str(params.get("trigger_id", "")))
         view = params.get("view") or {}
-        if user is None:
-            # A trigger this workspace did not issue (a test's own): answered, shown nowhere.
-            return {"ok": True, "view": self.workspace.shown(view)}
-        return {"ok": True, "view": self.workspace.open_modal(user, view)}
+        if user is not None:
+            return {"ok": True, "view": self.workspace.open_modal(user, view, push=push)}
+        if self.workspace.strict_triggers:
+            # Slack's answer to a trigger it did not issue, or one used already.
+            return {"ok": False, "error": "invalid_trigger_id"}
+        return {"ok": True, "view": self.workspace.shown(view)}
 
     def _push_view(self, params: dict[str, Any]) -> dict[str, Any]:
-        user = self.workspace.take_trigger(str(params.get("trigger_id", "")))
-        view = params.get("view") or {}
-        if user is None:
-            return {"ok": True, "view": self.workspace.shown(view)}
-        return {"ok": True, "view": self.workspace.open_modal(user, view, push=True)}
+        return self._open_view(params, push=True)
 
     def _update_view(self, params: dict[str, Any]) -> dict[str, Any]:
         view = params.get("view") or {}
         updated = self.workspace.update_modal(str(params.get("view_id", "")), view)
-        return {"ok": True, "view": updated or self.workspace.shown(view)}
+        if updated is not None:
+            return {"ok": True, "view": updated}
+        if self.workspace.strict_triggers:
+            return {"ok": False, "error": "not_found"}
+        return {"ok": True, "view": self.workspace.shown(view)}
 
     def _publish(self, params: dict[str, Any]) -> dict[str, Any]:
         view = params.get("view") or {}

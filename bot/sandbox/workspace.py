@@ -53,15 +53,19 @@ class Workspace:
         directory: Directory,
         *,
         keep_content: bool = True,
+        strict_triggers: bool = True,
         next_ts: Callable[[], str] | None = None,
         store: Path | None = None,
     ) -> None:
         """`keep_content=False` keeps only what conversations.history must find (a message's
-        ts and metadata): a benchmark's memory is then the bot's. `next_ts` makes message
-        timestamps (the sandbox's follow its clock); `store` is the SQLite file kept."""
+        ts and metadata): a benchmark's memory is then the bot's. `strict_triggers=False`
+        answers a view opened with a trigger this workspace did not issue, for tests that
+        make up their own. `next_ts` makes message timestamps (the sandbox's follow its
+        clock); `store` is the SQLite file kept."""
         self.identity = identity
         self.directory = directory
         self._keep_content = keep_content
+        self.strict_triggers = strict_triggers
         counter = itertools.count(1)
         self._next_ts = next_ts or (lambda: f"1700000000.{next(counter):06d}")
         self._ids = itertools.count(1)
@@ -113,6 +117,14 @@ class Workspace:
     # -- conversations ---------------------------------------------------------------------
     def dm_channel(self, user_id: str) -> str:
         return "D" + user_id[1:]
+
+    def history(self) -> dict[str, list[dict[str, Any]]]:
+        """Every conversation's messages, newest first."""
+        with self._lock:
+            return {
+                channel: [dict(m) for m in reversed(kept)]
+                for channel, kept in self._state["messages"].items()
+            }
 
     def messages(self, channel: str, *, viewer: str | None = None) -> list[dict[str, Any]]:
         """A conversation oldest first, with the ephemeral messages only `viewer` sees."""
@@ -288,7 +300,8 @@ class Workspace:
     def issue_response_url(self, *, channel: str, user: str, ts: str | None = None) -> str:
         """The id of a response URL for a command or click of `user` in `channel` (on the
         message `ts`)."""
-        key = self.new_id("r")
+        # Unguessable, like Slack's: a response URL is all it takes to post as the app.
+        key = secrets.token_hex(16)
         with self._lock:
             responses = self._state["responses"]
             responses[key] = {"channel": channel, "user": user, "ts": ts}

@@ -4,7 +4,9 @@ rates, pulses and thanks through the sandbox's Slack, and the sandbox keeps what
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,3 +245,108 @@ def test_an_app_that_does_not_answer_is_reported_not_a_server_error(
     )
     assert status == 400
     assert "did not answer" in answer["error"]
+
+
+def _raw(url: str, request: bytes) -> bytes:
+    """What the server answers to bytes sent as they are, up to the connection's end."""
+    host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+    with socket.create_connection((host, port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_another_site_in_the_browser_cannot_drive_the_sandbox(page: Page) -> None:
+    body = {"user": REQUESTER, "channel": DM, "text": "posted by another site"}
+    # A simple request a page elsewhere may send without asking: no JSON content type.
+    sneaky = {"Content-Type": "text/plain; charset=application/json"}
+    assert page.request("POST", "sandbox/api/send", body, sneaky)[0] == 415
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://127.0.0.1:1"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ):
+        assert page.request("POST", "sandbox/api/send", body, headers)[0] == 403
+    assert page.messages(DM, REQUESTER) == []
+
+
+def test_only_the_sandboxs_bot_may_call_its_web_api(page: Page) -> None:
+    status, answer = page.request(
+        "POST", "api/chat.postMessage", {"channel": DM, "text": "forged"}, {"Authorization": "x"}
+    )
+    assert (status, answer) == (200, {"ok": False, "error": "not_authed"})
+    assert page.messages(DM, REQUESTER) == []
+
+
+def test_the_body_of_a_refused_request_is_never_read_as_another_request(page: Page) -> None:
+    smuggled = json.dumps({"user": REQUESTER, "channel": DM, "text": "smuggled"}).encode()
+    inner = (
+        b"POST /sandbox/api/send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(smuggled)).encode()
+        + b"\r\n\r\n"
+        + smuggled
+    )
+    outer = (
+        b"POST /sandbox/api/send HTTP/1.1\r\nHost: rebound.example\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(inner)).encode()
+        + b"\r\n\r\n"
+        + inner
+    )
+    answer = _raw(page.url, outer)
+    assert answer.startswith(b"HTTP/1.1 421")
+    assert answer.count(b"HTTP/1.1 ") == 1
+    assert page.messages(DM, REQUESTER) == []
+
+
+@pytest.mark.parametrize(
+    ("request_line", "headers", "body"),
+    [
+        (b"POST /sandbox/api/send", b"Content-Length: abc\r\n", b""),
+        (b"POST /sandbox/api/send", b"Content-Length: -5\r\n", b""),
+        (b"POST /response/whatever", b"Content-Length: 5\r\n", b"{not "),
+        (
+            b"POST /sandbox/api/send",
+            b"Content-Length: 4\r\nContent-Type: application/json\r\n",
+            b"[1,2",
+        ),
+    ],
+)
+def test_malformed_requests_get_a_4xx_and_change_nothing(
+    page: Page, request_line: bytes, headers: bytes, body: bytes
+) -> None:
+    answer = _raw(
+        page.url,
+        request_line
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        + headers
+        + b"\r\n"
+        + body,
+    )
+    assert answer.split(b" ", 2)[1].startswith(b"4"), answer[:200]
+    assert page.messages(DM, REQUESTER) == []
+
+
+def test_a_web_api_call_with_a_bad_cursor_is_answered_not_dropped(running: RunningSandbox) -> None:
+    token = running.bot.gateway.client.token
+    page = Page(running.url)
+    status, answer = page.request(
+        "POST",
+        "api/conversations.history",
+        {"channel": DM, "cursor": "abc"},
+        {"Authorization": f"Bearer {token}"},
+    )
+    assert (status, answer) == (400, {"ok": False, "error": "invalid_arguments"})
+
+
+def test_a_person_posts_only_in_the_workspaces_channels_and_their_own_dm(page: Page) -> None:
+    for channel in ("C0NOWHERE1", "D" + AGENT[1:]):
+        status, answer = page.request(
+            "POST", "sandbox/api/send", {"user": REQUESTER, "channel": channel, "text": "hi"}
+        )
+        assert status == 400
+        assert "no such conversation" in answer["error"]
+    assert page.messages("D" + AGENT[1:], AGENT) == []

@@ -8,6 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot import intake
 from bot.intake import Accepted, GroupCommit
@@ -117,3 +118,52 @@ def test_a_burst_beyond_one_writes_limit_is_written_in_several(
     assert tokens == {name: name for name in names}
     assert [len(group) for group in recorder.groups] == [1, 2, 2, 1]
     assert sorted(name for group in recorder.groups for name in group) == sorted(names)
+
+
+class Interrupted(BaseException):
+    """Not an Exception: what a KeyboardInterrupt or a thread's exit looks like."""
+
+
+def test_a_write_stopped_by_anything_fails_its_whole_group_and_frees_the_next() -> None:
+    recorder = Recorder(refuse="never")
+    stopped = {"first": False}
+
+    def write(group: list[NewJob]) -> list[Accepted]:
+        names = [job.payload["body"]["name"] for job in group]
+        if "b" in names and not stopped["first"]:
+            stopped["first"] = True
+            raise Interrupted
+        return recorder(group)
+
+    commit = GroupCommit(write)
+    names = ["first", "b", "c"]
+    with ThreadPoolExecutor(len(names) + 1) as pool:
+        futures = _submit_while_first_is_written(commit, recorder, names, pool)
+        assert futures["first"].result(WAIT_TIMEOUT_SECONDS).token == "first"
+        for name in ("b", "c"):
+            with pytest.raises(Interrupted):
+                futures[name].result(WAIT_TIMEOUT_SECONDS)
+        # The next ack is not left waiting behind a write that never finished.
+        later = pool.submit(commit.submit, _asked("later"))
+        assert later.result(WAIT_TIMEOUT_SECONDS).token == "later"
+
+
+def test_a_locked_database_fails_the_group_at_once_without_trying_each_job() -> None:
+    recorder = Recorder(refuse="never")
+    attempts: list[list[str]] = []
+
+    def write(group: list[NewJob]) -> list[Accepted]:
+        names = [job.payload["body"]["name"] for job in group]
+        attempts.append(names)
+        if names != ["first"]:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return recorder(group)
+
+    commit = GroupCommit(write)
+    names = ["first", "b", "c", "d"]
+    with ThreadPoolExecutor(len(names)) as pool:
+        futures = _submit_while_first_is_written(commit, recorder, names, pool)
+        for name in ("b", "c", "d"):
+            with pytest.raises(OperationalError):
+                futures[name].result(WAIT_TIMEOUT_SECONDS)
+    assert len(attempts) == 2

@@ -79,9 +79,13 @@ def test_a_view_opens_only_for_the_person_whose_trigger_it_was_and_only_once() -
     assert workspace.modal(MAYA) == opened
     assert workspace.modal(OMAR) is None
 
-    again = api.answer("views.open", {"trigger_id": trigger, "view": view})["view"]
-    assert again["id"] != opened["id"]
+    # Used once, or never issued: refused, as Slack refuses it.
+    again = api.answer("views.open", {"trigger_id": trigger, "view": view})
+    assert again == {"ok": False, "error": "invalid_trigger_id"}
+    made_up = api.answer("views.open", {"trigger_id": "trigger-1", "view": view})
+    assert made_up == {"ok": False, "error": "invalid_trigger_id"}
     assert workspace.modal(MAYA) == opened
+    assert api.answer("views.update", {"view_id": "V404", "view": view})["error"] == "not_found"
 
     updated = {**view, "title": {"type": "plain_text", "text": "Step 2"}}
     api.answer("views.update", {"view_id": opened["id"], "view": updated})
@@ -140,3 +144,12 @@ def test_ids_are_not_reused_after_a_restart(tmp_path: Path) -> None:
     store = tmp_path / "slack.db"
     before = _workspace(store).new_id("V")
     assert _workspace(store).new_id("V") != before
+
+
+def test_a_test_workspace_may_answer_triggers_it_did_not_issue() -> None:
+    lenient = Workspace(
+        Identity(team_id="T0", bot_user_id=BOT), SampleDirectory(), strict_triggers=False
+    )
+    answer = WebApi(lenient).answer("views.open", {"trigger_id": "trigger-1", "view": {}})
+    assert answer["ok"] is True
+    assert lenient.modal(MAYA) is None
