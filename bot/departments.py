@@ -10,10 +10,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.business_time import BusinessCalendar
+from bot.business_time import BusinessCalendar, WallClock, parse_duration
 from bot.errors import RuleError
 from bot.kudos.rules import VALUE_PATTERN
 from bot.requests.rules import RESERVED_WORDS
+from bot.service_levels.rules import ServiceLevels, Targets
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
@@ -55,6 +56,38 @@ class CalendarConfig(BaseModel):
         )
 
 
+class TargetsConfig(BaseModel):
+    """How long a first response and a resolution may take (`30m`, `4h`, `2d`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_response: str | None = None
+    resolution: str | None = None
+
+    @field_validator("first_response", "resolution")
+    @classmethod
+    def _durations(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_duration(value, WallClock())
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return value.strip().lower()
+
+    def targets(self) -> Targets:
+        return Targets(first_response=self.first_response, resolution=self.resolution)
+
+
+class SlaConfig(TargetsConfig):
+    """A department's `sla`: its targets, and what high urgency promises instead."""
+
+    high: TargetsConfig | None = None
+
+    def service_levels(self) -> ServiceLevels:
+        return ServiceLevels(normal=self.targets(), high=self.high.targets() if self.high else None)
+
+
 class DepartmentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,6 +99,7 @@ class DepartmentConfig(BaseModel):
     agents: list[str] = []
     leads: list[str] = []
     calendar: CalendarConfig | None = None
+    sla: SlaConfig | None = None
 
     @field_validator("key", mode="before")
     @classmethod

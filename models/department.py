@@ -26,6 +26,8 @@ class Department(Base):
     leads: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The working hours from the file's [departments.calendar], or None: every minute counts.
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The targets from the file's `sla`, or None: the department promises no times.
+    sla: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -27,6 +27,7 @@ from bot.blockkit import (
 )
 from bot.ids import ActionId, BlockId, CallbackId, encode_card_actions_block_id, encode_request_id
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from bot.service_levels import messages as sla_messages
 from bot.text import (
     escape,
     escape_truncate,
@@ -117,6 +118,8 @@ def build_request_card(request: RequestSnapshot) -> Message:
         blocks.append(context("Cancelled by the requester"))
     if request.rating is not None:
         blocks.append(context(f":star: Rated *{request.rating}/5* by the requester"))
+    if service_levels := sla_messages.card_lines(request):
+        blocks.append(context(*service_levels))
     blocks.append(context(f"{escape(request.department.name)} · {request.reference}"))
     text = truncate_escaped(
         f"{request.reference} from {user_mention(request.requester_id)}: "
@@ -147,10 +150,16 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
         f"{escape(_summary(request))}"
     )
     if card_posted:
-        note = "You'll get a DM when someone picks it up. `/request mine` lists your requests."
         back = _back_at(request)
-        if back:
-            note = f":zzz: {back} {note}"
+        note = " ".join(
+            part
+            for part in (
+                f":zzz: {back}" if back else None,
+                sla_messages.promise(request),
+                "You'll get a DM when someone picks it up. `/request mine` lists your requests.",
+            )
+            if part
+        )
     else:
         note = (
             f":warning: It is saved, but I could not post it in <#{request.department.channel_id}>"

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.business_time import BusinessCalendar
+from bot.service_levels.rules import ServiceLevels
 from bot.text import user_mention
 
 # The metadata event type on request cards, by which `post_once` finds one again.
@@ -124,6 +125,8 @@ class DepartmentSnapshot:
     keywords: tuple[str, ...] = ()
     # When the department works; None: it counts every minute.
     calendar: BusinessCalendar | None = None
+    # What it promises; None: no times.
+    service_levels: ServiceLevels | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,10 @@ class RequestSnapshot:
     version: int = 1
     # The requester's current rating (1-5), None when unrated or withdrawn.
     rating: int | None = None
+    first_response_at: datetime | None = None
+    # Fixed when filed from the department's service levels; None where it promised nothing.
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
     @property
     def reference(self) -> str:

@@ -27,6 +27,7 @@ from bot.requests.rules import (
     Urgency,
     decide_transition,
 )
+from bot.service_levels.rules import ServiceLevels, due_times
 from bot.text import escape, user_mention
 from models import Department, Request, RequestEvent
 
@@ -62,6 +63,7 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         aliases=tuple(department.aliases),
         keywords=tuple(department.keywords),
         calendar=BusinessCalendar.parse(**department.calendar) if department.calendar else None,
+        service_levels=ServiceLevels.from_stored(department.sla),
     )
 
 
@@ -82,6 +84,9 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         card_ts=request.card_ts,
         version=request.version,
         rating=request.rating.score if request.rating is not None else None,
+        first_response_at=request.first_response_at,
+        first_response_due_at=request.first_response_due_at,
+        resolution_due_at=request.resolution_due_at,
     )
 
 
@@ -102,6 +107,7 @@ def sync_departments(
             "agents": list(config.agents),
             "leads": list(config.leads),
             "calendar": config.calendar.model_dump() if config.calendar else None,
+            "sla": config.sla.model_dump() if config.sla else None,
             "active": True,
         }
         department = existing.pop(config.key, None)
@@ -173,6 +179,13 @@ def file_request(
     )
     if department is None:
         raise _unknown_department(session, team_id, department_key)
+    promised = department_snapshot(department)
+    due = due_times(
+        promised.service_levels,
+        urgency=urgency.value,
+        filed_at=now,
+        calendar=promised.calendar,
+    )
     request = Request(
         team_id=team_id,
         department=department,
@@ -184,6 +197,8 @@ def file_request(
         idempotency_key=idempotency_key,
         created_at=now,
         updated_at=now,
+        first_response_due_at=due.first_response,
+        resolution_due_at=due.resolution,
     )
     try:
         with session.begin_nested():

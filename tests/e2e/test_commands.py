@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.app import sync_departments_at_start
 from bot.departments import parse_config
+from bot.text import slack_date
 from models import Request
 from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk
 from tests.e2e.helpers import file_request, latest_request, text_of
@@ -231,18 +233,20 @@ def test_the_form_opens_while_every_worker_is_busy(desk: Desk) -> None:
     desk.fake.wait_for_call("chat.postMessage", count=busy)
 
 
-def test_a_request_filed_outside_the_departments_hours_says_when_it_is_back(desk: Desk) -> None:
-    """Monday 2 November 2026, 09:00 UTC is 18:00 in Tokyo: the desk there has closed."""
-    content = DEPARTMENTS_TOML.replace(
-        'leads = ["U0ITLEAD"]',
-        'leads = ["U0ITLEAD"]\ncalendar = { timezone = "Asia/Tokyo", hours = "09:00-18:00" }',
-    )
+def _it_also_has(desk: Desk, line: str) -> None:
+    """The departments file with one more line in IT's entry, read as at a restart."""
+    content = DEPARTMENTS_TOML.replace('leads = ["U0ITLEAD"]', f'leads = ["U0ITLEAD"]\n{line}')
     sync_departments_at_start(
         session_factory=desk.session_factory,
         configs=parse_config(Path("departments.toml"), content).departments,
         team_id=TEAM_ID,
         clock=desk.clock,
     )
+
+
+def test_a_request_filed_outside_the_departments_hours_says_when_it_is_back(desk: Desk) -> None:
+    """Monday 2 November 2026, 09:00 UTC is 18:00 in Tokyo: the desk there has closed."""
+    _it_also_has(desk, 'calendar = { timezone = "Asia/Tokyo", hours = "09:00-18:00" }')
     file_request(desk, "it the vpn drops")
     [reply] = desk.fake.wait_for_call("response_url")
     assert "IT Help Desk is back Tuesday 09:00 (Asia/Tokyo)." in text_of(reply)
@@ -251,3 +255,21 @@ def test_a_request_filed_outside_the_departments_hours_says_when_it_is_back(desk
     file_request(desk, "facilities the desk lamp flickers")
     replies = desk.fake.wait_for_call("response_url", count=2)
     assert "is back" not in text_of(replies[1])
+
+
+def test_a_department_with_service_levels_promises_a_time_and_the_card_keeps_it(
+    desk: Desk,
+) -> None:
+    _it_also_has(desk, 'sla = { first_response = "30m", resolution = "2d" }')
+    request = file_request(desk, "it the vpn drops")
+    due = slack_date(desk.clock.now() + timedelta(minutes=30))
+    [reply] = desk.fake.wait_for_call("response_url")
+    assert f"First response due by {due}." in text_of(reply)
+    [card] = desk.fake.calls_to("chat.postMessage")
+    assert f"First response due {due}" in text_of(card)
+
+    desk.clock.advance(timedelta(minutes=10))
+    desk.slack.block_action("request_claim", user="U0AGENT1", value=f"req:{request.id}")
+    [update] = desk.fake.wait_for_call("chat.update")
+    assert f"First response :white_check_mark: met (due {due})" in text_of(update)
+    assert "Resolution due" in text_of(update)

@@ -303,3 +303,34 @@ def test_a_calendar_that_cannot_be_read_names_the_department_and_the_calendar(
     message = parse_error(IT_ENTRY + hr_entry(calendar=calendar))
     assert message.startswith(f'{PATH}: departments[1] (key "hr"): field "calendar')
     assert detail in message
+
+
+def test_service_levels_are_read_with_high_urgencys_own_targets() -> None:
+    content = (
+        IT_ENTRY
+        + 'sla = { first_response = "30M", resolution = "2d", '
+        + 'high = { first_response = "15m", resolution = "4h" } }\n'
+    )
+    [it] = parse_departments(PATH, content)
+    assert it.sla is not None
+    levels = it.sla.service_levels()
+    assert (levels.normal.first_response, levels.normal.resolution) == ("30m", "2d")
+    assert levels.high is not None
+    assert (levels.high.first_response, levels.high.resolution) == ("15m", "4h")
+
+
+@pytest.mark.parametrize(
+    ("sla", "detail"),
+    [
+        ('{ first_response = "soon" }', "'soon' is not a duration like 30m, 4h or 2d"),
+        ('{ resolution = "2w" }', "'2w' is not a duration"),
+        ('{ high = { first_response = "0m" } }', "'0m' is not a duration"),
+        ('{ first_reply = "1h" }', "unknown field"),
+    ],
+)
+def test_service_levels_that_cannot_be_read_name_the_department_and_the_target(
+    sla: str, detail: str
+) -> None:
+    message = parse_error(IT_ENTRY + hr_entry(sla=sla))
+    assert message.startswith(f'{PATH}: departments[1] (key "hr"): field "sla')
+    assert detail in message

@@ -1,0 +1,81 @@
+"""Service levels: a department's promise of when a request is first answered and resolved,
+counted in its working time. Pure: times come in, times go out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.business_time import Calendar, WallClock, parse_duration
+
+
+class SlaState(StrEnum):
+    MET = "met"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """How long, in working time, a first response and a resolution may take; None: no
+    promise. Kept as written (`30m`, `2d`) and read against the department's calendar."""
+
+    first_response: str | None = None
+    resolution: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceLevels:
+    normal: Targets = Targets()
+    # What high urgency promises instead, where the file says so.
+    high: Targets | None = None
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any] | None) -> ServiceLevels | None:
+        """What the departments file's `sla` said, as kept in the database."""
+        if not stored:
+            return None
+        high = stored.get("high")
+        return cls(
+            normal=Targets(stored.get("first_response"), stored.get("resolution")),
+            high=Targets(high.get("first_response"), high.get("resolution")) if high else None,
+        )
+
+    def for_urgency(self, urgency: str) -> Targets:
+        return self.high if urgency == "high" and self.high is not None else self.normal
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    first_response: datetime | None
+    resolution: datetime | None
+
+
+def due_times(
+    levels: ServiceLevels | None,
+    *,
+    urgency: str,
+    filed_at: datetime,
+    calendar: Calendar | None,
+) -> DueTimes:
+    """When a request filed at `filed_at` must be first answered and resolved; None where the
+    department promises nothing."""
+    if levels is None:
+        return DueTimes(None, None)
+    counted = calendar or WallClock()
+    targets = levels.for_urgency(urgency)
+
+    def due(target: str | None) -> datetime | None:
+        if target is None:
+            return None
+        return counted.add(filed_at, parse_duration(target, counted))
+
+    return DueTimes(due(targets.first_response), due(targets.resolution))
+
+
+def outcome(due: datetime, done_at: datetime | None) -> SlaState | None:
+    """Whether a target was met, once what it promised is done; None until then."""
+    if done_at is None:
+        return None
+    return SlaState.MET if done_at <= due else SlaState.MISSED
