@@ -25,6 +25,13 @@ def csat_percent(scores: Sequence[int]) -> int | None:
     return int(_round_half_up(100 * favourable / len(scores)))
 
 
+def share_percent(hits: int, total: int) -> int | None:
+    """100 x hits / total, as a whole percent (half up); None with nothing to count."""
+    if total <= 0:
+        return None
+    return int(_round_half_up(100 * hits / total))
+
+
 def mean_rating(scores: Sequence[int]) -> float | None:
     """The mean, to one decimal."""
     if not scores:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from bot.reports.rules import KudosReport, Report
+from bot.reports.rules import DepartmentReport, KudosReport, Report
 from bot.tables import format_table, one_line
 from bot.text import clean_input, format_duration
 from bot.weekly.rules import ICSQ_ROTATION
@@ -56,6 +56,11 @@ CSV_COLUMNS = [
     *(f"icsq_{area.value}" for area in ICSQ_ROTATION),
     "kudos",
     "kudos_per_100_handled",
+    "first_response_sla_met",
+    "resolution_sla_met",
+    "overdue_open",
+    "median_first_response_business_seconds",
+    "median_resolution_business_seconds",
 ]
 
 
@@ -71,6 +76,14 @@ def render_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def _sla_met(department: DepartmentReport) -> str:
+    """First response and resolution targets met, as `95%/80%`; `-` where none was set."""
+    shares = (department.first_response_sla_met, department.resolution_sla_met)
+    if shares == (None, None):
+        return "-"
+    return "/".join("-" if share is None else f"{share}%" for share in shares)
+
+
 def render_text(report: Report) -> str:
     header = (
         "Department",
@@ -82,6 +95,8 @@ def render_text(report: Report) -> str:
         "CSAT",
         "Ratings",
         "Avg",
+        "SLA met",
+        "Overdue",
         "Kudos",
     )
     rows = [header]
@@ -97,6 +112,8 @@ def render_text(report: Report) -> str:
                 "-" if d.csat is None else f"{d.csat}%",
                 str(d.ratings),
                 "-" if d.avg_rating is None else f"{d.avg_rating:.1f}",
+                _sla_met(d),
+                str(d.overdue_open),
                 str(d.kudos),
             )
         )

@@ -33,6 +33,13 @@ class DepartmentReport:
     # Kudos received by its agents or given for its requests, and per 100 it resolved.
     kudos: int = 0
     kudos_per_100_handled: float | None = None
+    # Service levels: the share of decided targets that were met, the open requests past a
+    # target now, and the medians counted in the department's working time.
+    first_response_sla_met: int | None = None
+    resolution_sla_met: int | None = None
+    overdue_open: int = 0
+    median_first_response_business_seconds: float | None = None
+    median_resolution_business_seconds: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The report's keys, flat: the weekly pulse's beside the requests' own."""

@@ -7,18 +7,28 @@ Definitions are those of docs/metrics.md; a value with no data behind it is None
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.business_time import BusinessCalendar, Calendar, WallClock
 from bot.calendar import Week
 from bot.kudos import store as kudos_store
-from bot.metrics import csat_percent, mean_rating, median, per_hundred, percentile, round_half_up
+from bot.metrics import (
+    csat_percent,
+    mean_rating,
+    median,
+    per_hundred,
+    percentile,
+    round_half_up,
+    share_percent,
+)
 from bot.reports.rules import KUDOS_TOP, OPEN_VALUES, DepartmentReport, KudosReport, Report
 from bot.requests.rules import RequestStatus
+from bot.service_levels.rules import kept
 from bot.weekly import store as weekly_store
 from bot.weekly.rules import (
     DEFAULT_ANONYMITY_MIN_RESPONSES,
@@ -149,6 +159,8 @@ def build_report(
     counts: dict[int, dict[str, int]] = defaultdict(
         lambda: {"requests": 0, "open": 0, "resolved": 0}
     )
+    calendars = _calendars(session, scope)
+    levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
     rows = session.execute(
         select(
             Request.department_id,
@@ -156,6 +168,8 @@ def build_report(
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
+            Request.first_response_due_at,
+            Request.resolution_due_at,
         ).where(
             Request.created_at >= since,
             Request.created_at <= now,
@@ -163,17 +177,26 @@ def build_report(
             *scope.departments(Request.department_id),
         )
     )
-    for department_id, status, created_at, first_response_at, resolved_at in rows:
+    for department_id, status, created_at, first_response_at, resolved_at, *due in rows:
         count = counts[department_id]
         count["requests"] += 1
         if status in OPEN_VALUES:
             count["open"] += 1
+        resolved = resolved_at if status == RequestStatus.RESOLVED.value else None
         if status == RequestStatus.RESOLVED.value:
             count["resolved"] += 1
-            if resolved_at is not None:
-                resolutions[department_id].append((resolved_at - created_at).total_seconds())
+        if resolved is not None:
+            resolutions[department_id].append((resolved - created_at).total_seconds())
         if first_response_at is not None:
             first_responses[department_id].append((first_response_at - created_at).total_seconds())
+        levels[department_id].add(
+            calendars.get(department_id) or WallClock(),
+            now=now,
+            created_at=created_at,
+            first_response=(due[0], first_response_at),
+            resolution=(due[1], resolved, status == RequestStatus.CANCELLED.value),
+        )
+    overdue = _overdue_open(session, now=now, scope=scope)
 
     scores: dict[int, list[int]] = defaultdict(list)
     rated = session.execute(
@@ -235,6 +258,8 @@ def build_report(
                 kudos_per_100_handled=per_hundred(
                     received.get(department.id, 0), handled.get(department.id, 0)
                 ),
+                **levels[department.id].figures(),
+                overdue_open=overdue.get(department.id, 0),
             )
         )
     return Report(
@@ -245,6 +270,84 @@ def build_report(
         weekly_pulse=_last_round(session, now=now, scope=scope),
         anonymity_minimum=anonymity_minimum,
     )
+
+
+@dataclass
+class _ServiceLevelTally:
+    """One department's service levels over the requests of a window."""
+
+    first_response: tuple[int, int] = (0, 0)
+    resolution: tuple[int, int] = (0, 0)
+    first_response_business: list[float] = field(default_factory=list)
+    resolution_business: list[float] = field(default_factory=list)
+
+    def add(
+        self,
+        calendar: Calendar,
+        *,
+        now: datetime,
+        created_at: datetime,
+        first_response: tuple[datetime | None, datetime | None],
+        resolution: tuple[datetime | None, datetime | None, bool],
+    ) -> None:
+        (first_due, responded), (resolution_due, resolved, cancelled) = first_response, resolution
+        if responded is not None:
+            self.first_response_business.append(
+                calendar.between(created_at, responded).total_seconds()
+            )
+        if resolved is not None:
+            self.resolution_business.append(calendar.between(created_at, resolved).total_seconds())
+        if first_due is not None:
+            self.first_response = _count(self.first_response, kept(first_due, responded, now))
+        if resolution_due is not None and not cancelled:
+            self.resolution = _count(self.resolution, kept(resolution_due, resolved, now))
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "first_response_sla_met": share_percent(*self.first_response),
+            "resolution_sla_met": share_percent(*self.resolution),
+            "median_first_response_business_seconds": _seconds(
+                median(self.first_response_business)
+            ),
+            "median_resolution_business_seconds": _seconds(median(self.resolution_business)),
+        }
+
+
+def _count(tally: tuple[int, int], met: bool | None) -> tuple[int, int]:
+    """(met, decided): a target that can still be met is not counted yet."""
+    if met is None:
+        return tally
+    return tally[0] + int(met), tally[1] + 1
+
+
+def _calendars(session: Session, scope: Scope) -> dict[int, Calendar]:
+    rows = session.execute(
+        select(Department.id, Department.calendar).where(
+            *scope.team(Department.team_id), *scope.departments(Department.id)
+        )
+    )
+    return {
+        department_id: BusinessCalendar.parse(**stored) for department_id, stored in rows if stored
+    }
+
+
+def _overdue_open(session: Session, *, now: datetime, scope: Scope) -> dict[int, int]:
+    """Open requests past a target now, whenever they were filed: the backlog to chase."""
+    overdue = or_(
+        and_(Request.first_response_at.is_(None), Request.first_response_due_at <= now),
+        Request.resolution_due_at <= now,
+    )
+    rows = session.execute(
+        select(Request.department_id, func.count())
+        .where(
+            Request.status.in_(OPEN_VALUES),
+            overdue,
+            *scope.team(Request.team_id),
+            *scope.departments(Request.department_id),
+        )
+        .group_by(Request.department_id)
+    )
+    return {department_id: int(count) for department_id, count in rows}
 
 
 def build_kudos_report(*, session: Session, now: datetime, days: int) -> KudosReport:

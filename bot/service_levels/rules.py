@@ -79,3 +79,12 @@ def outcome(due: datetime, done_at: datetime | None) -> SlaState | None:
     if done_at is None:
         return None
     return SlaState.MET if done_at <= due else SlaState.MISSED
+
+
+def kept(due: datetime, done_at: datetime | None, now: datetime) -> bool | None:
+    """For a report: True if the target was met, False if it was missed (done late, or
+    not done by its due time), None while it can still be met."""
+    reached = outcome(due, done_at)
+    if reached is not None:
+        return reached is SlaState.MET
+    return False if now >= due else None

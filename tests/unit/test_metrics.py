@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.metrics import csat_percent, mean_rating, median, percentile
+from bot.metrics import csat_percent, mean_rating, median, percentile, share_percent
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,13 @@ def test_median_is_the_50th_percentile_and_leaves_input_alone() -> None:
     values = [9.0, 2.0, 7.0, 4.0, 1.0, 8.0]
     assert median(values) == percentile(values, 50) == 5.5
     assert values == [9.0, 2.0, 7.0, 4.0, 1.0, 8.0]
+
+
+@pytest.mark.parametrize(
+    ("hits", "total", "expected"),
+    [(0, 0, None), (1, 4, 25), (2, 3, 67), (1, 8, 13), (3, 3, 100), (0, 5, 0)],
+)
+def test_share_percent_rounds_half_up_and_has_none_without_a_total(
+    hits: int, total: int, expected: int | None
+) -> None:
+    assert share_percent(hits, total) == expected

@@ -267,6 +267,11 @@ def test_render_json(report: Report) -> None:
         "comments": [],
         "kudos": 0,
         "kudos_per_100_handled": None,
+        "first_response_sla_met": None,
+        "resolution_sla_met": None,
+        "overdue_open": 0,
+        "median_first_response_business_seconds": None,
+        "median_resolution_business_seconds": None,
     }
     assert parsed["weekly_pulse"] == {
         "week": None,
@@ -307,10 +312,10 @@ def test_render_text(report: Report) -> None:
     assert text.startswith(f"Last {DAYS} days (")
     assert "No weekly pulse round yet." in weekly_text
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
-    assert rows["HR"] == ["1", "1", "0", "-", "-", "-", "0", "-", "0"]
-    assert rows["Facilities"] == ["0", "0", "0", "-", "-", "-", "0", "-", "0"]
-    assert rows["IT"] == ["6", "2", "3", "25m", "2h", "00m", "67%", "3", "3.7", "0"]
-    assert rows["Legacy"] == ["1", "0", "1", "1h", "30m", "1h", "30m", "-", "0", "-", "0"]
+    assert rows["HR"] == ["1", "1", "0", "-", "-", "-", "0", "-", "-", "0", "0"]
+    assert rows["Facilities"] == ["0", "0", "0", "-", "-", "-", "0", "-", "-", "0", "0"]
+    assert rows["IT"] == ["6", "2", "3", "25m", "2h", "00m", "67%", "3", "3.7", "-", "0", "0"]
+    assert rows["Legacy"] == ["1", "0", "1", "1h", "30m", "1h", "30m", "-", "0", "-", "-", "0", "0"]
     assert "Old" not in rows
 
 

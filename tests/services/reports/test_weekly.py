@@ -54,6 +54,13 @@ REQUEST_KEYS = {
     "team_id",
 }
 KUDOS_KEYS = {"kudos", "kudos_per_100_handled"}
+SERVICE_LEVEL_KEYS = {
+    "first_response_sla_met",
+    "resolution_sla_met",
+    "overdue_open",
+    "median_first_response_business_seconds",
+    "median_resolution_business_seconds",
+}
 WEEKLY_KEYS = {
     "pulse_score",
     "pulse_responses",
@@ -406,7 +413,7 @@ class TestJson:
         parsed = json.loads(render_json(_report(session_factory, clock.now())))
         assert [d["key"] for d in parsed["departments"]] == ["hr", "it"]
         for department in parsed["departments"]:
-            assert set(department) == REQUEST_KEYS | WEEKLY_KEYS | KUDOS_KEYS
+            assert set(department) == REQUEST_KEYS | WEEKLY_KEYS | KUDOS_KEYS | SERVICE_LEVEL_KEYS
             assert set(department["icsq"]) == AREAS
             assert set(department["icsq_responses"]) == AREAS
         assert set(parsed["weekly_pulse"]) == {"week", "sent", "answered", "response_rate"}
@@ -659,8 +666,16 @@ def test_render_csv(mixed: Report) -> None:
     text = render_csv(mixed)
     header = text.splitlines()[0].split(",")
     assert header == CSV_COLUMNS
-    assert header[-5:-2] == ["icsq_communication", "icsq_productivity", "icsq_responsiveness"]
-    assert header[-2:] == ["kudos", "kudos_per_100_handled"]
+    assert header[-10:-7] == ["icsq_communication", "icsq_productivity", "icsq_responsiveness"]
+    assert header[-7:-5] == ["kudos", "kudos_per_100_handled"]
+    # Columns are only ever added, at the end: scripts that read by position keep working.
+    assert header[-5:] == [
+        "first_response_sla_met",
+        "resolution_sla_met",
+        "overdue_open",
+        "median_first_response_business_seconds",
+        "median_resolution_business_seconds",
+    ]
     assert {"pulse_score", "pulse_responses", "nps", "nps_responses"} <= set(header)
     rows = {row["key"]: row for row in csv.DictReader(io.StringIO(text))}
     assert list(rows) == ["hr", "it"]

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.business_time import BusinessCalendar
-from bot.service_levels.rules import DueTimes, ServiceLevels, SlaState, Targets, due_times, outcome
+from bot.service_levels.rules import (
+    DueTimes,
+    ServiceLevels,
+    SlaState,
+    Targets,
+    due_times,
+    kept,
+    outcome,
+)
 
 # Tuesday 1 December 2026, 17:00 in Berlin.
 FILED = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
@@ -65,3 +73,18 @@ def test_service_levels_are_read_back_as_the_file_gave_them() -> None:
     stored = {"first_response": "2h", "resolution": "2d", "high": {"first_response": "30m"}}
     assert ServiceLevels.from_stored(stored) == LEVELS
     assert ServiceLevels.from_stored(None) is None
+
+
+@pytest.mark.parametrize(
+    ("done_at", "now", "expected"),
+    [
+        (FILED, FILED + timedelta(days=1), True),
+        (FILED + timedelta(minutes=1), FILED + timedelta(days=1), False),
+        (None, FILED - timedelta(minutes=1), None),
+        (None, FILED, False),
+    ],
+)
+def test_a_target_is_decided_once_done_or_past_due(
+    done_at: datetime | None, now: datetime, expected: bool | None
+) -> None:
+    assert kept(FILED, done_at, now) is expected
