@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.sandbox.driver import Refused, Sandbox
+from bot.sandbox.limits import message_problems
 from bot.sandbox.web_api import WebApi
 from bot.sandbox.workspace import Workspace
 
@@ -219,7 +220,10 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                     self._web_api(path.removeprefix(API_PREFIX), raw)
                 elif path.startswith(RESPONSE_PREFIX):
                     body = parse_web_api_body(raw, "application/json")
-                    if workspace.respond(path.removeprefix(RESPONSE_PREFIX), body):
+                    problems = message_problems(body)
+                    if problems:
+                        self._json(400, {"error": "invalid_blocks", "errors": problems})
+                    elif workspace.respond(path.removeprefix(RESPONSE_PREFIX), body):
                         self._text(200, "ok")
                     else:
                         self._text(404, "no_such_response_url")

@@ -7,10 +7,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.sandbox.limits import block_kit_problems, message_problems
 from bot.sandbox.workspace import Workspace
 
 MESSAGES_PAGE = 100
+MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 USERS_PAGE = 200
+
+
+def invalid_blocks(method: str, params: dict[str, Any]) -> list[str]:
+    """What Slack would refuse in a message or a view, as it would: nothing is stored."""
+    if method in MESSAGE_METHODS:
+        return message_problems(params)
+    if isinstance(params.get("view"), dict):
+        return block_kit_problems(params["view"], surface="view")
+    return []
 
 
 class WebApi:
@@ -21,6 +32,9 @@ class WebApi:
         handler = _METHODS.get(method)
         if handler is None:
             return {"ok": True}
+        problems = invalid_blocks(method, params)
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
         return handler(self, params)
 
     def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:

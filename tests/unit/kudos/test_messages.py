@@ -40,8 +40,8 @@ from bot.kudos.rules import (
     parse_kudos,
 )
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from bot.sandbox.limits import block_kit_problems, message_problems
 from tests.markup import BROKEN_ENTITY
-from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]
 

@@ -40,6 +40,7 @@ from bot.requests.messages import (
     build_unclaimed_dm,
 )
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from bot.sandbox.limits import block_kit_problems, message_problems
 from tests.markup import (
     BROKEN_ENTITY,
     assert_no_dangerous_markup,
@@ -47,7 +48,6 @@ from tests.markup import (
     dumped,
     escaped_texts,
 )
-from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]
 

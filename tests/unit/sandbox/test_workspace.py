@@ -153,3 +153,15 @@ def test_a_test_workspace_may_answer_triggers_it_did_not_issue() -> None:
     answer = WebApi(lenient).answer("views.open", {"trigger_id": "trigger-1", "view": {}})
     assert answer["ok"] is True
     assert lenient.modal(MAYA) is None
+
+
+def test_a_message_slack_would_refuse_is_refused_and_not_stored() -> None:
+    workspace = _workspace()
+    too_long = {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}
+    answer = WebApi(workspace).answer(
+        "chat.postMessage", {"channel": CHANNEL, "text": "t", "blocks": [too_long]}
+    )
+    assert answer["ok"] is False
+    assert answer["error"] == "invalid_blocks"
+    assert answer["errors"]
+    assert workspace.messages(CHANNEL) == []

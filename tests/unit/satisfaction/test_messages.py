@@ -13,6 +13,7 @@ import pytest
 from bot.ids import ActionId, BlockId, CallbackId, decode_pulse_id, decode_request_id
 from bot.requests.messages import build_request_card, build_resolved_dm
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
+from bot.sandbox.limits import block_kit_problems, message_problems
 from bot.satisfaction.messages import (
     build_comment_forward,
     build_comment_modal,
@@ -33,7 +34,6 @@ from tests.markup import (
     dumped,
     escaped_texts,
 )
-from tests.slack_limits import block_kit_problems, message_problems
 
 Message = dict[str, Any]
 

@@ -1,4 +1,4 @@
-"""Block Kit limits (docs/SLACK.md in the project's reference), checked on everything sent."""
+"""Slack's Block Kit and message limits: what Slack refuses with `invalid_blocks`."""
 
 from __future__ import annotations
 
