@@ -336,10 +336,38 @@ def test_mrkdwn_user_mention_knows_the_user(kit: Page) -> None:
     expect(kit.locator(".bk-mention")).to_have_attribute("data-user-id", "U2")
 
 
-def test_mrkdwn_dates_show_their_fallback(kit: Page) -> None:
+def test_mrkdwn_dates_show_their_fallback_without_a_time_zone(kit: Page) -> None:
     text = "Filed <!date^1700000000^{date_short_pretty} at {time}|2023-11-14 22:13 UTC>."
 
     assert outline_mrkdwn(kit, text) == "Filed span(2023-11-14 22:13 UTC)."
+
+
+@pytest.mark.parametrize(
+    ("zone", "format_", "shown"),
+    [
+        # 1700000000 is Tuesday 14 November 2023, 22:13:20 UTC.
+        ("UTC", "{date_num} {time_secs}", "2023-11-14 22:13:20"),
+        ("Asia/Tokyo", "{date_long} at {time}", "Wednesday 15 November 2023 at 07:13"),
+        ("America/Los_Angeles", "{date_short} {time}", "14 Nov 2023 14:13"),
+        ("Europe/Berlin", "{date}", "14 November 2023"),
+        # The reader's clock (ctx.now, 23:00 UTC on the 14th) says which day is today: in
+        # Tokyo it is already the 15th, like the date.
+        ("UTC", "{date_short_pretty} at {time}", "today at 22:13"),
+        ("Asia/Tokyo", "{date_pretty}", "today"),
+        ("Mars/Olympus", "{date} {time}", "fallback"),
+    ],
+)
+def test_mrkdwn_dates_show_in_the_readers_time_zone(
+    kit: Page, zone: str, format_: str, shown: str
+) -> None:
+    text = f"<!date^1700000000^{format_}|fallback>"
+    rendered = kit.evaluate(
+        """([text, zone]) => BlockKit.renderMrkdwn(
+            text, { ...ctx, timeZone: zone, now: Date.UTC(2023, 10, 14, 23, 0) }
+        ).textContent""",
+        [text, zone],
+    )
+    assert rendered == shown
 
 
 def test_mrkdwn_emoji(kit: Page) -> None:

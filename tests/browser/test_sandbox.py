@@ -121,7 +121,7 @@ def test_one_person_plays_every_role(running: RunningSandbox, page: Page, tmp_pa
     walk.be(people.AGENT)
     walk.open(IT_CHANNEL)
     expect(walk.message("REQ-1")).to_contain_text("Rated 5/5", timeout=WAIT_MS)
-    walk.shot(README_PICTURE_STEP)
+    walk.shot("05-rated-card")
 
     # The clock brings the weekly pulse, which the requester answers with one tap.
     walk.be(people.REQUESTER)
@@ -131,7 +131,7 @@ def test_one_person_plays_every_role(running: RunningSandbox, page: Page, tmp_pa
     pulse = walk.message("weekly pulse")
     pulse.get_by_role("button", name="4").first.click()
     expect(walk.message("weekly pulse")).to_contain_text("Answered, thank you", timeout=WAIT_MS)
-    walk.shot("06-weekly-pulse")
+    walk.shot(README_PICTURE_STEP)
 
     # Kudos to the agent, in the kudos channel.
     walk.open(people.GENERAL_CHANNEL)

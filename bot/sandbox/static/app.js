@@ -19,12 +19,6 @@
   const AVATAR_COLORS = ["#e8912d", "#2bac76", "#1264a3", "#9c27b0", "#e01e5a", "#4a8cc7"];
   // How close to the bottom counts as "reading the latest", which keeps the view pinned there.
   const PINNED_TO_BOTTOM_PX = 80;
-  const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    timeZone: "UTC",
-  });
 
   const byId = (id) => document.getElementById(id);
   const dom = {
@@ -184,15 +178,28 @@
     return BlockKit.EMOJI[base] || `:${name}:`;
   }
 
-  function timeOf(ts) {
+  // Times and days show in the time zone of the person being played, as Slack shows them.
+  function readerZone() {
+    const people = (page.state && page.state.people) || [];
+    const me = people.find((person) => person.id === page.me);
+    return (me && me.tz) || "UTC";
+  }
+
+  function inReaderZone(ts, options) {
     const moment = new Date(Number(ts) * 1000);
-    const hh = String(moment.getUTCHours()).padStart(2, "0");
-    const mm = String(moment.getUTCMinutes()).padStart(2, "0");
-    return `${hh}:${mm}`;
+    try {
+      return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: readerZone() }).format(moment);
+    } catch (error) {
+      return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" }).format(moment);
+    }
+  }
+
+  function timeOf(ts) {
+    return inReaderZone(ts, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
   function dayOf(ts) {
-    return DAY_FORMAT.format(new Date(Number(ts) * 1000));
+    return inReaderZone(ts, { weekday: "long", day: "numeric", month: "long" });
   }
 
   function initials(name) {
@@ -219,9 +226,15 @@
   }
 
   function blockContext(surface, container) {
+    const state = page.state || {};
+    const me = (state.people || []).find((person) => person.id === page.me);
+    const clock = state.clock ? Date.parse(state.clock.now) : NaN;
     return {
       people: page.people,
       channels: page.channels,
+      // Dates show in the time zone of the person being played, on the bot's clock.
+      timeZone: me ? me.tz : null,
+      now: Number.isFinite(clock) ? clock : null,
       surface,
       onAction: (action) => sendAction(container(), action),
     };
@@ -758,7 +771,10 @@
       const result = reportResult(
         await post("/sandbox/api/clock", { user: page.me, advance: step })
       );
-      if (result.clock) renderClock(result.clock);
+      if (result.clock) {
+        renderClock(result.clock);
+        if (page.state) page.state.clock = result.clock;
+      }
     } catch (error) {
       reportFailure(error);
     } finally {

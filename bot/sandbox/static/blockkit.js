@@ -51,6 +51,7 @@
     100: "💯",
     thinking_face: "🤔",
     bar_chart: "📊",
+    zzz: "💤",
     calendar: "📅",
     grinning: "😀",
   });
@@ -91,6 +92,65 @@
   }
 
   // Slack escapes exactly these three; anything else that looks like an entity is literal.
+  /* Slack shows <!date^…> in each reader's own time zone: ctx.timeZone (IANA), relative to
+     ctx.now (the clock the reader lives by, in milliseconds) for today and yesterday. */
+  const DATE_TOKEN = /\{(date_num|date_short_pretty|date_long_pretty|date_pretty|date_short|date_long|date|time_secs|time)\}/g;
+
+  function formatSlackDate(seconds, format, ctx) {
+    const zone = ctx && ctx.timeZone;
+    if (!zone || !Number.isFinite(seconds) || !format) return "";
+    let parts;
+    let dayOf;
+    try {
+      const reader = (options) => {
+        const formatter = new Intl.DateTimeFormat("en-GB", { timeZone: zone, ...options });
+        return (date) =>
+          Object.fromEntries(formatter.formatToParts(date).map((part) => [part.type, part.value]));
+      };
+      const words = reader({ year: "numeric", month: "long", day: "numeric", weekday: "long" });
+      const numbers = reader({
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      });
+      const moment = new Date(seconds * 1000);
+      parts = { ...words(moment), numeric: numbers(moment) };
+      dayOf = (date) => {
+        const day = numbers(date);
+        return `${day.year}-${day.month}-${day.day}`;
+      };
+    } catch (error) {
+      return "";
+    }
+    const now = new Date(Number.isFinite(ctx.now) ? ctx.now : Date.now());
+    const numeric = parts.numeric;
+    const thisDay = `${numeric.year}-${numeric.month}-${numeric.day}`;
+    const relative = (fallback) => {
+      if (thisDay === dayOf(now)) return "today";
+      if (thisDay === dayOf(new Date(now.getTime() - 86400000))) return "yesterday";
+      if (thisDay === dayOf(new Date(now.getTime() + 86400000))) return "tomorrow";
+      return fallback;
+    };
+    const short = `${parts.day} ${parts.month.slice(0, 3)} ${parts.year}`;
+    const long = `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+    const values = {
+      date_num: thisDay,
+      date: `${parts.day} ${parts.month} ${parts.year}`,
+      date_short: short,
+      date_long: long,
+      date_pretty: relative(`${parts.day} ${parts.month} ${parts.year}`),
+      date_short_pretty: relative(short),
+      date_long_pretty: relative(long),
+      time: `${numeric.hour}:${numeric.minute}`,
+      time_secs: `${numeric.hour}:${numeric.minute}:${numeric.second}`,
+    };
+    return format.replace(DATE_TOKEN, (_, token) => values[token]);
+  }
+
   function decodeEntities(text) {
     return text.replace(/&(amp|lt|gt);/g, (_match, name) => ({ amp: "&", lt: "<", gt: ">" })[name]);
   }
@@ -124,6 +184,8 @@
       channels: given.channels || {},
       onAction: typeof given.onAction === "function" ? given.onAction : () => undefined,
       surface: given.surface || "message",
+      timeZone: typeof given.timeZone === "string" ? given.timeZone : null,
+      now: Number.isFinite(given.now) ? given.now : null,
     };
   }
 
@@ -178,9 +240,12 @@
         return mention(name.startsWith("@") ? name : `@${name}`, "group");
       }
       if (command.startsWith("date^")) {
-        const seconds = Number(command.split("^")[1]);
-        const fallback = Number.isFinite(seconds) ? new Date(seconds * 1000).toUTCString() : "";
-        return make("span", "bk-date", label || fallback);
+        const [, seconds, format] = command.split("^");
+        const fallback = label || "";
+        const shown = formatSlackDate(Number(seconds), format || "", ctx) || fallback;
+        const chip = make("span", "bk-date", shown);
+        if (fallback && shown !== fallback) chip.title = fallback;
+        return chip;
       }
       return document.createTextNode(label || command);
     }
