@@ -275,7 +275,7 @@
 
   function renderPeople(people) {
     const options = people.map((person) => {
-      const option = make("option", "", `${person.name} (${person.role})`);
+      const option = make("option", "", `${person.name} (${person.role}, ${person.tz})`);
       option.value = person.id;
       return option;
     });
