@@ -21,10 +21,10 @@ from bot.sandbox.http import parse_web_api_body
 from bot.sandbox.limits import message_problems
 from bot.sandbox.web_api import WebApi
 from bot.sandbox.workspace import Identity, Workspace
+from tests.waiting import WAIT_TIMEOUT_SECONDS
 
-# Generous: a condition is met in milliseconds, and only a failing test waits this long, so
-# a busy machine never fails a test by running out of it.
-WAIT_TIMEOUT_SECONDS = 30.0
+# Woken by every recorded call; between calls, conditions on state outside the fake (rows
+# written after the last call) are checked this often.
 RECHECK_SECONDS = 0.02
 
 

@@ -877,6 +877,17 @@
 
   /* -- wiring ----------------------------------------------------------------------------- */
 
+  // The whole page for the person being played: who is who, the open conversation, any form.
+  async function showEverything() {
+    try {
+      await loadState();
+      await showConversation();
+      await refreshModal();
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+
   function wire() {
     dom.youAre.addEventListener("change", async () => {
       page.me = dom.youAre.value;
@@ -887,13 +898,7 @@
       page.unread.clear();
       dom.messageList.replaceChildren();
       hideComposerError();
-      try {
-        await loadState();
-        await showConversation();
-        await refreshModal();
-      } catch (error) {
-        reportFailure(error);
-      }
+      await showEverything();
     });
     dom.tabHome.addEventListener("click", () => openTab("home"));
     dom.tabMessages.addEventListener("click", () => openTab("messages"));
@@ -934,13 +939,7 @@
     page.tab = recall("tab") === "home" ? "home" : "messages";
     wire();
     listen();
-    try {
-      await loadState();
-      await showConversation();
-      await refreshModal();
-    } catch (error) {
-      reportFailure(error);
-    }
+    await showEverything();
   }
 
   start();
