@@ -193,8 +193,11 @@ def build_report(
             calendars.get(department_id) or WallClock(),
             now=now,
             created_at=created_at,
-            first_response=(due[0], first_response_at),
-            resolution=(due[1], resolved, status == RequestStatus.CANCELLED.value),
+            first_response_due=due[0],
+            responded=first_response_at,
+            # A cancelled request promises no resolution any more.
+            resolution_due=None if status == RequestStatus.CANCELLED.value else due[1],
+            resolved=resolved,
         )
     overdue = _overdue_open(session, now=now, scope=scope)
 
@@ -287,19 +290,22 @@ class _ServiceLevelTally:
         *,
         now: datetime,
         created_at: datetime,
-        first_response: tuple[datetime | None, datetime | None],
-        resolution: tuple[datetime | None, datetime | None, bool],
+        first_response_due: datetime | None,
+        responded: datetime | None,
+        resolution_due: datetime | None,
+        resolved: datetime | None,
     ) -> None:
-        (first_due, responded), (resolution_due, resolved, cancelled) = first_response, resolution
         if responded is not None:
             self.first_response_business.append(
                 calendar.between(created_at, responded).total_seconds()
             )
         if resolved is not None:
             self.resolution_business.append(calendar.between(created_at, resolved).total_seconds())
-        if first_due is not None:
-            self.first_response = _count(self.first_response, kept(first_due, responded, now))
-        if resolution_due is not None and not cancelled:
+        if first_response_due is not None:
+            self.first_response = _count(
+                self.first_response, kept(first_response_due, responded, now)
+            )
+        if resolution_due is not None:
             self.resolution = _count(self.resolution, kept(resolution_due, resolved, now))
 
     def figures(self) -> dict[str, Any]:
