@@ -53,7 +53,9 @@ TAGGED_PAGE_SIZE = 200
 TAGGED_PAGES = 5
 # Slack's answers when the bot may not read a conversation's history: not invited to the
 # channel, or the app installed before it asked for the history scopes.
-HISTORY_UNREADABLE = frozenset({"not_in_channel", "missing_scope", "channel_not_found"})
+HISTORY_UNREADABLE = frozenset(
+    {"not_in_channel", "missing_scope", "channel_not_found", "thread_not_found"}
+)
 
 
 @dataclass(frozen=True)
@@ -152,9 +154,15 @@ class SlackGateway:
         return self._client
 
     def post_message(
-        self, *, channel: str, message: Message, tag: MessageTag | None = None
+        self,
+        *,
+        channel: str,
+        message: Message,
+        tag: MessageTag | None = None,
+        thread_ts: str | None = None,
     ) -> PostedMessage:
-        """Post to a channel, or to the app's DM with a user when `channel` is a user id.
+        """Post to a channel, or to the app's DM with a user when `channel` is a user id; in
+        the thread of the message at `thread_ts` when it is given.
 
         The message carries `tag` as metadata (a fresh random one when none is given). When
         a try fails in a way Slack may have acted on (see `is_ambiguous`), the message is
@@ -163,7 +171,7 @@ class SlackGateway:
         tag = tag or MessageTag(MESSAGE_TAG, secrets.randbits(62))
         for attempt in range(1, POST_ATTEMPTS + 1):
             try:
-                return self._post(channel, message, tag)
+                return self._post(channel, message, tag, thread_ts)
             except SLACK_FAILURES as error:
                 if attempt == POST_ATTEMPTS or not is_ambiguous(error):
                     raise
@@ -172,12 +180,14 @@ class SlackGateway:
                     extra={"channel": channel, "attempt": attempt, "error": describe_error(error)},
                 )
             self._sleep(POST_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
-            found = self.find_tagged(channel=channel, tag=tag)
+            found = self.find_tagged(channel=channel, tag=tag, thread_ts=thread_ts)
             if found is not None:
                 return found
         raise AssertionError("the last attempt returns or raises")
 
-    def _post(self, channel: str, message: Message, tag: MessageTag) -> PostedMessage:
+    def _post(
+        self, channel: str, message: Message, tag: MessageTag, thread_ts: str | None
+    ) -> PostedMessage:
         if self._pacer is not None:
             self._pacer.wait()
         response = self._post_client.chat_postMessage(
@@ -186,6 +196,7 @@ class SlackGateway:
             blocks=message.get("blocks"),
             unfurl_links=False,
             metadata=tag.metadata(),
+            thread_ts=thread_ts,
         )
         return PostedMessage(
             channel=str(response.get("channel") or channel), ts=str(response["ts"])
@@ -241,7 +252,13 @@ class SlackGateway:
         self._client.views_open(trigger_id=trigger_id, view=view)
 
     def post_once(
-        self, *, channel: str, message: Message, tag: MessageTag, resumed: bool
+        self,
+        *,
+        channel: str,
+        message: Message,
+        tag: MessageTag,
+        resumed: bool,
+        thread_ts: str | None = None,
     ) -> PostedMessage:
         """The one way to post a message that must reach Slack exactly once (cards, DMs,
         shout-outs, digests). `tag` travels with it as metadata. `resumed` says an earlier
@@ -249,27 +266,25 @@ class SlackGateway:
         answer was lost on the way back): the message is then looked for by its tag first,
         so it is posted once, not twice or never."""
         if resumed:
-            found = self.find_tagged(channel=channel, tag=tag)
+            found = self.find_tagged(channel=channel, tag=tag, thread_ts=thread_ts)
             if found is not None:
                 return found
-        return self.post_message(channel=channel, message=message, tag=tag)
+        return self.post_message(channel=channel, message=message, tag=tag, thread_ts=thread_ts)
 
-    def find_tagged(self, *, channel: str, tag: MessageTag) -> PostedMessage | None:
+    def find_tagged(
+        self, *, channel: str, tag: MessageTag, thread_ts: str | None = None
+    ) -> PostedMessage | None:
         """Our message carrying `tag` among the latest in `channel` (the app's DM with the
-        user when it is a user id), or None. When Slack will not show the history, None as
-        well: the message is then posted again rather than never."""
+        user when it is a user id), or in the thread at `thread_ts`; None when it is not
+        there. When Slack will not show the history, None as well: the message is then
+        posted again rather than never."""
         try:
             if channel.startswith(USER_ID_PREFIXES):
                 opened = self._client.conversations_open(users=channel)
                 channel = str((opened.get("channel") or {}).get("id") or "")
             cursor = None
             for _ in range(TAGGED_PAGES):
-                history = self._client.conversations_history(
-                    channel=channel,
-                    limit=TAGGED_PAGE_SIZE,
-                    cursor=cursor,
-                    include_all_metadata=True,
-                )
+                history = self._history_page(channel, thread_ts, cursor)
                 for posted in history.get("messages") or []:
                     if tag.matches(posted.get("metadata")):
                         return PostedMessage(channel=channel, ts=str(posted["ts"]))
@@ -284,6 +299,20 @@ class SlackGateway:
                 extra={"channel": channel, "error": error.response.get("error")},
             )
         return None
+
+    def _history_page(self, channel: str, thread_ts: str | None, cursor: str | None) -> Any:
+        if thread_ts is None:
+            return self._client.conversations_history(
+                channel=channel, limit=TAGGED_PAGE_SIZE, cursor=cursor, include_all_metadata=True
+            )
+        # A thread reads oldest first: a long one is paged through to its newest replies.
+        return self._client.conversations_replies(
+            channel=channel,
+            ts=thread_ts,
+            limit=TAGGED_PAGE_SIZE,
+            cursor=cursor,
+            include_all_metadata=True,
+        )
 
     def user_profile(self, user_id: str) -> SlackProfile:
         """What Slack says of a user now (callers cache it): time zone, name, bot or not,

@@ -70,19 +70,20 @@ class WebApi:
         return {"ok": True, "channel": {"id": self.workspace.dm_channel(user)}}
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, a page at a time; the cursor is where the next page starts."""
+        """The conversation's own messages, newest first, a page at a time: replies in a
+        thread are not among them, as in Slack (conversations.replies has those)."""
         channel = str(params.get("channel", ""))
-        newest_first = list(reversed(self.workspace.messages(channel)))
-        start = int(params.get("cursor") or 0)
-        limit = int(params.get("limit") or MESSAGES_PAGE)
-        page = newest_first[start : start + limit]
-        more = start + limit < len(newest_first)
-        return {
-            "ok": True,
-            "messages": page,
-            "has_more": more,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
-        }
+        top_level = [
+            m for m in self.workspace.messages(channel) if m.get("thread_ts") in (None, m["ts"])
+        ]
+        return _page(list(reversed(top_level)), params)
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread, its parent first, then its replies oldest first, a page at a time."""
+        thread = self.workspace.thread(str(params.get("channel", "")), str(params.get("ts", "")))
+        if thread is None:
+            return {"ok": False, "error": "thread_not_found"}
+        return _page(thread, params)
 
     def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(params.get("channel", "")), str(params.get("message_ts", ""))
@@ -137,6 +138,19 @@ class WebApi:
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
 
+def _page(messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+    """`limit` messages from the cursor on; the cursor is where the next page starts."""
+    start = int(params.get("cursor") or 0)
+    limit = int(params.get("limit") or MESSAGES_PAGE)
+    more = start + limit < len(messages)
+    return {
+        "ok": True,
+        "messages": messages[start : start + limit],
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
+
+
 _METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": WebApi._auth_test,
     "chat.postMessage": WebApi._post_message,
@@ -145,6 +159,7 @@ _METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "chat.getPermalink": WebApi._permalink,
     "conversations.open": WebApi._open_conversation,
     "conversations.history": WebApi._history,
+    "conversations.replies": WebApi._replies,
     "conversations.members": WebApi._channel_members,
     "views.open": WebApi._open_view,
     "views.push": WebApi._push_view,

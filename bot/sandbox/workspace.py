@@ -137,6 +137,16 @@ class Workspace:
             ]
         return sorted(stored + private, key=lambda m: float(m["ts"]))
 
+    def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]] | None:
+        """A thread oldest first, its parent first; None when there is no such message."""
+        with self._lock:
+            kept = self._state["messages"].get(channel, [])
+            if not any(m["ts"] == thread_ts for m in kept):
+                return None
+            return [
+                dict(m) for m in kept if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts
+            ]
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._lock:
             for message in self._state["messages"].get(channel, []):
@@ -147,6 +157,9 @@ class Workspace:
     def post(self, channel: str, message: dict[str, Any]) -> dict[str, Any]:
         """Store a message in a conversation; returns it with its ts."""
         stored = {"ts": self._next_ts(), "metadata": message.get("metadata")}
+        # Where a reply belongs is kept whatever else is: conversations.replies finds it by it.
+        if message.get("thread_ts"):
+            stored["thread_ts"] = str(message["thread_ts"])
         if self._keep_content:
             stored.update(
                 user=message.get("user", self.identity.bot_user_id),
@@ -155,8 +168,6 @@ class Workspace:
                 blocks=message.get("blocks"),
                 reactions=[],
             )
-            if message.get("thread_ts"):
-                stored["thread_ts"] = message["thread_ts"]
         with self._changing({"kind": "messages", "channel": channel}) as state:
             state["messages"].setdefault(channel, []).append(stored)
         return stored

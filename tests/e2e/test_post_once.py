@@ -198,3 +198,54 @@ def test_a_resumed_post_is_found_behind_a_busy_channels_later_messages(
     assert again == first
     assert _posts(fake_slack) == [CHANNEL]
     assert len(fake_slack.calls_to("conversations.history")) == 3
+
+
+def test_a_reply_lands_in_its_thread_and_not_among_the_channels_messages(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    card = gateway.post_message(channel=CHANNEL, message={"text": "the card"})
+
+    reply = gateway.post_once(
+        channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False, thread_ts=card.ts
+    )
+
+    history = gateway.client.conversations_history(channel=CHANNEL)
+    assert [m["ts"] for m in history["messages"]] == [card.ts]
+    thread = gateway.client.conversations_replies(channel=CHANNEL, ts=card.ts)
+    assert [(m["ts"], m.get("thread_ts")) for m in thread["messages"]] == [
+        (card.ts, None),
+        (reply.ts, card.ts),
+    ]
+
+
+def test_a_resumed_reply_is_looked_for_in_its_thread(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    card = gateway.post_message(channel=CHANNEL, message={"text": "the card"})
+    first = gateway.post_once(
+        channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False, thread_ts=card.ts
+    )
+
+    again = gateway.post_once(
+        channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=True, thread_ts=card.ts
+    )
+
+    assert again == first
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    [looked] = fake_slack.calls_to("conversations.replies")
+    assert looked.params["ts"] == card.ts
+
+
+def test_a_reply_whose_answer_was_lost_is_found_in_its_thread_not_posted_twice(
+    gateway: SlackGateway, fake_slack: FakeSlack
+) -> None:
+    card = gateway.post_message(channel=CHANNEL, message={"text": "the card"})
+    fake_slack.lose_answer("chat.postMessage", how="500")
+
+    reply = gateway.post_once(
+        channel=CHANNEL, message=MESSAGE, tag=TAG, resumed=False, thread_ts=card.ts
+    )
+
+    thread = fake_slack.workspace.thread(CHANNEL, card.ts)
+    assert thread is not None
+    assert [m["ts"] for m in thread] == [card.ts, reply.ts]
