@@ -14,7 +14,7 @@ from bot.business_time import BusinessCalendar, WallClock, parse_duration
 from bot.errors import RuleError
 from bot.kudos.rules import VALUE_PATTERN
 from bot.requests.rules import RESERVED_WORDS
-from bot.service_levels.rules import ServiceLevels, Targets
+from bot.service_levels.rules import DEFAULT_REMIND_AT, ServiceLevels, Targets
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
@@ -80,12 +80,18 @@ class TargetsConfig(BaseModel):
 
 
 class SlaConfig(TargetsConfig):
-    """A department's `sla`: its targets, and what high urgency promises instead."""
+    """A department's `sla`: its targets, what high urgency promises instead, and after which
+    share of a target's time its reminder goes out."""
 
     high: TargetsConfig | None = None
+    remind_at: float = Field(default=DEFAULT_REMIND_AT, gt=0, lt=1)
 
     def service_levels(self) -> ServiceLevels:
-        return ServiceLevels(normal=self.targets(), high=self.high.targets() if self.high else None)
+        return ServiceLevels(
+            normal=self.targets(),
+            high=self.high.targets() if self.high else None,
+            remind_at=self.remind_at,
+        )
 
 
 class DepartmentConfig(BaseModel):

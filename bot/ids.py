@@ -11,6 +11,8 @@ class ActionId(StrEnum):
     UNCLAIM = "request_unclaim"
     RESOLVE = "request_resolve"
     REASSIGN = "request_reassign"
+    # Claim from the DM that tells a department's lead a request is overdue.
+    ESCALATED_CLAIM = "request_escalated_claim"
     CANCEL = "request_cancel"
     REOPEN = "request_reopen"
     DEPARTMENT = "request_department"

@@ -29,6 +29,8 @@ from bot.satisfaction.flows.pulses import Pulses
 from bot.satisfaction.flows.ratings import Ratings
 from bot.satisfaction.rules import PulsePolicy, SatisfactionJob
 from bot.scheduler import Ticker
+from bot.service_levels.flows import ServiceLevelAlerts
+from bot.service_levels.rules import SlaJob
 from bot.settings import Settings
 from bot.slack import Installation, SlackGateway
 from bot.slack_client import build_web_client, without_rate_limit_retries
@@ -141,6 +143,9 @@ def build_services(
     feedback = Feedback(
         session_factory=session_factory, clock=clock, admins=settings.admin_user_ids
     )
+    alerts = ServiceLevelAlerts(
+        session_factory=session_factory, job_gateway=job_gateway, clock=clock
+    )
     desk = RequestDesk(
         session_factory=session_factory,
         gateway=gateway,
@@ -148,6 +153,7 @@ def build_services(
         pulses=pulses,
         job_gateway=job_gateway,
         kudos_offer=giving.kudos_offer,
+        alerts=alerts,
     )
     minimum = settings.anonymity_min_responses
     rounds = Rounds(
@@ -180,6 +186,8 @@ def build_services(
         handlers={
             RequestJob.POST_CARD: desk.notices.post_card_later,
             RequestJob.NOTIFY: desk.notices.notify_later,
+            SlaJob.REMIND: alerts.remind,
+            SlaJob.ESCALATE: alerts.escalate,
             SatisfactionJob.SEND_PULSE: pulses.send_pulse,
             SatisfactionJob.CLOSE_PULSE: pulses.close_pulse,
             WeeklyJob.DELIVER: deliveries.deliver,

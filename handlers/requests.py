@@ -13,6 +13,7 @@ from bot.ids import ActionId, CallbackId
 from bot.requests import messages
 from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import REQUEST_FILED_TAG, RequestAction
+from bot.service_levels import messages as sla_messages
 from bot.services import Services
 from bot.slack import MessageTag, SlackGateway
 from handlers.intake import durable
@@ -60,6 +61,23 @@ def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: Re
         assignee_id=button.selected_user,
         idempotency_key=button.idempotency_key,
     )
+
+
+def handle_escalated_claim(
+    body: dict[str, Any], action: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
+) -> None:
+    """Claim from the DM that told a lead the request is overdue; the DM then says so."""
+    button = RequestButton.parse(body, action)
+    request = desk.act(
+        team_id=button.team_id,
+        request_id=button.request_id,
+        actor_id=button.user_id,
+        action=RequestAction.CLAIM,
+        idempotency_key=button.idempotency_key,
+    )
+    if button.response_url:
+        update = sla_messages.build_escalated_claim_update(request)
+        gateway.respond(button.response_url, replace_original=True, **update)
 
 
 def handle_requester_action(
@@ -136,6 +154,16 @@ def register(app: App, services: Services) -> None:
     )
     for action_id in CARD_ACTIONS:
         app.action(action_id)(card_action)
+    app.action(ActionId.ESCALATED_CLAIM)(
+        durable(
+            intake,
+            "request_escalated_claim",
+            handle_escalated_claim,
+            answer_with=gateway,
+            desk=desk,
+            gateway=gateway,
+        )
+    )
     requester_action = durable(
         intake,
         "request_requester_action",

@@ -71,6 +71,9 @@ class FakeSlack:
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
+        self._failures_where: list[
+            tuple[str, Callable[[dict[str, Any]], bool], list[ScriptedFailure]]
+        ] = []
         # Calls that take effect and then lose their answer: "drop", "500" or "timeout".
         self._lost_answers: dict[str, list[str]] = {}
         self._never_answer = threading.Event()
@@ -138,6 +141,13 @@ class FakeSlack:
         """The next calls of `method` get these answers, in order, before normal service."""
         with self._condition:
             self._failures.setdefault(method, []).extend(failures)
+
+    def fail_where(
+        self, method: str, where: Callable[[dict[str, Any]], bool], *failures: ScriptedFailure
+    ) -> None:
+        """The next calls of `method` whose parameters match `where` get these answers."""
+        with self._condition:
+            self._failures_where.append((method, where, list(failures)))
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 0) -> None:
         failure = ScriptedFailure(
@@ -231,8 +241,11 @@ class FakeSlack:
             queue = self._lost_answers.get(method)
             return queue.pop(0) if queue else None
 
-    def _next_failure(self, method: str) -> ScriptedFailure | None:
+    def _next_failure(self, method: str, params: dict[str, Any]) -> ScriptedFailure | None:
         with self._condition:
+            for scripted, where, failures in self._failures_where:
+                if scripted == method and failures and where(params):
+                    return failures.pop(0)
             queue = self._failures.get(method)
             return queue.pop(0) if queue else None
 
@@ -266,7 +279,7 @@ class FakeSlack:
                 if fake._over_limit(method):
                     self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
                     return
-                failure = fake._next_failure(method)
+                failure = fake._next_failure(method, params)
                 if failure is not None and failure.status == 0:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

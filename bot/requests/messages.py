@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blockkit import (
@@ -31,7 +31,6 @@ from bot.service_levels import messages as sla_messages
 from bot.text import (
     escape,
     escape_truncate,
-    first_line,
     slack_date,
     truncate,
     truncate_escaped,
@@ -40,7 +39,6 @@ from bot.text import (
 
 Message = dict[str, Any]
 
-SUMMARY_MAX = 80
 MINE_LIST_MAX = 20
 
 STATUS_LABELS = {
@@ -54,7 +52,7 @@ URGENCY_LABELS = {Urgency.NORMAL: "Normal", Urgency.HIGH: ":rotating_light: High
 
 
 def _summary(request: RequestSnapshot) -> str:
-    return first_line(request.text, SUMMARY_MAX) or "(no description)"
+    return request.summary
 
 
 def quoted_summary(request: RequestSnapshot) -> str:
@@ -98,8 +96,9 @@ def _card_actions(request: RequestSnapshot) -> list[Block]:
     return []
 
 
-def build_request_card(request: RequestSnapshot) -> Message:
-    """The card in the department's channel, rebuilt whole on every change."""
+def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
+    """The card in the department's channel, rebuilt whole on every change; its service
+    levels as they stand at `now`."""
     blocks: list[Block] = [
         header(escape(f"{request.reference} · {_summary(request)}")),
         section(escape_truncate(request.text, SECTION_TEXT_MAX) or "_(no description)_"),
@@ -118,7 +117,7 @@ def build_request_card(request: RequestSnapshot) -> Message:
         blocks.append(context("Cancelled by the requester"))
     if request.rating is not None:
         blocks.append(context(f":star: Rated *{request.rating}/5* by the requester"))
-    if service_levels := sla_messages.card_lines(request):
+    if service_levels := sla_messages.card_lines(request, now):
         blocks.append(context(*service_levels))
     blocks.append(context(f"{escape(request.department.name)} · {request.reference}"))
     text = truncate_escaped(

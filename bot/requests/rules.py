@@ -11,7 +11,10 @@ from enum import StrEnum
 
 from bot.business_time import BusinessCalendar
 from bot.service_levels.rules import ServiceLevels
-from bot.text import user_mention
+from bot.text import first_line, user_mention
+
+# How much of a request's text names it in titles and lists.
+SUMMARY_MAX = 80
 
 # The metadata event type on request cards, by which `post_once` finds one again.
 REQUEST_CARD_TAG = "pulsedesk_request_card"
@@ -155,6 +158,11 @@ class RequestSnapshot:
     @property
     def reference(self) -> str:
         return f"REQ-{self.id}"
+
+    @property
+    def summary(self) -> str:
+        """Its first line, short enough for a title; not escaped."""
+        return first_line(self.text, SUMMARY_MAX) or "(no description)"
 
 
 def explain_state(request: RequestSnapshot) -> str:

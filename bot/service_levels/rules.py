@@ -4,7 +4,7 @@ counted in its working time. Pure: times come in, times go out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -12,8 +12,28 @@ from bot.business_time import Calendar, WallClock, parse_duration
 
 
 class SlaState(StrEnum):
+    ON_TRACK = "on track"
+    # Past the reminder: most of the time it was given has gone.
+    DUE_SOON = "due soon"
+    OVERDUE = "overdue"
     MET = "met"
     MISSED = "missed"
+
+
+class Target(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+class SlaJob(StrEnum):
+    # A reminder in the card's thread once most of a target's time has gone.
+    REMIND = "sla.remind"
+    # At the target: the card shows Overdue and the department's leads are told.
+    ESCALATE = "sla.escalate"
+
+
+# The share of a target's working time after which its reminder goes out.
+DEFAULT_REMIND_AT = 0.75
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,7 @@ class ServiceLevels:
     normal: Targets = Targets()
     # What high urgency promises instead, where the file says so.
     high: Targets | None = None
+    remind_at: float = DEFAULT_REMIND_AT
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any] | None) -> ServiceLevels | None:
@@ -40,6 +61,7 @@ class ServiceLevels:
         return cls(
             normal=Targets(stored.get("first_response"), stored.get("resolution")),
             high=Targets(high.get("first_response"), high.get("resolution")) if high else None,
+            remind_at=float(stored.get("remind_at") or DEFAULT_REMIND_AT),
         )
 
     def for_urgency(self, urgency: str) -> Targets:
@@ -72,6 +94,31 @@ def due_times(
         return counted.add(filed_at, parse_duration(target, counted))
 
     return DueTimes(due(targets.first_response), due(targets.resolution))
+
+
+def reminder_time(
+    *, filed_at: datetime, due: datetime, remind_at: float, calendar: Calendar | None
+) -> datetime:
+    """When `remind_at` of the working time between filing and the due time has gone. It
+    falls in working time, so a reminder never goes out while the desk is closed."""
+    counted = calendar or WallClock()
+    given = counted.between(filed_at, due)
+    return counted.add(filed_at, timedelta(seconds=round(given.total_seconds() * remind_at)))
+
+
+def state(
+    *, due: datetime, remind_from: datetime, done_at: datetime | None, now: datetime
+) -> SlaState:
+    """Where a target stands at `now`: met or missed once done; else overdue past its due
+    time, due soon past its reminder, on track before."""
+    reached = outcome(due, done_at)
+    if reached is not None:
+        return reached
+    if now >= due:
+        return SlaState.OVERDUE
+    if now >= remind_from:
+        return SlaState.DUE_SOON
+    return SlaState.ON_TRACK
 
 
 def outcome(due: datetime, done_at: datetime | None) -> SlaState | None:

@@ -317,6 +317,13 @@ def test_service_levels_are_read_with_high_urgencys_own_targets() -> None:
     assert (levels.normal.first_response, levels.normal.resolution) == ("30m", "2d")
     assert levels.high is not None
     assert (levels.high.first_response, levels.high.resolution) == ("15m", "4h")
+    assert levels.remind_at == 0.75
+
+
+def test_the_reminder_share_can_be_set() -> None:
+    [it] = parse_departments(PATH, IT_ENTRY + 'sla = { first_response = "1h", remind_at = 0.5 }\n')
+    assert it.sla is not None
+    assert it.sla.service_levels().remind_at == 0.5
 
 
 @pytest.mark.parametrize(
@@ -326,6 +333,9 @@ def test_service_levels_are_read_with_high_urgencys_own_targets() -> None:
         ('{ resolution = "2w" }', "'2w' is not a duration"),
         ('{ high = { first_response = "0m" } }', "'0m' is not a duration"),
         ('{ first_reply = "1h" }', "unknown field"),
+        ('{ first_response = "1h", remind_at = 1.5 }', "less than 1"),
+        ('{ first_response = "1h", remind_at = 0 }', "greater than 0"),
+        ('{ high = { first_response = "1h", remind_at = 0.5 } }', "unknown field"),
     ],
 )
 def test_service_levels_that_cannot_be_read_name_the_department_and_the_target(

@@ -43,6 +43,7 @@ from bot.requests.rules import (
     route_by_keywords,
 )
 from bot.satisfaction.flows.pulses import Pulses
+from bot.service_levels.flows import ServiceLevelAlerts
 from bot.slack import SlackGateway
 from bot.text import escape, user_mention
 
@@ -77,12 +78,15 @@ class RequestDesk:
         pulses: Pulses | None = None,
         job_gateway: SlackGateway | None = None,
         kudos_offer: KudosOffer | None = None,
+        alerts: ServiceLevelAlerts | None = None,
     ):
         self._sessions = session_factory
         self._gateway = gateway
         self._clock = clock
         # Resolutions schedule a satisfaction pulse in the same transaction; reopens cancel it.
         self._pulses = pulses
+        # Filing schedules the service levels' reminders; the change that meets one ends it.
+        self._alerts = alerts
         self.notices = RequestNotices(
             session_factory=session_factory,
             gateway=gateway,
@@ -179,6 +183,8 @@ class RequestDesk:
                     now=now,
                     payload={"request_id": filed.request.id},
                 )
+                if self._alerts is not None:
+                    self._alerts.schedule(session, request=filed.request, now=now)
         request = filed.request
         logger.info(
             "request.filed" if filed.created else "request.file_repeated",
@@ -206,13 +212,17 @@ class RequestDesk:
         refresh_request_card(
             sessions=self._sessions,
             gateway=self._gateway,
+            clock=self._clock,
             team_id=request.team_id,
             request_id=request.id,
         )
         return request
 
     def is_agent(self, department: DepartmentSnapshot, user_id: str) -> bool:
-        """Listed in the department's agents, or, with no list, a member of its channel."""
+        """Listed in the department's agents, or, with no list, a member of its channel. Its
+        leads act as agents too: an overdue request is put in their hands to claim."""
+        if user_id in department.leads:
+            return True
         if department.agents:
             return user_id in department.agents
         return user_id in self._gateway.channel_members(department.channel_id)
@@ -281,6 +291,8 @@ class RequestDesk:
                 after = transition.request
                 if self._pulses is not None:
                     self._pulses.on_transition(session, request=after, action=action, now=now)
+                if self._alerts is not None:
+                    self._alerts.settle(session, request=after, now=now)
                 # The DMs below, sent again by this job if they could not all go out now.
                 follow_up["event_id"] = transition.event_id
                 jobs.enqueue(
@@ -307,7 +319,11 @@ class RequestDesk:
             },
         )
         refresh_request_card(
-            sessions=self._sessions, gateway=self._gateway, team_id=team_id, request_id=after.id
+            sessions=self._sessions,
+            gateway=self._gateway,
+            clock=self._clock,
+            team_id=team_id,
+            request_id=after.id,
         )
         self.notices.notify(after, follow_up)
         return after

@@ -66,7 +66,7 @@ class RequestNotices:
         try:
             posted = self._gateway.post_once(
                 channel=channel,
-                message=messages.build_request_card(request),
+                message=messages.build_request_card(request, now=self._clock.now()),
                 tag=MessageTag(REQUEST_CARD_TAG, request.id),
                 resumed=resumed,
             )
@@ -96,7 +96,7 @@ class RequestNotices:
         # The post at filing may have reached Slack even though its answer did not.
         posted = self._job_gateway.post_once(
             channel=channel,
-            message=messages.build_request_card(request),
+            message=messages.build_request_card(request, now=self._clock.now()),
             tag=MessageTag(REQUEST_CARD_TAG, request.id),
             resumed=True,
         )
@@ -198,7 +198,7 @@ class RequestNotices:
 
 
 def refresh_request_card(
-    *, sessions: SessionFactory, gateway: SlackGateway, team_id: str, request_id: int
+    *, sessions: SessionFactory, gateway: SlackGateway, clock: Clock, team_id: str, request_id: int
 ) -> None:
     """Show the newest state, not the caller's: another click may have landed since."""
     with sessions.begin() as session:
@@ -209,7 +209,7 @@ def refresh_request_card(
     gateway.try_send(
         "request.card_update_failed",
         lambda: gateway.update_message(
-            channel=channel, ts=ts, message=messages.build_request_card(request)
+            channel=channel, ts=ts, message=messages.build_request_card(request, now=clock.now())
         ),
         request_id=request.id,
     )

@@ -150,6 +150,7 @@ class Ratings:
             refresh_request_card(
                 sessions=self._sessions,
                 gateway=self._gateway,
+                clock=self._clock,
                 team_id=request.team_id,
                 request_id=request.id,
             )

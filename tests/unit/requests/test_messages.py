@@ -157,7 +157,7 @@ def all_texts(payload: Any) -> list[str]:
 MessageBuilder = Callable[[RequestSnapshot], Message]
 
 MESSAGE_BUILDERS: dict[str, MessageBuilder] = {
-    "card": build_request_card,
+    "card": lambda request: build_request_card(request, now=CREATED),
     "filed-confirmation-posted": lambda r: build_filed_confirmation(r, card_posted=True),
     "filed-confirmation-not-posted": lambda r: build_filed_confirmation(r, card_posted=False),
     "claimed-dm": build_claimed_dm,
@@ -243,7 +243,7 @@ def test_message_builders_never_send_user_markup_unescaped(
 
 @pytest.mark.parametrize("status", list(RequestStatus))
 def test_card_body_and_fallback_escape_user_markup(status: RequestStatus) -> None:
-    card = build_request_card(make_request(status=status, text=MENTION_TEXT))
+    card = build_request_card(make_request(status=status, text=MENTION_TEXT), now=CREATED)
     without_header = {**card, "blocks": [b for b in card["blocks"] if b["type"] != "header"]}
     assert_no_dangerous_markup(without_header)
     body = card["blocks"][1]["text"]["text"]
@@ -295,7 +295,7 @@ def _card_actions(card: Message) -> list[dict[str, Any]]:
 
 def test_open_card_offers_claim_resolve_and_assign() -> None:
     request = make_request(status=RequestStatus.OPEN, request_id=7)
-    card = build_request_card(request)
+    card = build_request_card(request, now=CREATED)
     [block] = _card_actions(card)
     assert block["block_id"] == encode_card_actions_block_id(7)
     assert decode_card_actions_block_id(block["block_id"]) == 7
@@ -322,7 +322,7 @@ def test_open_card_offers_claim_resolve_and_assign() -> None:
 
 def test_claimed_card_offers_resolve_unclaim_and_reassign() -> None:
     request = make_request(status=RequestStatus.CLAIMED, request_id=8)
-    card = build_request_card(request)
+    card = build_request_card(request, now=CREATED)
     [block] = _card_actions(card)
     assert decode_card_actions_block_id(block["block_id"]) == 8
     resolve, unclaim, reassign = block["elements"]
@@ -342,26 +342,26 @@ def test_claimed_card_offers_resolve_unclaim_and_reassign() -> None:
 
 @pytest.mark.parametrize("status", [RequestStatus.RESOLVED, RequestStatus.CANCELLED])
 def test_closed_card_has_no_actions(status: RequestStatus) -> None:
-    card = build_request_card(make_request(status=status))
+    card = build_request_card(make_request(status=status), now=CREATED)
     assert _card_actions(card) == []
     assert "action_id" not in dumped(card)
 
 
 def test_resolved_card_says_who_resolved_it() -> None:
-    card = build_request_card(make_request(status=RequestStatus.RESOLVED))
+    card = build_request_card(make_request(status=RequestStatus.RESOLVED), now=CREATED)
     contexts = [b["elements"][0]["text"] for b in blocks_of_type(card, "context")]
     assert any(text.startswith(f"Resolved by <@{AGENT}>") for text in contexts)
 
 
 def test_cancelled_card_says_it_was_cancelled() -> None:
-    card = build_request_card(make_request(status=RequestStatus.CANCELLED))
+    card = build_request_card(make_request(status=RequestStatus.CANCELLED), now=CREATED)
     contexts = [b["elements"][0]["text"] for b in blocks_of_type(card, "context")]
     assert "Cancelled by the requester" in contexts
 
 
 @pytest.mark.parametrize("status", list(RequestStatus))
 def test_card_shows_status_requester_and_department(status: RequestStatus) -> None:
-    card = build_request_card(make_request(status=status, department=LONG_DEPARTMENT))
+    card = build_request_card(make_request(status=status, department=LONG_DEPARTMENT), now=CREATED)
     assert card["blocks"][0]["type"] == "header"
     assert card["blocks"][0]["text"]["text"].startswith("REQ-42 · ")
     assert f"<@{REQUESTER}>" in dumped(card["blocks"][2])
@@ -372,7 +372,7 @@ def test_card_shows_status_requester_and_department(status: RequestStatus) -> No
 
 
 def test_card_without_description() -> None:
-    card = build_request_card(make_request(status=RequestStatus.OPEN, text=""))
+    card = build_request_card(make_request(status=RequestStatus.OPEN, text=""), now=CREATED)
     assert card["blocks"][1]["text"]["text"] == "_(no description)_"
     assert "(no description)" in card["blocks"][0]["text"]["text"]
     assert message_problems(card) == []
@@ -380,7 +380,9 @@ def test_card_without_description() -> None:
 
 def test_card_body_keeps_the_start_of_long_text() -> None:
     text = "start " + "y" * 9_990
-    body = build_request_card(make_request(status=RequestStatus.OPEN, text=text))["blocks"][1]
+    body = build_request_card(make_request(status=RequestStatus.OPEN, text=text), now=CREATED)[
+        "blocks"
+    ][1]
     assert body["text"]["text"].startswith("start yyy")
     assert len(body["text"]["text"]) <= 3000
 

@@ -157,7 +157,7 @@ MESSAGE_BUILDERS: dict[str, MessageBuilder] = {
     "talk-to-lead-unrated": lambda r, c: build_talk_to_lead(r, score=None),
     "talk-to-lead-sent": lambda r, c: build_talk_to_lead_sent(r.department.leads),
     "resolved-dm-hint": lambda r, c: build_resolved_dm(r, rating_hint=rating_hint(SCALE)),
-    "card-rated": lambda r, c: build_request_card(replace(r, rating=2)),
+    "card-rated": lambda r, c: build_request_card(replace(r, rating=2), now=CREATED),
 }
 
 
@@ -486,7 +486,7 @@ def test_resolved_dm_without_rating_hint(hint: str | None) -> None:
 @pytest.mark.parametrize("status", list(RequestStatus))
 @pytest.mark.parametrize("rating", [None, 1, 3, 5])
 def test_card_rating_line(rating: int | None, status: RequestStatus) -> None:
-    card = build_request_card(make_request(rating=rating, status=status))
+    card = build_request_card(make_request(rating=rating, status=status), now=CREATED)
     assert message_problems(card) == []
     lines = context_texts(card)
     rated = [line for line in lines if "Rated" in line]

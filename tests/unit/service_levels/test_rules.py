@@ -15,6 +15,8 @@ from bot.service_levels.rules import (
     due_times,
     kept,
     outcome,
+    reminder_time,
+    state,
 )
 
 # Tuesday 1 December 2026, 17:00 in Berlin.
@@ -72,6 +74,9 @@ def test_a_target_is_met_when_done_by_its_due_time(
 def test_service_levels_are_read_back_as_the_file_gave_them() -> None:
     stored = {"first_response": "2h", "resolution": "2d", "high": {"first_response": "30m"}}
     assert ServiceLevels.from_stored(stored) == LEVELS
+    assert ServiceLevels.from_stored({**stored, "remind_at": 0.5}) == ServiceLevels(
+        normal=LEVELS.normal, high=LEVELS.high, remind_at=0.5
+    )
     assert ServiceLevels.from_stored(None) is None
 
 
@@ -88,3 +93,57 @@ def test_a_target_is_decided_once_done_or_past_due(
     done_at: datetime | None, now: datetime, expected: bool | None
 ) -> None:
     assert kept(FILED, done_at, now) is expected
+
+
+def test_a_reminder_falls_at_its_share_of_the_working_time_given() -> None:
+    due = due_times(LEVELS, urgency="normal", filed_at=FILED, calendar=OFFICE)
+    assert due.first_response is not None
+    # Two working hours from 17:00 Tuesday: 90 minutes in is 09:30 Wednesday, in Berlin.
+    assert reminder_time(
+        filed_at=FILED, due=due.first_response, remind_at=0.75, calendar=OFFICE
+    ) == datetime(2026, 12, 2, 8, 30, tzinfo=UTC)
+    assert reminder_time(
+        filed_at=FILED, due=due.first_response, remind_at=0.25, calendar=OFFICE
+    ) == FILED + timedelta(minutes=30)
+
+
+def test_a_reminder_never_falls_while_the_desk_is_closed() -> None:
+    # Filed Friday 17:50 in Berlin; a 2h target runs ten minutes on Friday, the rest on Monday.
+    friday = datetime(2026, 12, 4, 16, 50, tzinfo=UTC)
+    due = OFFICE.add(friday, timedelta(hours=2))
+    assert due == datetime(2026, 12, 7, 9, 50, tzinfo=UTC)
+    warn = reminder_time(filed_at=friday, due=due, remind_at=0.75, calendar=OFFICE)
+    assert warn == datetime(2026, 12, 7, 9, 20, tzinfo=UTC)
+    assert OFFICE.is_open(warn)
+
+
+def test_without_a_calendar_a_reminder_counts_every_minute() -> None:
+    due = FILED + timedelta(hours=4)
+    assert reminder_time(
+        filed_at=FILED, due=due, remind_at=0.75, calendar=None
+    ) == FILED + timedelta(hours=3)
+
+
+REMIND = FILED + timedelta(hours=3)
+DUE = FILED + timedelta(hours=4)
+
+
+@pytest.mark.parametrize(
+    ("done_at", "now", "expected"),
+    [
+        (None, FILED, SlaState.ON_TRACK),
+        (None, REMIND - timedelta(seconds=1), SlaState.ON_TRACK),
+        (None, REMIND, SlaState.DUE_SOON),
+        (None, DUE - timedelta(seconds=1), SlaState.DUE_SOON),
+        (None, DUE, SlaState.OVERDUE),
+        (FILED + timedelta(minutes=5), FILED + timedelta(minutes=6), SlaState.MET),
+        (DUE, DUE + timedelta(days=3), SlaState.MET),
+        (DUE + timedelta(seconds=1), DUE + timedelta(seconds=2), SlaState.MISSED),
+        # Done is done: met stays met, however late it is read.
+        (REMIND, DUE + timedelta(days=30), SlaState.MET),
+    ],
+)
+def test_a_target_moves_from_on_track_to_due_soon_to_overdue_until_done(
+    done_at: datetime | None, now: datetime, expected: SlaState
+) -> None:
+    assert state(due=DUE, remind_from=REMIND, done_at=done_at, now=now) is expected
