@@ -25,6 +25,10 @@ BOT_EVENTS = [
     "tokens_revoked",
     "reaction_added",
     "reaction_removed",
+    # Replies in a card's thread and in a requester's DM thread, relayed between them.
+    "message.channels",
+    "message.groups",
+    "message.im",
 ]
 SLASH_COMMANDS = [
     {
@@ -78,7 +82,8 @@ def build_manifest(*, url: str | None, socket_mode: bool = False) -> dict[str, A
             "app_home": {
                 "home_tab_enabled": True,
                 "messages_tab_enabled": True,
-                "messages_tab_read_only_enabled": True,
+                # Requesters answer the team in the DM thread of their request.
+                "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": "pulsedesk", "always_online": True},
             "slash_commands": commands,

@@ -12,6 +12,7 @@ from typing import TypeVar
 from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
+from bot.conversations.flows import Conversations
 from bot.db import SessionFactory, create_db_engine, create_session_factory, is_sqlite
 from bot.home.flows import Home
 from bot.intake import Intake
@@ -68,6 +69,7 @@ class Services:
     kudos_reactions: KudosReactions
     standings: Standings
     home: Home
+    conversations: Conversations
     runner: JobRunner
     ticker: Ticker
     intake: Intake
@@ -231,6 +233,13 @@ def build_services(
         kudos_reactions=kudos_reactions,
         standings=standings,
         home=Home(desk=desk, feedback=feedback, gateway=gateway),
+        conversations=Conversations(
+            session_factory=session_factory,
+            gateway=gateway,
+            clock=clock,
+            desk=desk,
+            alerts=alerts,
+        ),
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
         intake=intake,

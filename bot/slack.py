@@ -207,6 +207,14 @@ class SlackGateway:
             channel=channel, ts=ts, text=message["text"], blocks=message.get("blocks")
         )
 
+    def delete_message(self, *, channel: str, ts: str) -> None:
+        """Delete one of the app's messages; one already gone is no error."""
+        try:
+            self._client.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as error:
+            if error.response.get("error") != "message_not_found":
+                raise
+
     def respond(self, response_url: str, **message: Any) -> None:
         """Answer through an interaction's response_url (ephemeral replies, replacing messages)."""
         webhook = WebhookClient(

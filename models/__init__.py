@@ -5,7 +5,7 @@ from models.department import Department
 from models.job import Job
 from models.kudos import Kudos, Shoutout
 from models.people import Person
-from models.request import Request, RequestEvent
+from models.request import RelayedMessage, Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
 from models.slack_events import ProcessedEvent
 from models.weekly import (
@@ -25,6 +25,7 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "Rating",
+    "RelayedMessage",
     "Request",
     "RequestEvent",
     "SatisfactionPulse",

@@ -22,6 +22,13 @@ class Request(Base):
         Index("ix_requests_team_id_requester_id_status", "team_id", "requester_id", "status"),
         Index("ix_requests_department_id_created_at", "department_id", "created_at"),
         Index("ix_requests_team_id_resolved_at", "team_id", "resolved_at"),
+        # A reply in a card's thread, or in a requester's DM thread, finds its request.
+        Index("ix_requests_card_channel_id_card_ts", "card_channel_id", "card_ts"),
+        Index(
+            "ix_requests_conversation_channel_id_conversation_ts",
+            "conversation_channel_id",
+            "conversation_ts",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +51,10 @@ class Request(Base):
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[str | None] = mapped_column(String(32))
+    # The requester's side of the conversation: a message in the app's DM with them, in
+    # whose thread the desk's replies arrive and theirs are read.
+    conversation_channel_id: Mapped[str | None] = mapped_column(String(32))
+    conversation_ts: Mapped[str | None] = mapped_column(String(32))
 
     department: Mapped[Department] = relationship(lazy="joined")
     # Shown on the card as the requester's score; the comment stays with leads and admins.
@@ -69,4 +80,24 @@ class RequestEvent(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(32))
     # The click that made it (its trigger id): a click run again applies once.
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RelayedMessage(Base):
+    """A message of a request's conversation and its copy on the other side (the card's thread,
+    or the requester's DM thread). Unique on its source: each message is relayed once, and its
+    edits and deletion find the copy."""
+
+    __tablename__ = "relayed_messages"
+    __table_args__ = (UniqueConstraint("source_channel", "source_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    source_channel: Mapped[str] = mapped_column(String(32))
+    source_ts: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))
+    target_channel: Mapped[str] = mapped_column(String(32))
+    # Set once the copy is posted.
+    target_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

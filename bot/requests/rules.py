@@ -154,6 +154,9 @@ class RequestSnapshot:
     # Fixed when filed from the department's service levels; None where it promised nothing.
     first_response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
+    # The thread of the app's DM with the requester that carries the conversation.
+    conversation_channel_id: str | None = None
+    conversation_ts: str | None = None
 
     @property
     def reference(self) -> str:

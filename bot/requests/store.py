@@ -87,6 +87,8 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         first_response_at=request.first_response_at,
         first_response_due_at=request.first_response_due_at,
         resolution_due_at=request.resolution_due_at,
+        conversation_channel_id=request.conversation_channel_id,
+        conversation_ts=request.conversation_ts,
     )
 
 

@@ -158,7 +158,7 @@ class Sandbox:
         return person
 
     # -- what a person does ----------------------------------------------------------------
-    def send(self, user: str, channel: str, text: str) -> None:
+    def send(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> None:
         person = self._person(user)
         text = text.strip()
         if not text:
@@ -167,12 +167,31 @@ class Sandbox:
             raise Refused(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
         self._conversation_of(person, channel)
         if text.startswith("/"):
+            if thread_ts:
+                raise Refused("Commands are sent in the conversation, not in a thread.")
             command, _, rest = text.partition(" ")
             self._command(person, channel, command, rest.strip())
             return
-        self.workspace.post(
-            channel, {"user": person.id, "is_bot": False, "text": self._mentions(escape(text))}
-        )
+        if thread_ts:
+            parent = self.workspace.message(channel, thread_ts)
+            if parent is None or parent.get("thread_ts") not in (None, thread_ts):
+                raise Refused("That thread is gone.")
+        said = self._mentions(escape(text))
+        message: dict[str, Any] = {"user": person.id, "is_bot": False, "text": said}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        posted = self.workspace.post(channel, message)
+        event = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": "im" if channel.startswith("D") else "channel",
+            "user": person.id,
+            "text": said,
+            "ts": posted["ts"],
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        self._event(event)
 
     def _mentions(self, text: str) -> str:
         """@name becomes a mention, as Slack's composer makes it."""
@@ -326,7 +345,11 @@ class Sandbox:
         self._event(event)
 
     def _event(self, event: dict[str, Any]) -> None:
-        if event["type"] not in BOT_EVENTS:
+        subscription = event["type"]
+        if subscription == "message":
+            kinds = {"C": "channels", "G": "groups", "D": "im"}
+            subscription = f"message.{kinds.get(str(event.get('channel', ''))[:1], 'channels')}"
+        if subscription not in BOT_EVENTS:
             return
         envelope = payloads.event_envelope(event, event_id=self.workspace.new_id("Ev"))
         answer = self._sender.event(envelope)

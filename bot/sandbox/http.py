@@ -133,7 +133,12 @@ class SandboxServer:
         sandbox = self.sandbox
         user = _text(body, "user")
         actions: dict[str, Callable[[], Any]] = {
-            "send": lambda: sandbox.send(user, _text(body, "channel"), _text(body, "text")),
+            "send": lambda: sandbox.send(
+                user,
+                _text(body, "channel"),
+                _text(body, "text"),
+                thread_ts=_text(body, "thread_ts") or None,
+            ),
             "action": lambda: sandbox.act(
                 user, _object(body, "container"), _object(body, "action")
             ),

@@ -65,6 +65,13 @@ class WebApi:
         self.workspace.update(channel, ts, params)
         return {"ok": True, "channel": channel, "ts": ts}
 
+    def _delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        if self.workspace.message(channel, ts) is None:
+            return {"ok": False, "error": "message_not_found"}
+        self.workspace.delete(channel, ts)
+        return {"ok": True, "channel": channel, "ts": ts}
+
     def _open_conversation(self, params: dict[str, Any]) -> dict[str, Any]:
         user = str(params.get("users", "")).split(",")[0]
         return {"ok": True, "channel": {"id": self.workspace.dm_channel(user)}}
@@ -156,6 +163,7 @@ _METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "chat.postMessage": WebApi._post_message,
     "chat.postEphemeral": WebApi._post_ephemeral,
     "chat.update": WebApi._update,
+    "chat.delete": WebApi._delete,
     "chat.getPermalink": WebApi._permalink,
     "conversations.open": WebApi._open_conversation,
     "conversations.history": WebApi._history,

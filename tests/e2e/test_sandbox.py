@@ -350,3 +350,27 @@ def test_a_person_posts_only_in_the_workspaces_channels_and_their_own_dm(page: P
         assert status == 400
         assert "no such conversation" in answer["error"]
     assert page.messages("D" + AGENT[1:], AGENT) == []
+
+
+def test_the_conversation_about_a_request_runs_through_both_threads(page: Page) -> None:
+    card = _file(page, "the printer jams")
+
+    page.do("send", user=AGENT, channel=IT_CHANNEL, text="Which floor?", thread_ts=card["ts"])
+
+    copy = page.wait_for_text(DM, REQUESTER, "Which floor?")
+    opening = page.wait_for_text(DM, REQUESTER, "the team's replies arrive")
+    assert copy["thread_ts"] == opening["ts"]
+    page.do("send", user=REQUESTER, channel=DM, text="The 3rd", thread_ts=opening["ts"])
+    answer = page.wait_for_text(IT_CHANNEL, AGENT, "The 3rd")
+    assert answer["thread_ts"] == card["ts"]
+    assert "(requester)" in json.dumps(answer["blocks"])
+
+
+def test_a_reply_in_a_thread_that_is_not_there_is_refused(page: Page) -> None:
+    status, answer = page.request(
+        "POST",
+        "sandbox/api/send",
+        {"user": AGENT, "channel": IT_CHANNEL, "text": "hello", "thread_ts": "1.000001"},
+    )
+    assert (status, answer["error"]) == (400, "That thread is gone.")
+    assert page.messages(IT_CHANNEL, AGENT) == []

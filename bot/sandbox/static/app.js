@@ -41,6 +41,8 @@
     homePane: byId("home-pane"),
     messageList: byId("message-list"),
     composerForm: byId("composer-form"),
+    replyingTo: byId("replying-to"),
+    replyingCancel: byId("replying-cancel"),
     composer: byId("composer"),
     composerError: byId("composer-error"),
     overlay: byId("modal-overlay"),
@@ -353,6 +355,7 @@
     page.drawn.messages = null;
     dom.messageList.replaceChildren();
     hideComposerError();
+    replyInThread(null, null);
     return showConversation();
   }
 
@@ -545,7 +548,24 @@
       if (!open) openPicker(toolbar, add, channel, ts);
     });
     toolbar.append(add);
+    const reply = make("button", "reply-in-thread", "💬");
+    reply.type = "button";
+    reply.title = "Reply in thread";
+    reply.setAttribute("aria-label", "Reply in thread");
+    reply.addEventListener("click", (event) => {
+      event.stopPropagation();
+      replyInThread(channel, ts);
+    });
+    toolbar.append(reply);
     return toolbar;
+  }
+
+  // The composer answers in a message's thread until the reply is cancelled or another
+  // conversation is opened.
+  function replyInThread(channel, ts) {
+    page.replyTo = channel && ts ? { channel, ts } : null;
+    dom.replyingTo.hidden = !page.replyTo;
+    if (page.replyTo) dom.composer.focus();
   }
 
   function openPicker(toolbar, opener, channel, ts) {
@@ -736,10 +756,13 @@
     if (page.sending || !text.trim()) return;
     page.sending = true;
     try {
+      const channel = currentChannel();
+      const thread = page.replyTo && page.replyTo.channel === channel ? page.replyTo.ts : "";
       const result = await post("/sandbox/api/send", {
         user: page.me,
-        channel: currentChannel(),
+        channel,
         text,
+        thread_ts: thread,
       });
       if (result.ok === false) {
         dom.composerError.textContent = result.error || "The message was not sent.";
@@ -918,6 +941,7 @@
       }
     });
     dom.composer.addEventListener("input", fitComposer);
+    dom.replyingCancel.addEventListener("click", () => replyInThread(null, null));
 
     dom.modalSubmit.addEventListener("click", submitModal);
     dom.modalClose.addEventListener("click", closeModal);

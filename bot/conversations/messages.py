@@ -1,0 +1,42 @@
+"""Block Kit for the conversation: the message that opens the requester's DM thread of a
+request, and the copies of messages relayed between it and the card's thread. Relayed text is
+a person's, so it is escaped like all user text."""
+
+from __future__ import annotations
+
+from bot.blockkit import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, Message, context, section
+from bot.conversations.rules import MessageChange, ThreadMessage
+from bot.requests.rules import RequestSnapshot
+from bot.text import escape, escape_truncate, slack_date, truncate_escaped, user_mention
+
+
+def build_conversation_start(request: RequestSnapshot) -> Message:
+    department = escape(request.department.name)
+    text = (
+        f":speech_balloon: *{request.reference}* ({escape(request.summary)}) with {department}: "
+        "the team's replies arrive in this thread, and what you write in it reaches them."
+    )
+    return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
+
+
+def _copy(byline: str, message: ThreadMessage) -> Message:
+    if message.change is MessageChange.EDITED:
+        byline += " · edited"
+    body = escape_truncate(message.text, SECTION_TEXT_MAX) or "_(no text)_"
+    fallback = truncate_escaped(f"{byline}: {escape(message.text)}", FALLBACK_TEXT_MAX)
+    return {"text": fallback, "blocks": [context(byline), section(body)]}
+
+
+def build_reply_to_requester(request: RequestSnapshot, message: ThreadMessage) -> Message:
+    """An agent's reply in the card's thread, as the requester reads it."""
+    byline = (
+        f"{user_mention(message.user_id)} · {escape(request.department.name)} · "
+        f"{slack_date(message.sent_at)}"
+    )
+    return _copy(byline, message)
+
+
+def build_reply_to_desk(request: RequestSnapshot, message: ThreadMessage) -> Message:
+    """The requester's reply in their DM thread, as the department reads it in the card's."""
+    byline = f"{user_mention(message.user_id)} (requester) · {slack_date(message.sent_at)}"
+    return _copy(byline, message)
