@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,24 +10,23 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.business_time import BusinessCalendar
 from bot.db import compare_and_set
-from bot.departments import DepartmentConfig
 from bot.errors import InvalidTransition, NotAllowed, NotFound
+from bot.requests.departments.store import department_snapshot, unknown_department
 from bot.requests.rules import (
     ACTION_ROLE,
     ASSIGNING_ACTIONS,
     OPEN_STATUSES,
-    DepartmentSnapshot,
     RequestAction,
     RequestSnapshot,
     RequestStatus,
     Role,
     Urgency,
     decide_transition,
+    explain_state,
 )
-from bot.service_levels.rules import ServiceLevels, due_times
-from bot.text import escape, user_mention
+from bot.service_levels.rules import due_times
+from bot.text import user_mention
 from models import Department, Request, RequestEvent
 
 
@@ -43,28 +41,6 @@ class Transition:
     request: RequestSnapshot
     # The audit event it appended: what its follow-up messages are keyed by.
     event_id: int
-
-
-@dataclass(frozen=True)
-class DepartmentSync:
-    added: int
-    updated: int
-    deactivated: int
-
-
-def department_snapshot(department: Department) -> DepartmentSnapshot:
-    return DepartmentSnapshot(
-        id=department.id,
-        key=department.key,
-        name=department.name,
-        channel_id=department.channel_id,
-        agents=tuple(department.agents),
-        leads=tuple(department.leads),
-        aliases=tuple(department.aliases),
-        keywords=tuple(department.keywords),
-        calendar=BusinessCalendar.parse(**department.calendar) if department.calendar else None,
-        service_levels=ServiceLevels.from_stored(department.sla),
-    )
 
 
 def request_snapshot(request: Request) -> RequestSnapshot:
@@ -87,71 +63,6 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         first_response_at=request.first_response_at,
         first_response_due_at=request.first_response_due_at,
         resolution_due_at=request.resolution_due_at,
-    )
-
-
-def sync_departments(
-    *, session: Session, team_id: str, configs: Sequence[DepartmentConfig], now: datetime
-) -> DepartmentSync:
-    """Make the team's departments match the file; ones no longer listed are kept, inactive."""
-    existing = {
-        d.key: d for d in session.scalars(select(Department).where(Department.team_id == team_id))
-    }
-    added = updated = 0
-    for config in configs:
-        values = {
-            "name": config.name,
-            "channel_id": config.channel,
-            "keywords": list(config.keywords),
-            "aliases": list(config.aliases),
-            "agents": list(config.agents),
-            "leads": list(config.leads),
-            "calendar": config.calendar.model_dump() if config.calendar else None,
-            "sla": config.sla.model_dump() if config.sla else None,
-            "active": True,
-        }
-        department = existing.pop(config.key, None)
-        if department is None:
-            session.add(
-                Department(
-                    team_id=team_id, key=config.key, created_at=now, updated_at=now, **values
-                )
-            )
-            added += 1
-        elif any(getattr(department, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(department, name, value)
-            department.updated_at = now
-            updated += 1
-    deactivated = 0
-    for department in existing.values():
-        if department.active:
-            department.active = False
-            department.updated_at = now
-            deactivated += 1
-    session.flush()
-    return DepartmentSync(added=added, updated=updated, deactivated=deactivated)
-
-
-def _active_departments(session: Session, team_id: str) -> list[Department]:
-    return list(
-        session.scalars(
-            select(Department)
-            .where(Department.team_id == team_id, Department.active.is_(True))
-            .order_by(Department.name)
-        )
-    )
-
-
-def list_departments(*, session: Session, team_id: str) -> list[DepartmentSnapshot]:
-    return [department_snapshot(d) for d in _active_departments(session, team_id)]
-
-
-def _unknown_department(session: Session, team_id: str, key: str) -> NotFound:
-    keys = ", ".join(f"`{d.key}`" for d in _active_departments(session, team_id))
-    return NotFound(
-        f"There is no department `{escape(key)}`. "
-        + (f"Try one of {keys}, or `/request help`." if keys else "No departments are set up yet.")
     )
 
 
@@ -178,7 +89,7 @@ def file_request(
         )
     )
     if department is None:
-        raise _unknown_department(session, team_id, department_key)
+        raise unknown_department(session, team_id, department_key)
     promised = department_snapshot(department)
     due = due_times(
         promised.service_levels,
@@ -259,17 +170,6 @@ def list_open_requests(
         .order_by(Request.created_at.desc(), Request.id.desc())
     )
     return [request_snapshot(r) for r in rows]
-
-
-def explain_state(request: RequestSnapshot) -> str:
-    """Why an action no longer applies, from the request's current state."""
-    if request.status is RequestStatus.CLAIMED and request.assignee_id:
-        return f"{request.reference} is already claimed by {user_mention(request.assignee_id)}."
-    if request.status is RequestStatus.RESOLVED:
-        return f"{request.reference} is already resolved."
-    if request.status is RequestStatus.CANCELLED:
-        return f"{request.reference} was cancelled by the requester."
-    return f"{request.reference} is {request.status.value}."
 
 
 def transition_request(

@@ -18,6 +18,7 @@ from bot.db import SessionFactory, read_session
 from bot.errors import InvalidTransition, NotAllowed
 from bot.kudos.rules import KudosOffer
 from bot.requests import messages, store
+from bot.requests.departments import store as departments_store
 from bot.requests.flows.notices import (
     CARD_RETRY_DELAY,
     NOTIFY_RETRY_DELAY,
@@ -104,7 +105,7 @@ class RequestDesk:
         """`/request` in every form: file at once when the department and the text are
         known, ask in a modal otherwise, or list, or explain."""
         with read_session(self._sessions) as session:
-            departments = store.list_departments(session=session, team_id=team_id)
+            departments = departments_store.list_departments(session=session, team_id=team_id)
         routable = [RoutableDepartment(d.key, d.aliases, d.keywords) for d in departments]
         command = parse_command(text, routable)
         if command.subcommand is Subcommand.HELP:
@@ -143,7 +144,7 @@ class RequestDesk:
 
     def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
         with read_session(self._sessions) as session:
-            return store.list_departments(session=session, team_id=team_id)
+            return departments_store.list_departments(session=session, team_id=team_id)
 
     def file_request(
         self,

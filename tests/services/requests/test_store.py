@@ -12,6 +12,7 @@ from bot.db import SessionFactory, is_sqlite
 from bot.departments import parse_departments
 from bot.errors import InvalidTransition, NotFound
 from bot.requests import store as service
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, Role, Urgency
 from models import Department
 from tests.fake_clock import FakeClock
@@ -33,10 +34,10 @@ channel = "C0HR000001"
 
 def _sync(
     session_factory: SessionFactory, clock: FakeClock, content: str
-) -> service.DepartmentSync:
+) -> department_store.DepartmentSync:
     configs = parse_departments(Path("departments.toml"), content)
     with session_factory.begin() as session:
-        return service.sync_departments(
+        return department_store.sync_departments(
             session=session, team_id=TEAM, configs=configs, now=clock.now()
         )
 
@@ -59,17 +60,19 @@ def _file(
 def test_sync_adds_updates_and_deactivates(
     session_factory: SessionFactory, clock: FakeClock
 ) -> None:
-    assert _sync(session_factory, clock, FILE) == service.DepartmentSync(2, 0, 0)
-    assert _sync(session_factory, clock, FILE) == service.DepartmentSync(0, 0, 0)
+    assert _sync(session_factory, clock, FILE) == department_store.DepartmentSync(2, 0, 0)
+    assert _sync(session_factory, clock, FILE) == department_store.DepartmentSync(0, 0, 0)
     renamed = FILE.replace('name = "IT"', 'name = "IT Help Desk"').split(
         '[[departments]]\nkey = "hr"'
     )[0]
-    assert _sync(session_factory, clock, renamed) == service.DepartmentSync(0, 1, 1)
+    assert _sync(session_factory, clock, renamed) == department_store.DepartmentSync(0, 1, 1)
     with session_factory() as session:
         rows = {d.key: (d.name, d.active) for d in session.scalars(select(Department))}
     assert rows == {"it": ("IT Help Desk", True), "hr": ("HR", False)}
     with session_factory.begin() as session:
-        assert [d.key for d in service.list_departments(session=session, team_id=TEAM)] == ["it"]
+        assert [
+            d.key for d in department_store.list_departments(session=session, team_id=TEAM)
+        ] == ["it"]
         with pytest.raises(NotFound, match="no department `hr`"):
             _file(session, clock, department_key="hr", key="k1")
 
