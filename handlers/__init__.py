@@ -6,10 +6,20 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import errors, home, kudos, reactions, requests, satisfaction, weekly, workspace
+from handlers import (
+    errors,
+    forms,
+    home,
+    kudos,
+    reactions,
+    requests,
+    satisfaction,
+    weekly,
+    workspace,
+)
 
 # The workspace check first: its middleware guards every listener after it.
-FEATURES = (workspace, requests, satisfaction, weekly, kudos, home, reactions)
+FEATURES = (workspace, requests, forms, satisfaction, weekly, kudos, home, reactions)
 
 
 def register_all(app: App, services: Services) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import compare_and_set
 from bot.errors import InvalidTransition, NotAllowed, NotFound
+from bot.forms.rules import Answer, check_answers
 from bot.requests.departments.store import department_snapshot, unknown_department
 from bot.requests.rules import (
     ACTION_ROLE,
@@ -26,7 +28,7 @@ from bot.requests.rules import (
     explain_state,
 )
 from bot.service_levels.rules import due_times
-from bot.text import user_mention
+from bot.text import escape, user_mention
 from models import Department, Request, RequestEvent
 
 
@@ -63,6 +65,7 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         first_response_at=request.first_response_at,
         first_response_due_at=request.first_response_due_at,
         resolution_due_at=request.resolution_due_at,
+        answers=tuple(Answer.from_stored(stored) for stored in request.answers or ()),
     )
 
 
@@ -76,8 +79,11 @@ def file_request(
     urgency: Urgency,
     idempotency_key: str,
     now: datetime,
+    answers: Mapping[str, str] | None = None,
 ) -> FiledRequest:
-    """File a request once per idempotency key: a repeat returns the first one unchanged."""
+    """File a request once per idempotency key: a repeat returns the first one unchanged.
+    `answers` (by question key, as sent) must answer the department's questions as they are
+    now; the form checked them already, unless the file changed since."""
     existing = _find_by_idempotency_key(session, team_id, idempotency_key)
     if existing is not None:
         return FiledRequest(request_snapshot(existing), created=False)
@@ -91,6 +97,12 @@ def file_request(
     if department is None:
         raise unknown_department(session, team_id, department_key)
     promised = department_snapshot(department)
+    checked = check_answers(promised.fields, answers or {})
+    if checked.errors:
+        raise NotFound(
+            f"*{escape(promised.name)}* asks for more than it was given (its form may have "
+            f"just changed), so nothing was filed. `/request {escape(promised.key)}` opens it."
+        )
     due = due_times(
         promised.service_levels,
         urgency=urgency.value,
@@ -110,6 +122,7 @@ def file_request(
         updated_at=now,
         first_response_due_at=due.first_response,
         resolution_due_at=due.resolution,
+        answers=[answer.stored() for answer in checked.answers],
     )
     try:
         with session.begin_nested():

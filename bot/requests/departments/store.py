@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.business_time import BusinessCalendar
 from bot.departments import DepartmentConfig
 from bot.errors import NotFound
+from bot.forms.rules import FieldDefinition
 from bot.requests.rules import DepartmentSnapshot
 from bot.service_levels.rules import ServiceLevels
 from bot.text import escape
@@ -38,6 +39,7 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         keywords=tuple(department.keywords),
         calendar=BusinessCalendar.parse(**department.calendar) if department.calendar else None,
         service_levels=ServiceLevels.from_stored(department.sla),
+        fields=tuple(FieldDefinition.from_stored(stored) for stored in department.fields or ()),
     )
 
 
@@ -59,6 +61,7 @@ def sync_departments(
             "leads": list(config.leads),
             "calendar": config.calendar.model_dump() if config.calendar else None,
             "sla": config.sla.model_dump() if config.sla else None,
+            "fields": [question.definition().stored() for question in config.fields],
             "active": True,
         }
         department = existing.pop(config.key, None)
