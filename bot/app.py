@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.db import SessionFactory
 from bot.departments import DepartmentConfig
 from bot.pacing import Pacer
-from bot.requests import store as request_store
+from bot.requests.departments import store as departments_store
 from bot.requests.flows.desk import RequestDesk
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -103,7 +103,7 @@ def sync_departments_at_start(
 ) -> None:
     """Make the database's departments match the file the bot was started with."""
     with session_factory.begin() as session:
-        sync = request_store.sync_departments(
+        sync = departments_store.sync_departments(
             session=session, team_id=team_id, configs=configs, now=clock.now()
         )
     logger.info(

@@ -8,17 +8,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from bot.blockkit import INPUT_HINT_MAX, INPUT_LABEL_MAX, OPTION_TEXT_MAX, STATIC_SELECT_OPTIONS_MAX
 from bot.business_time import BusinessCalendar, WallClock, parse_duration
 from bot.errors import RuleError
+from bot.forms.messages import FIELDS_MAX
+from bot.forms.rules import FIELD_KEY_PATTERN, USER_ID, FieldDefinition, FieldType
 from bot.kudos.rules import VALUE_PATTERN
 from bot.requests.rules import RESERVED_WORDS
 from bot.service_levels.rules import DEFAULT_REMIND_AT, ServiceLevels, Targets
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 class DepartmentsFileError(Exception):
@@ -94,6 +104,74 @@ class SlaConfig(TargetsConfig):
         )
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+class FieldConfig(BaseModel):
+    """One of a department's `[[departments.fields]]`: a question its form asks."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    label: Annotated[str, Field(min_length=1, max_length=INPUT_LABEL_MAX)]
+    type: FieldType
+    required: StrictBool = False
+    hint: Annotated[str, Field(min_length=1, max_length=INPUT_HINT_MAX)] | None = None
+    options: list[Annotated[str, Field(min_length=1, max_length=OPTION_TEXT_MAX)]] = Field(
+        default=[], max_length=STATIC_SELECT_OPTIONS_MAX
+    )
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _normalise_key(cls, value: object) -> object:
+        return _lowercase_key(value)
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_a_name(cls, value: str) -> str:
+        if not re.match(FIELD_KEY_PATTERN, value):
+            raise ValueError(
+                f"{value!r} is not a field key: use lowercase letters, digits and _ (up to 32), "
+                "starting with a letter, like needed_by"
+            )
+        return value
+
+    @field_validator("label", "hint")
+    @classmethod
+    def _text_not_blank(cls, value: str | None) -> str | None:
+        return None if value is None else _not_blank(value)
+
+    @field_validator("options")
+    @classmethod
+    def _options_distinct(cls, values: list[str]) -> list[str]:
+        options = [_not_blank(value) for value in values]
+        for index, option in enumerate(options):
+            if option in options[:index]:
+                raise ValueError(f"option {option!r} is listed twice")
+        return options
+
+    @model_validator(mode="after")
+    def _options_for_select_only(self) -> FieldConfig:
+        if self.type is FieldType.SELECT and not self.options:
+            raise ValueError('a "select" needs its options, such as options = ["Laptop", "Phone"]')
+        if self.type is not FieldType.SELECT and self.options:
+            raise ValueError(f'only a "select" has options, not a "{self.type.value}"')
+        return self
+
+    def definition(self) -> FieldDefinition:
+        return FieldDefinition(
+            key=self.key,
+            label=self.label,
+            type=self.type,
+            required=self.required,
+            hint=self.hint,
+            options=tuple(self.options),
+        )
+
+
 class DepartmentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -106,6 +184,7 @@ class DepartmentConfig(BaseModel):
     leads: list[str] = []
     calendar: CalendarConfig | None = None
     sla: SlaConfig | None = None
+    fields: list[FieldConfig] = []
 
     @field_validator("key", mode="before")
     @classmethod
@@ -127,9 +206,17 @@ class DepartmentConfig(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
+        return _not_blank(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _fields_fit_the_form(cls, values: list[FieldConfig]) -> list[FieldConfig]:
+        if len(values) > FIELDS_MAX:
+            raise ValueError(
+                f"at most {FIELDS_MAX} fields: a Slack form holds 100 blocks, and the form's own "
+                "department, description and urgency take the rest"
+            )
+        return values
 
     @field_validator("channel")
     @classmethod
@@ -191,17 +278,30 @@ class DeskConfig:
     kudos_values: tuple[str, ...] = ()
 
 
+def _entry(entries: object, name: str, index: int) -> tuple[str, object]:
+    """`departments[0] (key "it")`, and the entry itself (None if it is not a table)."""
+    label = f"{name}[{index}]"
+    if (
+        not isinstance(entries, list)
+        or index >= len(entries)
+        or not isinstance(entries[index], dict)
+    ):
+        return label, None
+    entry = entries[index]
+    key = entry.get("key")
+    return (label + f' (key "{key}")' if isinstance(key, str) else label), entry
+
+
 def _describe_location(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
     if len(loc) >= 2 and loc[0] == "departments" and isinstance(loc[1], int):
-        index = loc[1]
-        entries = data.get("departments")
-        label = f"departments[{index}]"
-        if isinstance(entries, list) and index < len(entries) and isinstance(entries[index], dict):
-            key = entries[index].get("key")
-            if isinstance(key, str):
-                label += f' (key "{key}")'
-        rest = ".".join(str(part) for part in loc[2:])
-        return f'{label}: field "{rest}"' if rest else label
+        label, entry = _entry(data.get("departments"), "departments", loc[1])
+        rest = loc[2:]
+        if len(rest) >= 2 and rest[0] == "fields" and isinstance(rest[1], int):
+            questions = entry.get("fields") if isinstance(entry, dict) else None
+            label += ": " + _entry(questions, "fields", rest[1])[0]
+            rest = rest[2:]
+        named = ".".join(str(part) for part in rest)
+        return f'{label}: field "{named}"' if named else label
     return 'field "' + ".".join(str(part) for part in loc) + '"'
 
 
@@ -219,6 +319,18 @@ def _check_unique_names(path: Path, departments: list[DepartmentConfig]) -> None
                     f'{where}: "{name}" is already used by department "{owners[name]}"'
                 )
             owners[name] = department.key
+        _check_field_keys(path, index, department)
+
+
+def _check_field_keys(path: Path, index: int, department: DepartmentConfig) -> None:
+    first: dict[str, int] = {}
+    for position, question in enumerate(department.fields):
+        if question.key in first:
+            raise DepartmentsFileError(
+                f'{path}: departments[{index}] (key "{department.key}"): fields[{position}] '
+                f'(key "{question.key}"): the key is already used by fields[{first[question.key]}]'
+            )
+        first[question.key] = position
 
 
 def parse_config(path: Path, content: str) -> DeskConfig:

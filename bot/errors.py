@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class UserError(Exception):
     """Something the user asked for cannot be done; `message` is safe mrkdwn to show them."""
@@ -29,6 +31,16 @@ class FormErrors(UserError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+class FormOutdated(UserError):
+    """A modal submitted with other questions than it must ask now (another department's, or
+    the departments file's before a change), answered by drawing it again
+    (`response_action: update`) with `view`."""
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        super().__init__("The form changed while you filled it in: check it and send it again.")
+        self.view = view
 
 
 class SurveyClosed(UserError):

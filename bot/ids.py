@@ -18,6 +18,8 @@ class ActionId(StrEnum):
     DEPARTMENT = "request_department"
     DESCRIPTION = "request_description"
     URGENCY = "request_urgency"
+    # Every question of a department's own on the form; its block says which.
+    FIELD = "request_field"
     RATE_1 = "satisfaction_rate_1"
     RATE_2 = "satisfaction_rate_2"
     RATE_3 = "satisfaction_rate_3"
@@ -115,6 +117,29 @@ def encode_card_actions_block_id(request_id: int) -> str:
 
 def decode_card_actions_block_id(block_id: object) -> int | None:
     return _decode_suffix(block_id, f"{BlockId.CARD_ACTIONS}:")
+
+
+FIELD_BLOCK_PREFIX = "field"
+KEY_MAX = 64
+
+
+def encode_field_block_id(department_key: str, field_key: str) -> str:
+    """A department's question on the form. Its department is part of it, so that a form
+    redrawn for another department never takes one question's answer for another's."""
+    return f"{FIELD_BLOCK_PREFIX}:{department_key}:{field_key}"
+
+
+def decode_field_block_id(block_id: object) -> tuple[str, str] | None:
+    """(department key, question key) from a question's block id, or None if it is not one."""
+    if not isinstance(block_id, str):
+        return None
+    parts = block_id.split(":")
+    if len(parts) != 3 or parts[0] != FIELD_BLOCK_PREFIX:
+        return None
+    department_key, field_key = parts[1], parts[2]
+    if not (0 < len(department_key) <= KEY_MAX and 0 < len(field_key) <= KEY_MAX):
+        return None
+    return department_key, field_key
 
 
 def _decode_suffix(value: object, prefix: str) -> int | None:

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.conversations.flows import Conversations
 from bot.db import SessionFactory, create_db_engine, create_session_factory, is_sqlite
+from bot.forms.flows import RequestForm
 from bot.home.flows import Home
 from bot.intake import Intake
 from bot.job_runner import JobRunner
@@ -58,6 +59,7 @@ class Services:
     clock: Clock
     gateway: SlackGateway
     desk: RequestDesk
+    request_form: RequestForm
     pulses: Pulses
     ratings: Ratings
     feedback: Feedback
@@ -222,6 +224,7 @@ def build_services(
         clock=clock,
         gateway=gateway,
         desk=desk,
+        request_form=RequestForm(session_factory=session_factory),
         pulses=pulses,
         ratings=ratings,
         feedback=feedback,

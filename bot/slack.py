@@ -26,6 +26,8 @@ from bot.slack_client import SLACK_FAILURES, describe_error, is_ambiguous
 logger = logging.getLogger(__name__)
 
 MEMBERSHIP_CACHE_TTL = timedelta(minutes=5)
+# What views.update answers when the modal was redrawn since, or was closed.
+VIEW_GONE = frozenset({"hash_conflict", "not_found"})
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,21 @@ class SlackGateway:
 
     def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
         self._client.views_open(trigger_id=trigger_id, view=view)
+
+    def update_view(self, *, view_id: str, view_hash: str | None, view: dict[str, Any]) -> bool:
+        """Redraw an open modal; False when it changed since `view_hash` was read (a later
+        redraw of it is on its way, and this one would undo it) or is closed already."""
+        try:
+            self._client.views_update(view_id=view_id, hash=view_hash or None, view=view)
+        except SlackApiError as error:
+            if error.response.get("error") not in VIEW_GONE:
+                raise
+            logger.info(
+                "slack.view_not_updated",
+                extra={"view_id": view_id, "error": error.response.get("error")},
+            )
+            return False
+        return True
 
     def post_once(
         self,

@@ -9,6 +9,7 @@ from bot.services import Services
 from handlers import (
     conversations,
     errors,
+    forms,
     home,
     kudos,
     reactions,
@@ -19,7 +20,17 @@ from handlers import (
 )
 
 # The workspace check first: its middleware guards every listener after it.
-FEATURES = (workspace, requests, satisfaction, weekly, kudos, home, reactions, conversations)
+FEATURES = (
+    workspace,
+    requests,
+    forms,
+    satisfaction,
+    weekly,
+    kudos,
+    home,
+    reactions,
+    conversations,
+)
 
 
 def register_all(app: App, services: Services) -> None:

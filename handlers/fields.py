@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from bot.blockkit import INPUT_MAX_LENGTH
 from bot.errors import FormErrors, NotFound
-from bot.ids import parse_id
+from bot.ids import ActionId, decode_field_block_id, parse_id
 from bot.text import clean_input
 
 
@@ -89,6 +89,28 @@ def input_of(values: dict[str, Any], block_id: str, action_id: str) -> dict[str,
 
 def selected(element: dict[str, Any]) -> str:
     return string(dict_of(element.get("selected_option")).get("value"))
+
+
+def element_value(element: dict[str, Any]) -> str:
+    """What any input holds, as text: typed, chosen, a date or a person; "" when empty."""
+    return (
+        string(element.get("value"))
+        or selected(element)
+        or string(element.get("selected_date"))
+        or string(element.get("selected_user"))
+    )
+
+
+def question_answers(values: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The answers to departments' own questions in a form, by department key and then
+    question key; blanks are left out."""
+    answers: dict[str, dict[str, str]] = {}
+    for block_id in values:
+        question = decode_field_block_id(block_id)
+        value = element_value(input_of(values, block_id, ActionId.FIELD))
+        if question is not None and value:
+            answers.setdefault(question[0], {})[question[1]] = value
+    return answers
 
 
 def comment_text(values: dict[str, Any], block_id: str, action_id: str) -> str:

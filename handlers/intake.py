@@ -14,7 +14,7 @@ from slack_bolt import Ack
 from slack_bolt.request.payload_utils import to_action, to_command, to_event, to_view
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.errors import FormErrors, UserError
+from bot.errors import FormErrors, FormOutdated, UserError
 from bot.intake import Intake
 from bot.jobs import JobSnapshot
 from bot.slack import SlackGateway
@@ -69,7 +69,8 @@ def durable(
 ) -> BoltListener:
     """The Bolt listener for `listener`: durable first, then acknowledged, then run.
 
-    `validate` answers a form's errors inline (they must be the ack itself). `before_ack`
+    `validate` answers a form's errors inline, or draws it again (either must be the ack
+    itself). `before_ack`
     makes the change itself in the ack path when the payload must not be kept (an anonymous
     answer), and returns the payload to keep for the rest of the work. `keep` says whether a
     payload asks for anything to be kept at all: one that only opens a form or reads (whose
@@ -100,6 +101,9 @@ def durable(
                 validate(body)
             except FormErrors as invalid:
                 ack(response_action="errors", errors=invalid.errors)
+                return
+            except FormOutdated as outdated:
+                ack(response_action="update", view=outdated.view)
                 return
             except UserError:
                 pass  # the work, run as a job, parses it again and answers that

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blockkit import INPUT_MAX_LENGTH
 from bot.errors import FormErrors, NotFound
 from bot.ids import (
     WEEKLY_ANSWER_PATTERN,
@@ -22,7 +21,6 @@ from bot.ids import (
 )
 from bot.kudos.rules import MESSAGE_MAX as KUDOS_MESSAGE_MAX
 from bot.reactions import Reaction
-from bot.requests.rules import Urgency
 from bot.text import clean_input, slack_to_plain
 from bot.weekly.rules import GENERAL_TOPIC
 from handlers.fields import (
@@ -32,7 +30,6 @@ from handlers.fields import (
     form_values,
     input_of,
     metadata_id,
-    private_metadata,
     response_url_of,
     selected,
     string,
@@ -104,56 +101,6 @@ class RequestButton:
             selected_user=string(action.get("selected_user")) or None,
             response_url=string(body.get("response_url")) or None,
             trigger_id=string(body.get("trigger_id"))[:200],
-        )
-
-
-@dataclass(frozen=True)
-class NewRequestForm:
-    team_id: str
-    user_id: str
-    view_id: str
-    department_key: str
-    text: str
-    urgency: Urgency
-    origin_channel_id: str | None
-
-    @property
-    def idempotency_key(self) -> str:
-        # The same modal submitted twice (double click, retry) has the same view id.
-        return f"view:{self.view_id}"
-
-    @classmethod
-    def parse(cls, body: dict[str, Any]) -> NewRequestForm:
-        view = view_of(body)
-        values = form_values(view)
-        department = input_of(values, BlockId.DEPARTMENT, ActionId.DEPARTMENT)
-        description = input_of(values, BlockId.DESCRIPTION, ActionId.DESCRIPTION)
-        urgency = input_of(values, BlockId.URGENCY, ActionId.URGENCY)
-
-        errors: dict[str, str] = {}
-        department_key = selected(department).strip()
-        if not department_key:
-            errors[BlockId.DEPARTMENT] = "Choose the department this is for."
-        text = clean_input(string(description.get("value"))).strip()
-        if not text:
-            errors[BlockId.DESCRIPTION] = "Describe what you need."
-        elif len(text) > INPUT_MAX_LENGTH:
-            errors[BlockId.DESCRIPTION] = f"Keep it under {INPUT_MAX_LENGTH} characters."
-        urgency_value = selected(urgency) or Urgency.NORMAL
-        if urgency_value not in {u.value for u in Urgency}:
-            errors[BlockId.URGENCY] = "Choose normal or high."
-        if errors:
-            raise FormErrors(errors)
-
-        origin = private_metadata(view).get("channel")
-        return cls(
-            team_id=team_id_of(body),
-            user_id=actor(body),
-            view_id=string(view.get("id")),
-            department_key=department_key,
-            text=text,
-            urgency=Urgency(urgency_value),
-            origin_channel_id=origin if isinstance(origin, str) else None,
         )
 
 

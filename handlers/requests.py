@@ -1,5 +1,5 @@
-"""The request desk in Slack: `/request`, the card's buttons, the requester's Cancel and
-Reopen, and the new-request modal."""
+"""The request desk in Slack: `/request`, the card's buttons, and the requester's Cancel and
+Reopen (the new-request form is handlers/forms.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.errors import FormErrors
 from bot.home.flows import Home
-from bot.ids import ActionId, CallbackId
+from bot.ids import ActionId
 from bot.requests import messages
 from bot.requests.flows.desk import RequestDesk
-from bot.requests.rules import REQUEST_FILED_TAG, RequestAction
+from bot.requests.rules import RequestAction
 from bot.service_levels import messages as sla_messages
 from bot.services import Services
-from bot.slack import MessageTag, SlackGateway
+from bot.slack import SlackGateway
 from handlers.intake import durable
-from handlers.payloads import NewRequestForm, RequestButton, SlashCommand
+from handlers.payloads import RequestButton, SlashCommand
 
 CARD_ACTIONS = {
     ActionId.CLAIM: RequestAction.CLAIM,
@@ -105,36 +104,6 @@ def handle_requester_action(
         home.publish(team_id=button.team_id, user_id=button.user_id)
 
 
-def handle_new_request_submission(
-    body: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
-) -> None:
-    try:
-        form = NewRequestForm.parse(body)
-    except FormErrors:
-        return  # already answered inline by the ack
-    outcome = desk.file_request(
-        team_id=form.team_id,
-        requester_id=form.user_id,
-        department_key=form.department_key,
-        text=form.text,
-        urgency=form.urgency,
-        idempotency_key=form.idempotency_key,
-    )
-    message = messages.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted)
-    # Once per request: a repeated submission finds the confirmation already sent, and one
-    # whose process died before sending it sends it now.
-    gateway.try_send(
-        "request.confirmation_failed",
-        lambda: gateway.post_once(
-            channel=form.user_id,
-            message=message,
-            tag=MessageTag(REQUEST_FILED_TAG, outcome.request.id),
-            resumed=not outcome.created,
-        ),
-        request_id=outcome.request.id,
-    )
-
-
 def register(app: App, services: Services) -> None:
     intake, desk, gateway = services.intake, services.desk, services.gateway
     app.command("/request")(
@@ -175,14 +144,3 @@ def register(app: App, services: Services) -> None:
     )
     for action_id in REQUESTER_ACTIONS:
         app.action(action_id)(requester_action)
-    app.view(CallbackId.NEW_REQUEST)(
-        durable(
-            intake,
-            "request_form",
-            handle_new_request_submission,
-            answer_with=gateway,
-            validate=NewRequestForm.parse,
-            desk=desk,
-            gateway=gateway,
-        )
-    )

@@ -28,6 +28,8 @@ class Department(Base):
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The targets from the file's `sla`, or None: the department promises no times.
     sla: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The questions of its form, from the file's [[departments.fields]]; None before 0011.
+    fields: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -55,6 +55,9 @@ class Request(Base):
     # whose thread the desk's replies arrive and theirs are read.
     conversation_channel_id: Mapped[str | None] = mapped_column(String(32))
     conversation_ts: Mapped[str | None] = mapped_column(String(32))
+    # The answers to its department's questions, each with the label and type it was asked
+    # with, so that a question later renamed or removed still reads as it was asked.
+    answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
     department: Mapped[Department] = relationship(lazy="joined")
     # Shown on the card as the requester's score; the comment stays with leads and admins.

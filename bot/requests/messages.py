@@ -1,8 +1,8 @@
-"""Block Kit for the request desk: the card, requester messages and the new-request modal."""
+"""Block Kit for the request desk: the card and the requester's messages (the new-request form
+is bot/forms/messages.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,9 +11,7 @@ from bot.blockkit import (
     FALLBACK_TEXT_MAX,
     INPUT_MAX_LENGTH,
     MESSAGE_BLOCKS_MAX,
-    MODAL_TITLE_MAX,
     SECTION_TEXT_MAX,
-    STATIC_SELECT_OPTIONS_MAX,
     Block,
     actions,
     button,
@@ -21,18 +19,17 @@ from bot.blockkit import (
     divider,
     fields,
     header,
-    option,
     plain,
     section,
 )
-from bot.ids import ActionId, BlockId, CallbackId, encode_card_actions_block_id, encode_request_id
+from bot.forms.messages import answer_fields
+from bot.ids import ActionId, encode_card_actions_block_id, encode_request_id
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
 from bot.service_levels import messages as sla_messages
 from bot.text import (
     escape,
     escape_truncate,
     slack_date,
-    truncate,
     truncate_escaped,
     user_mention,
 )
@@ -102,6 +99,7 @@ def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
     blocks: list[Block] = [
         header(escape(f"{request.reference} · {_summary(request)}")),
         section(escape_truncate(request.text, SECTION_TEXT_MAX) or "_(no description)_"),
+        *answer_fields(request.answers),
         fields(
             f"*Requested by*\n{user_mention(request.requester_id)}",
             f"*Status*\n{_status_text(request)}",
@@ -171,6 +169,7 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
         ),
         "blocks": [
             section(text),
+            *answer_fields(request.answers),
             context(note),
             actions(
                 button(
@@ -291,6 +290,15 @@ def build_ask_for_department(departments: Sequence[DepartmentSnapshot]) -> Messa
     )
 
 
+def build_shorten_for_form(department: DepartmentSnapshot) -> Message:
+    return build_notice(
+        f"*{escape(department.name)}* asks a few questions of its own in its form, and your text "
+        f"is longer than the form's description can hold ({INPUT_MAX_LENGTH:,} characters). "
+        f"Please send `/request {escape(department.key)}` with a shorter description: the form "
+        "opens for the rest, and nothing is filed until then."
+    )
+
+
 def build_help(departments: Sequence[DepartmentSnapshot]) -> Message:
     usage = (
         "*`/request <what you need>`*: file a request; I route it by its words, "
@@ -312,68 +320,6 @@ def build_help(departments: Sequence[DepartmentSnapshot]) -> Message:
             section(usage),
             divider(),
             section(truncate_escaped("*Departments*\n" + department_text, SECTION_TEXT_MAX)),
-        ],
-    }
-
-
-def build_new_request_modal(
-    departments: Sequence[DepartmentSnapshot],
-    *,
-    selected_key: str | None = None,
-    text: str = "",
-    origin_channel_id: str | None = None,
-) -> dict[str, Any]:
-    options = [option(d.name, d.key) for d in departments[:STATIC_SELECT_OPTIONS_MAX]]
-    department_select: Block = {
-        "type": "static_select",
-        "action_id": ActionId.DEPARTMENT,
-        "placeholder": plain("Choose a department"),
-        "options": options,
-    }
-    for department, opt in zip(departments, options, strict=False):
-        if department.key == selected_key:
-            department_select["initial_option"] = opt
-    description: Block = {
-        "type": "plain_text_input",
-        "action_id": ActionId.DESCRIPTION,
-        "multiline": True,
-        "max_length": INPUT_MAX_LENGTH,
-        "placeholder": plain("What do you need? Include anything that helps the team act on it."),
-    }
-    if text:
-        description["initial_value"] = truncate(text, INPUT_MAX_LENGTH)
-    urgency_options = [option("Normal", Urgency.NORMAL), option("High", Urgency.HIGH)]
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.NEW_REQUEST,
-        "title": plain(truncate("New request", MODAL_TITLE_MAX)),
-        "submit": plain("File request"),
-        "close": plain("Cancel"),
-        "private_metadata": json.dumps({"channel": origin_channel_id}),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": BlockId.DEPARTMENT,
-                "label": plain("Department"),
-                "element": department_select,
-            },
-            {
-                "type": "input",
-                "block_id": BlockId.DESCRIPTION,
-                "label": plain("Description"),
-                "element": description,
-            },
-            {
-                "type": "input",
-                "block_id": BlockId.URGENCY,
-                "label": plain("Urgency"),
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": ActionId.URGENCY,
-                    "options": urgency_options,
-                    "initial_option": urgency_options[0],
-                },
-            },
         ],
     }
 

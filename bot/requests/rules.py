@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.business_time import BusinessCalendar
+from bot.forms.rules import Answer, FieldDefinition
 from bot.service_levels.rules import ServiceLevels
 from bot.text import first_line, user_mention
 
@@ -130,6 +131,8 @@ class DepartmentSnapshot:
     calendar: BusinessCalendar | None = None
     # What it promises; None: no times.
     service_levels: ServiceLevels | None = None
+    # The questions its form asks after the description.
+    fields: tuple[FieldDefinition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class RequestSnapshot:
     # The thread of the app's DM with the requester that carries the conversation.
     conversation_channel_id: str | None = None
     conversation_ts: str | None = None
+    # The answers to the department's questions, as they were asked when it was filed.
+    answers: tuple[Answer, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -255,6 +260,8 @@ class FilingKind(StrEnum):
     FILE = "file"
     ASK_IN_MODAL = "ask_in_modal"
     ASK_FOR_KEY = "ask_for_key"
+    # The department's form asks more, and the text does not fit in it: asked to shorten it.
+    SHORTEN_FOR_FORM = "shorten_for_form"
 
 
 @dataclass(frozen=True)
@@ -265,18 +272,26 @@ class FilingDecision:
 
 
 def decide_filing(
-    command: ParsedCommand, keyword_route: KeywordRoute | None, *, modal_text_max: int
+    command: ParsedCommand,
+    keyword_route: KeywordRoute | None,
+    *,
+    modal_text_max: int,
+    needs_form: frozenset[str] = frozenset(),
 ) -> FilingDecision:
     """File straight away when both department and text are known, else ask in a modal.
+    A department in `needs_form` has questions text alone cannot answer: its form is opened,
+    with the text in it.
 
     Text longer than the modal's input can hold is never squeezed into it: the user is asked
-    to name the department instead, so nothing they wrote is cut.
+    to name the department instead (or, when its form must be used, to shorten the text), so
+    nothing they wrote is cut.
     """
     key = command.department_key
     if key is None and keyword_route is not None:
         key = keyword_route.department_key
-    if key is not None and command.text:
+    if key is not None and command.text and key not in needs_form:
         return FilingDecision(FilingKind.FILE, key, command.text)
     if len(command.text) > modal_text_max:
-        return FilingDecision(FilingKind.ASK_FOR_KEY, None, command.text)
+        kind = FilingKind.ASK_FOR_KEY if key is None else FilingKind.SHORTEN_FOR_FORM
+        return FilingDecision(kind, key, command.text)
     return FilingDecision(FilingKind.ASK_IN_MODAL, key, command.text)

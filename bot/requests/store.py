@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,23 +11,23 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.business_time import BusinessCalendar
 from bot.db import compare_and_set
-from bot.departments import DepartmentConfig
 from bot.errors import InvalidTransition, NotAllowed, NotFound
+from bot.forms.rules import Answer, check_answers
+from bot.requests.departments.store import department_snapshot, unknown_department
 from bot.requests.rules import (
     ACTION_ROLE,
     ASSIGNING_ACTIONS,
     OPEN_STATUSES,
-    DepartmentSnapshot,
     RequestAction,
     RequestSnapshot,
     RequestStatus,
     Role,
     Urgency,
     decide_transition,
+    explain_state,
 )
-from bot.service_levels.rules import ServiceLevels, due_times
+from bot.service_levels.rules import due_times
 from bot.text import escape, user_mention
 from models import Department, Request, RequestEvent
 
@@ -43,28 +43,6 @@ class Transition:
     request: RequestSnapshot
     # The audit event it appended: what its follow-up messages are keyed by.
     event_id: int
-
-
-@dataclass(frozen=True)
-class DepartmentSync:
-    added: int
-    updated: int
-    deactivated: int
-
-
-def department_snapshot(department: Department) -> DepartmentSnapshot:
-    return DepartmentSnapshot(
-        id=department.id,
-        key=department.key,
-        name=department.name,
-        channel_id=department.channel_id,
-        agents=tuple(department.agents),
-        leads=tuple(department.leads),
-        aliases=tuple(department.aliases),
-        keywords=tuple(department.keywords),
-        calendar=BusinessCalendar.parse(**department.calendar) if department.calendar else None,
-        service_levels=ServiceLevels.from_stored(department.sla),
-    )
 
 
 def request_snapshot(request: Request) -> RequestSnapshot:
@@ -89,71 +67,7 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         resolution_due_at=request.resolution_due_at,
         conversation_channel_id=request.conversation_channel_id,
         conversation_ts=request.conversation_ts,
-    )
-
-
-def sync_departments(
-    *, session: Session, team_id: str, configs: Sequence[DepartmentConfig], now: datetime
-) -> DepartmentSync:
-    """Make the team's departments match the file; ones no longer listed are kept, inactive."""
-    existing = {
-        d.key: d for d in session.scalars(select(Department).where(Department.team_id == team_id))
-    }
-    added = updated = 0
-    for config in configs:
-        values = {
-            "name": config.name,
-            "channel_id": config.channel,
-            "keywords": list(config.keywords),
-            "aliases": list(config.aliases),
-            "agents": list(config.agents),
-            "leads": list(config.leads),
-            "calendar": config.calendar.model_dump() if config.calendar else None,
-            "sla": config.sla.model_dump() if config.sla else None,
-            "active": True,
-        }
-        department = existing.pop(config.key, None)
-        if department is None:
-            session.add(
-                Department(
-                    team_id=team_id, key=config.key, created_at=now, updated_at=now, **values
-                )
-            )
-            added += 1
-        elif any(getattr(department, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(department, name, value)
-            department.updated_at = now
-            updated += 1
-    deactivated = 0
-    for department in existing.values():
-        if department.active:
-            department.active = False
-            department.updated_at = now
-            deactivated += 1
-    session.flush()
-    return DepartmentSync(added=added, updated=updated, deactivated=deactivated)
-
-
-def _active_departments(session: Session, team_id: str) -> list[Department]:
-    return list(
-        session.scalars(
-            select(Department)
-            .where(Department.team_id == team_id, Department.active.is_(True))
-            .order_by(Department.name)
-        )
-    )
-
-
-def list_departments(*, session: Session, team_id: str) -> list[DepartmentSnapshot]:
-    return [department_snapshot(d) for d in _active_departments(session, team_id)]
-
-
-def _unknown_department(session: Session, team_id: str, key: str) -> NotFound:
-    keys = ", ".join(f"`{d.key}`" for d in _active_departments(session, team_id))
-    return NotFound(
-        f"There is no department `{escape(key)}`. "
-        + (f"Try one of {keys}, or `/request help`." if keys else "No departments are set up yet.")
+        answers=tuple(Answer.from_stored(stored) for stored in request.answers or ()),
     )
 
 
@@ -167,8 +81,11 @@ def file_request(
     urgency: Urgency,
     idempotency_key: str,
     now: datetime,
+    answers: Mapping[str, str] | None = None,
 ) -> FiledRequest:
-    """File a request once per idempotency key: a repeat returns the first one unchanged."""
+    """File a request once per idempotency key: a repeat returns the first one unchanged.
+    `answers` (by question key, as sent) must answer the department's questions as they are
+    now; the form checked them already, unless the file changed since."""
     existing = _find_by_idempotency_key(session, team_id, idempotency_key)
     if existing is not None:
         return FiledRequest(request_snapshot(existing), created=False)
@@ -180,8 +97,14 @@ def file_request(
         )
     )
     if department is None:
-        raise _unknown_department(session, team_id, department_key)
+        raise unknown_department(session, team_id, department_key)
     promised = department_snapshot(department)
+    checked = check_answers(promised.fields, answers or {})
+    if checked.errors:
+        raise NotFound(
+            f"*{escape(promised.name)}* asks for more than it was given (its form may have "
+            f"just changed), so nothing was filed. `/request {escape(promised.key)}` opens it."
+        )
     due = due_times(
         promised.service_levels,
         urgency=urgency.value,
@@ -201,6 +124,7 @@ def file_request(
         updated_at=now,
         first_response_due_at=due.first_response,
         resolution_due_at=due.resolution,
+        answers=[answer.stored() for answer in checked.answers],
     )
     try:
         with session.begin_nested():
@@ -261,17 +185,6 @@ def list_open_requests(
         .order_by(Request.created_at.desc(), Request.id.desc())
     )
     return [request_snapshot(r) for r in rows]
-
-
-def explain_state(request: RequestSnapshot) -> str:
-    """Why an action no longer applies, from the request's current state."""
-    if request.status is RequestStatus.CLAIMED and request.assignee_id:
-        return f"{request.reference} is already claimed by {user_mention(request.assignee_id)}."
-    if request.status is RequestStatus.RESOLVED:
-        return f"{request.reference} is already resolved."
-    if request.status is RequestStatus.CANCELLED:
-        return f"{request.reference} was cancelled by the requester."
-    return f"{request.reference} is {request.status.value}."
 
 
 def transition_request(

@@ -85,10 +85,11 @@ def start_desk(
     database_url: str,
     tmp_path: Path,
     pacer: Pacer | None = None,
+    departments_toml: str = DEPARTMENTS_TOML,
     **overrides: Any,
 ) -> tuple[Desk, HttpServer, threading.Thread]:
     departments_file = tmp_path / "departments.toml"
-    departments_file.write_text(DEPARTMENTS_TOML)
+    departments_file.write_text(departments_toml)
     settings = Settings(
         _env_file=None,
         slack_bot_token="xoxb-test-token",
@@ -102,7 +103,7 @@ def start_desk(
     client = build_web_client(
         token="xoxb-test-token", base_url=fake.api_url, retry_backoff_factor=0.01
     )
-    config = parse_config(departments_file, DEPARTMENTS_TOML)
+    config = parse_config(departments_file, departments_toml)
     pulsedesk = create_app(
         settings,
         client=client,

@@ -183,6 +183,44 @@ class SlackClient:
         }
         return self.post_form({"payload": json.dumps(payload)}, headers=headers)
 
+    def _interaction(self, kind: str, user: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "type": kind,
+            "team": {"id": self.team_id, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "api_app_id": "A0PULSE",
+            "token": "legacy-verification-token",
+            "trigger_id": f"trigger-{kind}-{next(_ids)}",
+            **fields,
+        }
+
+    def submit_view(
+        self, view: dict[str, Any], values: dict[str, Any], *, user: str = "U0ALICE"
+    ) -> HttpResult:
+        """Submit a modal as the app drew it (its id, hash and metadata), holding `values`
+        (by block id, then action id, as Slack's `state.values`)."""
+        submitted = {**view, "state": {"values": values}}
+        payload = self._interaction("view_submission", user, view=submitted, response_urls=[])
+        return self.post_form({"payload": json.dumps(payload)})
+
+    def view_action(
+        self,
+        view: dict[str, Any],
+        action: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        user: str = "U0ALICE",
+    ) -> HttpResult:
+        """`action` taken in an open modal (a dispatched input), whose state is `values`."""
+        payload = self._interaction(
+            "block_actions",
+            user,
+            container={"type": "view", "view_id": view["id"]},
+            view={**view, "state": {"values": values}},
+            actions=[{**action, "action_ts": f"{time.time():.6f}"}],
+        )
+        return self.post_form({"payload": json.dumps(payload)})
+
     def comment_submission(
         self, *, user: str, pulse_id: int, comment: str | None, view_id: str = "V0COMMENT"
     ) -> HttpResult:

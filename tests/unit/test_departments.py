@@ -12,6 +12,8 @@ from bot.departments import (
     load_departments,
     parse_departments,
 )
+from bot.forms.messages import FIELDS_MAX
+from bot.forms.rules import FieldDefinition, FieldType
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PATH = Path("config/departments.toml")
@@ -83,6 +85,11 @@ def test_example_file_at_project_root_parses() -> None:
     assert by_key["it"].aliases == ["tech"]
     assert "laptop" in by_key["it"].keywords
     assert all(d.channel.startswith("C") for d in departments)
+    assert [(q.key, q.type) for q in by_key["it"].fields] == [
+        ("device", FieldType.SELECT),
+        ("needed_by", FieldType.DATE),
+    ]
+    assert [(q.key, q.required) for q in by_key["facilities"].fields] == [("location", True)]
 
 
 def test_load_departments_reads_the_file(tmp_path: Path) -> None:
@@ -344,3 +351,136 @@ def test_service_levels_that_cannot_be_read_name_the_department_and_the_target(
     message = parse_error(IT_ENTRY + hr_entry(sla=sla))
     assert message.startswith(f'{PATH}: departments[1] (key "hr"): field "sla')
     assert detail in message
+
+
+# A department's own questions ---------------------------------------------------------------
+
+EVERY_TYPE = """
+[[departments.fields]]
+key = "Device"
+label = "  Device type  "
+type = "select"
+required = true
+hint = "The one that is broken"
+options = ["Laptop", " Phone ", "Monitor"]
+
+[[departments.fields]]
+key = "needed_by"
+label = "Needed by"
+type = "date"
+
+[[departments.fields]]
+key = "asset_tag"
+label = "Asset tag"
+type = "text"
+
+[[departments.fields]]
+key = "steps"
+label = "What you tried"
+type = "long_text"
+
+[[departments.fields]]
+key = "manager"
+label = "Manager"
+type = "user"
+
+[[departments.fields]]
+key = "budget"
+label = "Budget (EUR)"
+type = "number"
+"""
+
+
+def test_a_departments_questions_of_every_type_are_read_in_order() -> None:
+    [it] = parse_departments(PATH, IT_ENTRY + EVERY_TYPE)
+    definitions = [question.definition() for question in it.fields]
+    assert [(d.key, d.type) for d in definitions] == [
+        ("device", FieldType.SELECT),
+        ("needed_by", FieldType.DATE),
+        ("asset_tag", FieldType.TEXT),
+        ("steps", FieldType.LONG_TEXT),
+        ("manager", FieldType.USER),
+        ("budget", FieldType.NUMBER),
+    ]
+    device = definitions[0]
+    assert device == FieldDefinition(
+        "device",
+        "Device type",
+        FieldType.SELECT,
+        required=True,
+        hint="The one that is broken",
+        options=("Laptop", "Phone", "Monitor"),
+    )
+    assert not any(d.required or d.hint or d.options for d in definitions[1:])
+    assert FieldDefinition.from_stored(device.stored()) == device
+
+
+def test_a_department_without_questions_asks_none() -> None:
+    [it] = parse_departments(PATH, IT_ENTRY)
+    assert it.fields == []
+
+
+def _question(**lines: str) -> str:
+    """A second department with one question; each keyword is one raw TOML line."""
+    body = {"key": '"laptop"', "label": '"Laptop"', "type": '"text"', **lines}
+    rows = "\n".join(f"{name} = {value}" for name, value in body.items() if value != "<omit>")
+    return (
+        hr_entry()
+        + '\n[[departments.fields]]\nkey = "first"\nlabel = "First"\ntype = "text"\n'
+        + ("\n[[departments.fields]]\n" + rows + "\n")
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "where", "detail"),
+    [
+        ({"type": '"checkbox"'}, 'field "type"', "Input should be 'text', 'long_text'"),
+        ({"type": '"select"'}, "", 'a "select" needs its options'),
+        ({"type": '"select"', "options": "[]"}, "", 'a "select" needs its options'),
+        ({"options": '["a"]'}, "", 'only a "select" has options, not a "text"'),
+        ({"key": '"2fast"'}, 'field "key"', "'2fast' is not a field key: use lowercase"),
+        ({"key": '"with space"'}, 'field "key"', "'with space' is not a field key"),
+        ({"key": '"a-b"'}, 'field "key"', "'a-b' is not a field key"),
+        ({"key": '"' + "k" * 33 + '"'}, 'field "key"', "is not a field key"),
+        ({"key": "3"}, 'field "key"', "Input should be a valid string"),
+        ({"label": '"   "'}, 'field "label"', "must not be blank"),
+        ({"label": '"' + "L" * 2001 + '"'}, 'field "label"', "at most 2000 characters"),
+        ({"label": "<omit>"}, 'field "label"', "Field required"),
+        ({"hint": '"' + "h" * 2001 + '"'}, 'field "hint"', "at most 2000 characters"),
+        ({"required": '"yes"'}, 'field "required"', "Input should be a valid boolean"),
+        ({"placeholder": '"x"'}, 'field "placeholder"', "unknown field"),
+        (
+            {"type": '"select"', "options": '["' + "o" * 76 + '"]'},
+            'field "options.0"',
+            "at most 75 characters",
+        ),
+        (
+            {"type": '"select"', "options": str([f"o{n}" for n in range(101)])},
+            'field "options"',
+            "at most 100 items",
+        ),
+        ({"type": '"select"', "options": '["A", " A"]'}, 'field "options"', "'A' is listed twice"),
+        ({"key": '"first"'}, "", "the key is already used by fields[0]"),
+    ],
+)
+def test_a_bad_question_is_refused_naming_the_department_and_the_question(
+    lines: dict[str, str], where: str, detail: str
+) -> None:
+    message = parse_error(IT_ENTRY + _question(**lines))
+    key = lines.get("key", '"laptop"')
+    # A key that is not text cannot name the question.
+    named = f" (key {key})" if key.startswith('"') else ""
+    location = f'{PATH}: departments[1] (key "hr"): fields[1]{named}'
+    assert message.startswith(location + (f": {where}" if where else ": "))
+    assert detail in message
+
+
+def test_more_questions_than_a_form_holds_are_refused() -> None:
+    questions = "".join(
+        f'\n[[departments.fields]]\nkey = "q{n}"\nlabel = "Q{n}"\ntype = "text"\n'
+        for n in range(FIELDS_MAX + 1)
+    )
+    message = parse_error(IT_ENTRY + questions)
+    assert message.startswith(f'{PATH}: departments[0] (key "it"): field "fields": ')
+    assert f"at most {FIELDS_MAX} fields" in message
+    parse_departments(PATH, IT_ENTRY + questions.rsplit("\n[[departments.fields]]", 1)[0])

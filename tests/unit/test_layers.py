@@ -69,11 +69,12 @@ def _is_stdlib(name: str) -> bool:
 
 
 def _module_name(name: str, kind: str) -> bool:
-    """Whether an imported name is a feature module of this kind (`bot.kudos.store`)."""
+    """Whether an imported name is a feature module of this kind (`bot.kudos.store`), or of
+    one of its sub-packages (`bot.requests.departments.store`)."""
     parts = name.split(".")
     if len(parts) < 3 or parts[0] != "bot" or parts[1] not in FEATURES:
         return False
-    return parts[2] == kind
+    return kind in parts[2:4]
 
 
 def _violations(kind: str, allowed: object) -> list[str]:

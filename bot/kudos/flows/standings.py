@@ -16,7 +16,7 @@ from bot.kudos import messages, store
 from bot.kudos.flows.common import KudosFlow
 from bot.kudos.rules import DIGEST_TAG, DepartmentKudos, KudosJob, KudosTop
 from bot.metrics import per_hundred
-from bot.requests import store as request_store
+from bot.requests.departments import store as departments_store
 from bot.slack import MessageTag
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class Standings(KudosFlow):
             handled = store.handled_requests(
                 session=session, since=since, until=until, team_id=team_id
             )
-            departments = request_store.list_departments(session=session, team_id=team_id)
+            departments = departments_store.list_departments(session=session, team_id=team_id)
         rows = [
             DepartmentKudos(
                 d.name,

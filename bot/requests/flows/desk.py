@@ -6,6 +6,7 @@ Transactions never span a Slack call, so a slow Web API never holds a database l
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,11 @@ from bot.blockkit import INPUT_MAX_LENGTH, Message, build_notice
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import InvalidTransition, NotAllowed
+from bot.forms import messages as form_messages
+from bot.forms.rules import needs_form
 from bot.kudos.rules import KudosOffer
 from bot.requests import messages, store
+from bot.requests.departments import store as departments_store
 from bot.requests.flows.notices import (
     CARD_RETRY_DELAY,
     NOTIFY_RETRY_DELAY,
@@ -108,7 +112,7 @@ class RequestDesk:
         """`/request` in every form: file at once when the department and the text are
         known, ask in a modal otherwise, or list, or explain."""
         with read_session(self._sessions) as session:
-            departments = store.list_departments(session=session, team_id=team_id)
+            departments = departments_store.list_departments(session=session, team_id=team_id)
         routable = [RoutableDepartment(d.key, d.aliases, d.keywords) for d in departments]
         command = parse_command(text, routable)
         if command.subcommand is Subcommand.HELP:
@@ -121,11 +125,19 @@ class RequestDesk:
         keyword_route = None
         if command.department_key is None and command.text:
             keyword_route = route_by_keywords(command.text, routable)
-        decision = decide_filing(command, keyword_route, modal_text_max=INPUT_MAX_LENGTH)
+        decision = decide_filing(
+            command,
+            keyword_route,
+            modal_text_max=INPUT_MAX_LENGTH,
+            needs_form=frozenset(d.key for d in departments if needs_form(d.fields)),
+        )
         if decision.kind is FilingKind.ASK_FOR_KEY:
             return CommandAnswer(messages.build_ask_for_department(departments))
+        if decision.kind is FilingKind.SHORTEN_FOR_FORM:
+            [department] = [d for d in departments if d.key == decision.department_key]
+            return CommandAnswer(messages.build_shorten_for_form(department))
         if decision.kind is FilingKind.ASK_IN_MODAL or decision.department_key is None:
-            modal = messages.build_new_request_modal(
+            modal = form_messages.build_new_request_modal(
                 departments,
                 selected_key=decision.department_key,
                 text=decision.text,
@@ -147,7 +159,7 @@ class RequestDesk:
 
     def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
         with read_session(self._sessions) as session:
-            return store.list_departments(session=session, team_id=team_id)
+            return departments_store.list_departments(session=session, team_id=team_id)
 
     def file_request(
         self,
@@ -158,7 +170,9 @@ class RequestDesk:
         text: str,
         urgency: Urgency,
         idempotency_key: str,
+        answers: Mapping[str, str] | None = None,
     ) -> FilingOutcome:
+        """`answers`: to the department's questions, by key, as the form sent them."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             filed = store.file_request(
@@ -170,6 +184,7 @@ class RequestDesk:
                 urgency=urgency,
                 idempotency_key=idempotency_key,
                 now=now,
+                answers=answers,
             )
             if filed.created:
                 # In the filing transaction, so a crash before the card is posted loses nothing;

@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.reports import store as report_store
 from bot.requests import store as request_store
+from bot.requests.departments import store as departments_store
 from bot.satisfaction import store as rating_store
 from bot.satisfaction.rules import (
     FEEDBACK_ITEMS_MAX,
@@ -29,7 +30,7 @@ class Feedback:
         department for an admin, None for everyone else: comments are for them only."""
         now = self._clock.now()
         with read_session(self._sessions) as session:
-            departments = request_store.list_departments(session=session, team_id=team_id)
+            departments = departments_store.list_departments(session=session, team_id=team_id)
             if user_id not in self._admins:
                 departments = [d for d in departments if user_id in d.leads]
             if not departments:

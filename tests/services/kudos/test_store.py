@@ -27,6 +27,7 @@ from bot.kudos.rules import (
 )
 from bot.people import store as people
 from bot.requests import store as service
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, RequestSnapshot, Role, Urgency
 from models import Department, Kudos, Shoutout
 from tests.fake_clock import FakeClock
@@ -136,7 +137,7 @@ def _sync(
         for key, listed in agents.items()
     ]
     with session_factory.begin() as session:
-        service.sync_departments(session=session, team_id=team, configs=configs, now=now)
+        department_store.sync_departments(session=session, team_id=team, configs=configs, now=now)
         rows = session.execute(
             select(Department.key, Department.id).where(Department.team_id == team)
         ).all()

@@ -23,6 +23,7 @@ from bot.reports.formats import (
 )
 from bot.reports.store import build_kudos_report, build_report
 from bot.requests import store as service
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, Role, Urgency
 from models import Person
 from tests.fake_clock import FakeClock
@@ -72,7 +73,7 @@ def _setup(session_factory: SessionFactory, clock: FakeClock) -> None:
     now = clock.now()
     configs = parse_departments(Path("departments.toml"), DEPARTMENTS)
     with session_factory.begin() as session:
-        service.sync_departments(session=session, team_id=TEAM, configs=configs, now=now)
+        department_store.sync_departments(session=session, team_id=TEAM, configs=configs, now=now)
         hr_request = None
         for number in range(4):
             department = "it" if number < 3 else "hr"

@@ -10,6 +10,7 @@ from bot.db import SessionFactory
 from bot.departments import parse_departments
 from bot.reports.store import Scope, build_report
 from bot.requests import store as requests
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, Role, Urgency
 from bot.satisfaction import store as ratings
 from bot.satisfaction.flows.feedback import Feedback
@@ -35,7 +36,9 @@ def _activity(session_factory: SessionFactory, clock: FakeClock, team_id: str, n
     now = clock.now()
     configs = parse_departments(Path("departments.toml"), DEPARTMENTS)
     with session_factory.begin() as session:
-        requests.sync_departments(session=session, team_id=team_id, configs=configs, now=now)
+        department_store.sync_departments(
+            session=session, team_id=team_id, configs=configs, now=now
+        )
         for i in range(n):
             for key in ("it", "hr"):
                 filed = requests.file_request(

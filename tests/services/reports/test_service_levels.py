@@ -11,7 +11,7 @@ from bot.db import SessionFactory
 from bot.departments import parse_departments
 from bot.reports.formats import render_json
 from bot.reports.store import build_report
-from bot.requests import store as service
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction
 from tests.services.reports.test_store import TEAM, Desk
 
@@ -42,7 +42,9 @@ def test_the_report_gives_the_service_level_figures_worked_out_by_hand(
 ) -> None:
     configs = parse_departments(Path("departments.toml"), DEPARTMENTS)
     with session_factory.begin() as session:
-        service.sync_departments(session=session, team_id=TEAM, configs=configs, now=MONDAY)
+        department_store.sync_departments(
+            session=session, team_id=TEAM, configs=configs, now=MONDAY
+        )
         desk = Desk(session)
         # 1. Filed 09:00, claimed 09:30 (met), resolved 17:00 (met, within the 9-hour day).
         first = desk.file("it", _at(0))

@@ -17,6 +17,7 @@ from bot.reports.formats import CSV_COLUMNS, render_csv, render_json, render_tex
 from bot.reports.rules import Report
 from bot.reports.store import build_report
 from bot.requests import store as service
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, RequestSnapshot, Role, Urgency
 from bot.satisfaction import store as ratings
 from bot.text import format_duration
@@ -61,7 +62,7 @@ def _departments_file(keys: list[str]) -> str:
 def _sync(session_factory: SessionFactory, keys: list[str], now: datetime) -> None:
     configs = parse_departments(Path("departments.toml"), _departments_file(keys))
     with session_factory.begin() as session:
-        service.sync_departments(session=session, team_id=TEAM, configs=configs, now=now)
+        department_store.sync_departments(session=session, team_id=TEAM, configs=configs, now=now)
 
 
 class Desk:

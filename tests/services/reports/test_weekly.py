@@ -22,7 +22,7 @@ from bot.departments import parse_departments
 from bot.reports.formats import CSV_COLUMNS, render_csv, render_json, render_text
 from bot.reports.rules import Report
 from bot.reports.store import build_report
-from bot.requests import store as request_service
+from bot.requests.departments import store as department_store
 from bot.weekly.rules import (
     DEFAULT_ANONYMITY_MIN_RESPONSES,
     ICSQ_ROTATION,
@@ -99,7 +99,7 @@ def _sync(
     )
     configs = parse_departments(Path("departments.toml"), content)
     with session_factory.begin() as session:
-        request_service.sync_departments(session=session, team_id=TEAM, configs=configs, now=now)
+        department_store.sync_departments(session=session, team_id=TEAM, configs=configs, now=now)
         return {d.key: d.id for d in session.scalars(select(Department))}
 
 

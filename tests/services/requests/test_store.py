@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from bot.db import SessionFactory, is_sqlite
 from bot.departments import parse_departments
 from bot.errors import InvalidTransition, NotFound
+from bot.forms.rules import Answer, FieldType
 from bot.requests import store as service
+from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, Role, Urgency
 from models import Department
 from tests.fake_clock import FakeClock
@@ -33,10 +35,10 @@ channel = "C0HR000001"
 
 def _sync(
     session_factory: SessionFactory, clock: FakeClock, content: str
-) -> service.DepartmentSync:
+) -> department_store.DepartmentSync:
     configs = parse_departments(Path("departments.toml"), content)
     with session_factory.begin() as session:
-        return service.sync_departments(
+        return department_store.sync_departments(
             session=session, team_id=TEAM, configs=configs, now=clock.now()
         )
 
@@ -59,17 +61,19 @@ def _file(
 def test_sync_adds_updates_and_deactivates(
     session_factory: SessionFactory, clock: FakeClock
 ) -> None:
-    assert _sync(session_factory, clock, FILE) == service.DepartmentSync(2, 0, 0)
-    assert _sync(session_factory, clock, FILE) == service.DepartmentSync(0, 0, 0)
+    assert _sync(session_factory, clock, FILE) == department_store.DepartmentSync(2, 0, 0)
+    assert _sync(session_factory, clock, FILE) == department_store.DepartmentSync(0, 0, 0)
     renamed = FILE.replace('name = "IT"', 'name = "IT Help Desk"').split(
         '[[departments]]\nkey = "hr"'
     )[0]
-    assert _sync(session_factory, clock, renamed) == service.DepartmentSync(0, 1, 1)
+    assert _sync(session_factory, clock, renamed) == department_store.DepartmentSync(0, 1, 1)
     with session_factory() as session:
         rows = {d.key: (d.name, d.active) for d in session.scalars(select(Department))}
     assert rows == {"it": ("IT Help Desk", True), "hr": ("HR", False)}
     with session_factory.begin() as session:
-        assert [d.key for d in service.list_departments(session=session, team_id=TEAM)] == ["it"]
+        assert [
+            d.key for d in department_store.list_departments(session=session, team_id=TEAM)
+        ] == ["it"]
         with pytest.raises(NotFound, match="no department `hr`"):
             _file(session, clock, department_key="hr", key="k1")
 
@@ -122,3 +126,95 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
         assert connection.scalar(text("PRAGMA busy_timeout")) == 10_000
         assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+QUESTIONS = """
+[[departments.fields]]
+key = "device"
+label = "Device"
+type = "select"
+required = true
+options = ["Laptop", "Phone"]
+
+[[departments.fields]]
+key = "needed_by"
+label = "Needed by"
+type = "date"
+"""
+WITH_QUESTIONS = FILE.replace('keywords = ["laptop"]\n', 'keywords = ["laptop"]\n' + QUESTIONS)
+
+
+def _file_answering(
+    session: Session, clock: FakeClock, answers: dict[str, str], key: str = "form-1"
+) -> service.FiledRequest:
+    return service.file_request(
+        session=session,
+        team_id=TEAM,
+        requester_id="U0A",
+        department_key="it",
+        text="laptop",
+        urgency=Urgency.NORMAL,
+        idempotency_key=key,
+        now=clock.now(),
+        answers=answers,
+    )
+
+
+def test_a_departments_questions_are_kept_with_it_and_follow_the_file(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    assert _sync(session_factory, clock, WITH_QUESTIONS) == department_store.DepartmentSync(2, 0, 0)
+    with session_factory() as session:
+        [it] = [
+            d
+            for d in department_store.list_departments(session=session, team_id=TEAM)
+            if d.key == "it"
+        ]
+    assert [(q.key, q.type, q.required, q.options) for q in it.fields] == [
+        ("device", FieldType.SELECT, True, ("Laptop", "Phone")),
+        ("needed_by", FieldType.DATE, False, ()),
+    ]
+    assert _sync(session_factory, clock, WITH_QUESTIONS) == department_store.DepartmentSync(0, 0, 0)
+    assert _sync(session_factory, clock, FILE) == department_store.DepartmentSync(0, 1, 0)
+    with session_factory() as session:
+        assert all(
+            d.fields == () for d in department_store.list_departments(session=session, team_id=TEAM)
+        )
+
+
+def test_a_request_keeps_its_answers_as_asked_after_the_questions_change(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    _sync(session_factory, clock, WITH_QUESTIONS)
+    with session_factory.begin() as session:
+        filed = _file_answering(
+            session, clock, {"device": "Phone", "needed_by": "2026-12-24", "ignored": "x"}
+        )
+    asked = (
+        Answer("device", "Device", FieldType.SELECT, "Phone"),
+        Answer("needed_by", "Needed by", FieldType.DATE, "2026-12-24"),
+    )
+    assert filed.request.answers == asked
+    # The questions are renamed, then removed: the request still reads as it was asked.
+    _sync(session_factory, clock, WITH_QUESTIONS.replace('"Device"', '"Which device?"'))
+    _sync(session_factory, clock, FILE)
+    with session_factory() as session:
+        again = service.get_request(session=session, team_id=TEAM, request_id=filed.request.id)
+    assert again.answers == asked
+    assert again.department.fields == ()
+
+
+def test_a_request_that_does_not_answer_what_is_asked_now_is_not_filed(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    _sync(session_factory, clock, WITH_QUESTIONS)
+    for answers in ({}, {"device": "Tablet"}, {"device": "Laptop", "needed_by": "soon"}):
+        with (
+            session_factory.begin() as session,
+            pytest.raises(NotFound, match="asks for more than it was given"),
+        ):
+            _file_answering(session, clock, answers)
+    with session_factory() as session:
+        assert session.scalar(text("SELECT count(*) FROM requests")) == 0
+    with session_factory.begin() as session:
+        assert _file(session, clock, department_key="hr", key="plain").request.answers == ()

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from bot.errors import UserError
 from bot.kudos.rules import parse_kudos
+from handlers.forms import DepartmentChosen, NewRequestForm
 from handlers.payloads import (
     KudosForm,
-    NewRequestForm,
     PulseButton,
     PulseCommentForm,
     RequestButton,
@@ -73,6 +73,12 @@ KEYS = st.sampled_from(
         "weekly_comment_text",
         "pulse_comment",
         "satisfaction_comment_text",
+        "callback_id",
+        "hash",
+        "field:it:device",
+        "field:it",
+        "request_field",
+        "selected_date",
     ]
 )
 
@@ -115,6 +121,7 @@ def test_a_button_payload_is_read_or_refused(body: dict[str, Any], action: dict[
         WeeklyAnswerButton,
         WeeklyAnsweredButton,
         WeeklyCommentButton,
+        DepartmentChosen,
     ):
         _only_clear_refusals(lambda button=button: button.parse(body, action))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -11,13 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.blockkit import STATIC_SELECT_OPTIONS_MAX, build_notice
+from bot.blockkit import build_notice
 from bot.business_time import BusinessCalendar
 from bot.home.messages import build_home_view
 from bot.ids import (
     ActionId,
-    BlockId,
-    CallbackId,
     decode_card_actions_block_id,
     decode_request_id,
     encode_card_actions_block_id,
@@ -32,7 +29,6 @@ from bot.requests.messages import (
     build_filed_confirmation,
     build_help,
     build_my_requests,
-    build_new_request_modal,
     build_reopened_dm,
     build_request_card,
     build_requester_update,
@@ -487,77 +483,6 @@ def test_ask_for_department(count: int) -> None:
     assert message_problems(message) == []
     text = message["blocks"][0]["text"]["text"]
     assert ("`dept-0`" in text) if count else ("(none configured)" in text)
-
-
-# The new-request modal ---------------------------------------------------------------------
-
-
-def _modal_element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
-    element: dict[str, Any] = block["element"]
-    return element
-
-
-@pytest.mark.parametrize("text_id", list(TEXTS))
-@pytest.mark.parametrize("count", [0, 1, 2, 100, 101, 150])
-def test_new_request_modal_within_limits(count: int, text_id: str) -> None:
-    departments = many_departments(count)
-    view = build_new_request_modal(
-        departments,
-        selected_key=departments[-1].key if departments else None,
-        text=TEXTS[text_id],
-        origin_channel_id="C0ORIGIN",
-    )
-    assert block_kit_problems(view, surface="view") == []
-    assert view["type"] == "modal"
-    assert view["callback_id"] == CallbackId.NEW_REQUEST
-    assert json.loads(view["private_metadata"]) == {"channel": "C0ORIGIN"}
-    select = _modal_element(view, BlockId.DEPARTMENT)
-    assert len(select["options"]) == min(count, STATIC_SELECT_OPTIONS_MAX)
-    if "initial_option" in select:
-        assert select["initial_option"] in select["options"]
-    # The description is the user's own text in an editable input: it stays raw, only cut.
-    description = _modal_element(view, BlockId.DESCRIPTION)
-    if TEXTS[text_id]:
-        assert TEXTS[text_id].startswith(description["initial_value"].removesuffix("…"))
-    without_input_value = {**description}
-    without_input_value.pop("initial_value", None)
-    others = {
-        **view,
-        "blocks": [b for b in view["blocks"] if b.get("block_id") != BlockId.DESCRIPTION],
-    }
-    assert_no_dangerous_markup(others)
-    assert_no_dangerous_markup(without_input_value)
-
-
-def test_new_request_modal_preselects_department_and_keeps_text() -> None:
-    departments = many_departments(3, name_length=20)
-    view = build_new_request_modal(departments, selected_key="dept-1", text="hello & <world>")
-    select = _modal_element(view, BlockId.DEPARTMENT)
-    assert select["initial_option"]["value"] == "dept-1"
-    assert _modal_element(view, BlockId.DESCRIPTION)["initial_value"] == "hello & <world>"
-    assert json.loads(view["private_metadata"]) == {"channel": None}
-    urgency = _modal_element(view, BlockId.URGENCY)
-    assert [o["value"] for o in urgency["options"]] == [Urgency.NORMAL, Urgency.HIGH]
-    assert urgency["initial_option"]["value"] == Urgency.NORMAL
-
-
-def test_new_request_modal_without_selection_or_text() -> None:
-    view = build_new_request_modal(many_departments(3))
-    assert "initial_option" not in _modal_element(view, BlockId.DEPARTMENT)
-    assert "initial_value" not in _modal_element(view, BlockId.DESCRIPTION)
-    assert block_kit_problems(view, surface="view") == []
-
-
-def test_new_request_modal_unknown_selection_is_ignored() -> None:
-    view = build_new_request_modal(many_departments(3), selected_key="nope")
-    assert "initial_option" not in _modal_element(view, BlockId.DEPARTMENT)
-
-
-def test_new_request_modal_option_text_is_cut_to_75() -> None:
-    view = build_new_request_modal(many_departments(2, name_length=200))
-    for opt in _modal_element(view, BlockId.DEPARTMENT)["options"]:
-        assert len(opt["text"]["text"]) <= 75
 
 
 # The Home tab -------------------------------------------------------------------------------

@@ -304,3 +304,49 @@ def test_decide_filing_end_to_end_from_text() -> None:
     assert decide("a question") == FilingDecision(FilingKind.ASK_IN_MODAL, None, "a question")
     long_text = "a rather long question without any keyword"
     assert decide(long_text) == FilingDecision(FilingKind.ASK_FOR_KEY, None, long_text)
+
+
+# A department whose form asks what text alone cannot answer (required questions).
+FORM_ONLY = frozenset({"it"})
+
+
+@pytest.mark.parametrize(
+    ("command", "route", "expected"),
+    [
+        pytest.param(
+            ParsedCommand(Subcommand.FILE, "it", "laptop broken"),
+            None,
+            FilingDecision(FilingKind.ASK_IN_MODAL, "it", "laptop broken"),
+            id="key-and-text-open-its-form-prefilled",
+        ),
+        pytest.param(
+            ParsedCommand(Subcommand.FILE, None, "my laptop"),
+            _route("it"),
+            FilingDecision(FilingKind.ASK_IN_MODAL, "it", "my laptop"),
+            id="keyword-route-opens-its-form-prefilled",
+        ),
+        pytest.param(
+            ParsedCommand(Subcommand.FILE, "hr", "payroll wrong"),
+            None,
+            FilingDecision(FilingKind.FILE, "hr", "payroll wrong"),
+            id="another-department-still-files-at-once",
+        ),
+        pytest.param(
+            ParsedCommand(Subcommand.FILE, "it", "x" * MODAL_TEXT_MAX),
+            None,
+            FilingDecision(FilingKind.ASK_IN_MODAL, "it", "x" * MODAL_TEXT_MAX),
+            id="text-at-the-limit-fits-its-form",
+        ),
+        pytest.param(
+            ParsedCommand(Subcommand.FILE, "it", "x" * (MODAL_TEXT_MAX + 1)),
+            None,
+            FilingDecision(FilingKind.SHORTEN_FOR_FORM, "it", "x" * (MODAL_TEXT_MAX + 1)),
+            id="text-too-long-for-its-form-is-sent-back-uncut",
+        ),
+    ],
+)
+def test_a_department_with_required_questions_files_only_through_its_form(
+    command: ParsedCommand, route: KeywordRoute | None, expected: FilingDecision
+) -> None:
+    decision = decide_filing(command, route, modal_text_max=MODAL_TEXT_MAX, needs_form=FORM_ONLY)
+    assert decision == expected
