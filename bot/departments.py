@@ -184,7 +184,31 @@ class DepartmentConfig(BaseModel):
     leads: list[str] = []
     calendar: CalendarConfig | None = None
     sla: SlaConfig | None = None
+    # Waiting on the requester: a nudge after `stale_after`, closed after `auto_close_after`.
+    stale_after: str | None = None
+    auto_close_after: str | None = None
     fields: list[FieldConfig] = []
+
+    @field_validator("stale_after", "auto_close_after")
+    @classmethod
+    def _waiting_durations(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_duration(value, WallClock())
+        except RuleError as error:
+            raise ValueError(str(error)) from None
+        return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _nudge_before_closing(self) -> DepartmentConfig:
+        if self.stale_after and self.auto_close_after:
+            calendar = self.calendar.business_calendar() if self.calendar else WallClock()
+            if parse_duration(self.stale_after, calendar) >= parse_duration(
+                self.auto_close_after, calendar
+            ):
+                raise ValueError("stale_after must be shorter than auto_close_after")
+        return self
 
     @field_validator("key", mode="before")
     @classmethod

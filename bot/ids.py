@@ -13,6 +13,11 @@ class ActionId(StrEnum):
     REASSIGN = "request_reassign"
     # Claim from the DM that tells a department's lead a request is overdue.
     ESCALATED_CLAIM = "request_escalated_claim"
+    # Waiting on the requester: the card's button that asks them something, the question in
+    # its form, and the button that stops waiting.
+    WAIT = "request_wait"
+    WAIT_QUESTION = "request_wait_question"
+    STOP_WAITING = "request_stop_waiting"
     CANCEL = "request_cancel"
     REOPEN = "request_reopen"
     DEPARTMENT = "request_department"
@@ -42,6 +47,7 @@ class BlockId(StrEnum):
     DESCRIPTION = "description"
     URGENCY = "urgency"
     CARD_ACTIONS = "card_actions"
+    WAIT_QUESTION = "wait_question"
     PULSE_RATING = "pulse_rating"
     PULSE_COMMENT = "pulse_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
@@ -52,6 +58,7 @@ class BlockId(StrEnum):
 
 class CallbackId(StrEnum):
     NEW_REQUEST = "request_new"
+    WAIT_ON_REQUESTER = "request_wait_on_requester"
     PULSE_COMMENT = "satisfaction_comment"
     WEEKLY_COMMENT = "weekly_comment"
     KUDOS_FOR_REQUEST = "kudos_for_request"

@@ -170,6 +170,20 @@ def cancel(*, session: Session, unique_key: str, now: datetime) -> bool:
     )
 
 
+def cancel_all(*, session: Session, key_prefix: str, now: datetime) -> int:
+    """Cancel every job not yet started whose unique key starts with `key_prefix`."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.unique_key.startswith(key_prefix, autoescape=True),
+            Job.state == JobState.PENDING.value,
+        )
+        .values(state=JobState.CANCELLED.value, updated_at=now, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def take(
     *, session: Session, unique_key: str, now: datetime, lease: timedelta = LEASE
 ) -> tuple[JobSnapshot, str] | None:

@@ -26,6 +26,7 @@ from bot.kudos.rules import KudosJob, KudosPolicy
 from bot.pacing import Pacer
 from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import RequestJob
+from bot.requests.waiting.flows import Waiting
 from bot.satisfaction.flows.feedback import Feedback
 from bot.satisfaction.flows.pulses import Pulses
 from bot.satisfaction.flows.ratings import Ratings
@@ -72,6 +73,7 @@ class Services:
     standings: Standings
     home: Home
     conversations: Conversations
+    waiting: Waiting
     runner: JobRunner
     ticker: Ticker
     intake: Intake
@@ -183,6 +185,16 @@ def build_services(
         schedule=settings.weekly_schedule,
         anonymity_minimum=minimum,
     )
+    conversations = Conversations(
+        session_factory=session_factory, gateway=gateway, clock=clock, desk=desk, alerts=alerts
+    )
+    waiting = Waiting(
+        session_factory=session_factory,
+        gateway=gateway,
+        clock=clock,
+        desk=desk,
+        conversations=conversations,
+    )
     runner = JobRunner(
         session_factory=session_factory,
         clock=clock,
@@ -192,6 +204,8 @@ def build_services(
             RequestJob.NOTIFY: desk.notices.notify_later,
             SlaJob.REMIND: alerts.remind,
             SlaJob.ESCALATE: alerts.escalate,
+            RequestJob.NUDGE: waiting.nudge,
+            RequestJob.CLOSE_UNANSWERED: waiting.close_unanswered,
             SatisfactionJob.SEND_PULSE: pulses.send_pulse,
             SatisfactionJob.CLOSE_PULSE: pulses.close_pulse,
             WeeklyJob.DELIVER: deliveries.deliver,
@@ -236,13 +250,8 @@ def build_services(
         kudos_reactions=kudos_reactions,
         standings=standings,
         home=Home(desk=desk, feedback=feedback, gateway=gateway),
-        conversations=Conversations(
-            session_factory=session_factory,
-            gateway=gateway,
-            clock=clock,
-            desk=desk,
-            alerts=alerts,
-        ),
+        conversations=conversations,
+        waiting=waiting,
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
         intake=intake,

@@ -15,6 +15,7 @@ from handlers import (
     reactions,
     requests,
     satisfaction,
+    waiting,
     weekly,
     workspace,
 )
@@ -23,6 +24,7 @@ from handlers import (
 FEATURES = (
     workspace,
     requests,
+    waiting,
     forms,
     satisfaction,
     weekly,

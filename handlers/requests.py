@@ -23,6 +23,7 @@ CARD_ACTIONS = {
     ActionId.UNCLAIM: RequestAction.UNCLAIM,
     ActionId.RESOLVE: RequestAction.RESOLVE,
     ActionId.REASSIGN: RequestAction.REASSIGN,
+    ActionId.STOP_WAITING: RequestAction.RESUME,
 }
 
 # The requester acts from their own message, which is replaced by the outcome.

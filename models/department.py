@@ -28,8 +28,12 @@ class Department(Base):
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The targets from the file's `sla`, or None: the department promises no times.
     sla: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    # The questions of its form, from the file's [[departments.fields]]; None before 0011.
+    # The questions of its form, from the file's [[departments.fields]]; None before 0012.
     fields: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    # How long a request waiting on its requester waits before a nudge (`stale_after`) and
+    # before it is closed (`auto_close_after`), as the file gives them; None: never.
+    stale_after: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    auto_close_after: Mapped[str | None] = mapped_column(String(16), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -51,6 +51,10 @@ class Request(Base):
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[str | None] = mapped_column(String(32))
+    # Since when it waits on its requester (the service levels' clock stands still), and the
+    # working time all its waits have taken.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The requester's side of the conversation: a message in the app's DM with them, in
     # whose thread the desk's replies arrive and theirs are read.
     conversation_channel_id: Mapped[str | None] = mapped_column(String(32))

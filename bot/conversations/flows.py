@@ -25,7 +25,7 @@ from bot.db import SessionFactory, read_session
 from bot.requests import store as requests_store
 from bot.requests.flows.desk import RequestDesk
 from bot.requests.flows.notices import refresh_request_card
-from bot.requests.rules import RequestSnapshot
+from bot.requests.rules import RequestAction, RequestSnapshot, RequestStatus
 from bot.service_levels.flows import ServiceLevelAlerts
 from bot.slack import MessageTag, SlackGateway
 
@@ -84,7 +84,7 @@ class Conversations:
         if not self._desk.is_agent(request.department, message.user_id):
             return
         self._record_first_reply(request)
-        thread_ts = self._conversation(request)
+        thread_ts = self.requester_thread(request)
         self._relay(
             request,
             message,
@@ -94,6 +94,7 @@ class Conversations:
         )
 
     def _from_requester(self, request: RequestSnapshot, message: ThreadMessage) -> None:
+        """The requester's reply: news for the card's thread, and the end of a wait on them."""
         if request.card_channel_id is None or request.card_ts is None:
             # Its card is still being posted; the delivery is tried again after it.
             raise RelayInProgress(f"{request.reference} has no card yet")
@@ -103,6 +104,24 @@ class Conversations:
             target=request.card_channel_id,
             thread_ts=request.card_ts,
             build=messages.build_reply_to_desk,
+        )
+        if request.status is RequestStatus.WAITING:
+            self._desk.act(
+                team_id=request.team_id,
+                request_id=request.id,
+                actor_id=message.user_id,
+                action=RequestAction.RESUME,
+                idempotency_key=f"reply:{message.channel}:{message.ts}",
+            )
+
+    def tell_requester(self, request: RequestSnapshot, message: Message, tag: MessageTag) -> None:
+        """Post once in the requester's thread of the request, opening it if need be."""
+        self._gateway.post_once(
+            channel=request.requester_id,
+            message=message,
+            tag=tag,
+            resumed=True,
+            thread_ts=self.requester_thread(request),
         )
 
     def _record_first_reply(self, request: RequestSnapshot) -> None:
@@ -126,16 +145,18 @@ class Conversations:
             request_id=request.id,
         )
 
-    def _conversation(self, request: RequestSnapshot) -> str:
-        """The requester's DM thread of the request, opened on the first reply to relay (in
-        the card's thread, so the request has a card). Its opening message is taken like a
-        copy of the card, so it is posted once."""
+    def requester_thread(self, request: RequestSnapshot) -> str:
+        """The requester's DM thread of the request, opened when the desk first has something
+        to tell them there. Its opening message is taken like a copy of the card, so it is
+        posted once."""
         if request.conversation_ts is not None:
             return request.conversation_ts
+        if request.card_channel_id is None or request.card_ts is None:
+            raise RelayInProgress(f"{request.reference} has no card yet")
         relay, taken = self._take(
             request,
-            source_channel=str(request.card_channel_id),
-            source_ts=str(request.card_ts),
+            source_channel=request.card_channel_id,
+            source_ts=request.card_ts,
             author_id=request.requester_id,
             target=request.requester_id,
         )

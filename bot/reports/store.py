@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_time import BusinessCalendar, Calendar, WallClock
@@ -168,6 +168,8 @@ def build_report(
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
+            Request.waiting_since,
+            Request.paused_seconds,
             Request.first_response_due_at,
             Request.resolution_due_at,
         ).where(
@@ -177,7 +179,16 @@ def build_report(
             *scope.departments(Request.department_id),
         )
     )
-    for department_id, status, created_at, first_response_at, resolved_at, *due in rows:
+    for (
+        department_id,
+        status,
+        created_at,
+        first_response_at,
+        resolved_at,
+        waiting_since,
+        paused_seconds,
+        *due,
+    ) in rows:
         count = counts[department_id]
         count["requests"] += 1
         if status in OPEN_VALUES:
@@ -191,7 +202,9 @@ def build_report(
             first_responses[department_id].append((first_response_at - created_at).total_seconds())
         levels[department_id].add(
             calendars.get(department_id) or WallClock(),
-            now=now,
+            # While a request waits on its requester, its clock stands where the wait began.
+            now=waiting_since or now,
+            paused=timedelta(seconds=paused_seconds or 0),
             created_at=created_at,
             first_response_due=due[0],
             responded=first_response_at,
@@ -289,6 +302,7 @@ class _ServiceLevelTally:
         calendar: Calendar,
         *,
         now: datetime,
+        paused: timedelta,
         created_at: datetime,
         first_response_due: datetime | None,
         responded: datetime | None,
@@ -300,7 +314,9 @@ class _ServiceLevelTally:
                 calendar.between(created_at, responded).total_seconds()
             )
         if resolved is not None:
-            self.resolution_business.append(calendar.between(created_at, resolved).total_seconds())
+            self.resolution_business.append(
+                (calendar.between(created_at, resolved) - paused).total_seconds()
+            )
         if first_response_due is not None:
             self.first_response = _count(
                 self.first_response, kept(first_response_due, responded, now)
@@ -339,9 +355,11 @@ def _calendars(session: Session, scope: Scope) -> dict[int, Calendar]:
 
 def _overdue_open(session: Session, *, now: datetime, scope: Scope) -> dict[int, int]:
     """Open requests past a target now, whenever they were filed: the backlog to chase."""
+    # A request waiting on its requester is overdue only if it was when the wait began.
+    clock = case((Request.status == RequestStatus.WAITING.value, Request.waiting_since), else_=now)
     overdue = or_(
-        and_(Request.first_response_at.is_(None), Request.first_response_due_at <= now),
-        Request.resolution_due_at <= now,
+        and_(Request.first_response_at.is_(None), Request.first_response_due_at <= clock),
+        Request.resolution_due_at <= clock,
     )
     rows = session.execute(
         select(Request.department_id, func.count())

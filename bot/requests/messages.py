@@ -41,6 +41,7 @@ MINE_LIST_MAX = 20
 STATUS_LABELS = {
     RequestStatus.OPEN: ":large_green_circle: Open",
     RequestStatus.CLAIMED: ":hourglass_flowing_sand: Claimed",
+    RequestStatus.WAITING: ":speech_balloon: Waiting on requester",
     RequestStatus.RESOLVED: ":white_check_mark: Resolved",
     RequestStatus.CANCELLED: ":no_entry_sign: Cancelled",
 }
@@ -60,6 +61,8 @@ def _status_text(request: RequestSnapshot) -> str:
     label = STATUS_LABELS[request.status]
     if request.status is RequestStatus.CLAIMED and request.assignee_id:
         return f"{label} by {user_mention(request.assignee_id)}"
+    if request.status is RequestStatus.WAITING and request.assignee_id:
+        return f"{label} · {user_mention(request.assignee_id)} has it"
     return label
 
 
@@ -70,11 +73,13 @@ def _card_actions(request: RequestSnapshot) -> list[Block]:
         "action_id": ActionId.REASSIGN,
         "placeholder": plain("Assign to…"),
     }
+    wait = button("Wait on requester", action_id=ActionId.WAIT, value=value)
     if request.status is RequestStatus.OPEN:
         return [
             actions(
                 button("Claim", action_id=ActionId.CLAIM, value=value, style="primary"),
                 button("Resolve", action_id=ActionId.RESOLVE, value=value),
+                wait,
                 assign_select,
                 block_id=encode_card_actions_block_id(request.id),
             )
@@ -86,7 +91,16 @@ def _card_actions(request: RequestSnapshot) -> list[Block]:
             actions(
                 button("Resolve", action_id=ActionId.RESOLVE, value=value, style="primary"),
                 button("Unclaim", action_id=ActionId.UNCLAIM, value=value),
+                wait,
                 assign_select,
+                block_id=encode_card_actions_block_id(request.id),
+            )
+        ]
+    if request.status is RequestStatus.WAITING:
+        return [
+            actions(
+                button("Stop waiting", action_id=ActionId.STOP_WAITING, value=value),
+                button("Resolve", action_id=ActionId.RESOLVE, value=value),
                 block_id=encode_card_actions_block_id(request.id),
             )
         ]
@@ -109,8 +123,14 @@ def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
         *_card_actions(request),
     ]
     if request.status is RequestStatus.RESOLVED and request.resolved_at:
-        closer = user_mention(request.closed_by_id) if request.closed_by_id else "an agent"
-        blocks.append(context(f"Resolved by {closer} {slack_date(request.resolved_at)}"))
+        if request.closed_unanswered:
+            blocks.append(context(f"Closed for no reply {slack_date(request.resolved_at)}"))
+        else:
+            closer = user_mention(request.closed_by_id) if request.closed_by_id else "an agent"
+            blocks.append(context(f"Resolved by {closer} {slack_date(request.resolved_at)}"))
+    elif request.status is RequestStatus.WAITING and request.waiting_since:
+        waiting = slack_date(request.waiting_since)
+        blocks.append(context(f"Waiting on {user_mention(request.requester_id)} since {waiting}"))
     elif request.status is RequestStatus.CANCELLED:
         blocks.append(context("Cancelled by the requester"))
     if request.rating is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.business_time import BusinessCalendar
@@ -30,11 +30,19 @@ class RequestJob(StrEnum):
     POST_CARD = "request.post_card"
     # Sends the DMs that follow a change, when they could not all go out at once.
     NOTIFY = "request.notify"
+    # Reminds a requester the department is waiting on, once, after the department's
+    # `stale_after`.
+    NUDGE = "request.nudge"
+    # Closes a request still waiting on its requester after the department's
+    # `auto_close_after`.
+    CLOSE_UNANSWERED = "request.close_unanswered"
 
 
 class RequestStatus(StrEnum):
     OPEN = "open"
     CLAIMED = "claimed"
+    # An agent asked the requester something; the service levels' clock stops until they reply.
+    WAITING = "waiting"
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
 
@@ -47,14 +55,23 @@ class RequestAction(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     CANCEL = "cancel"
+    WAIT = "wait"
+    RESUME = "resume"
+    CLOSE_UNANSWERED = "close_unanswered"
 
 
 class Role(StrEnum):
     AGENT = "agent"
     REQUESTER = "requester"
+    # pulsedesk itself, for what its jobs do on a department's behalf.
+    DESK = "desk"
 
 
-OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.CLAIMED})
+# Who the desk's own changes are recorded as.
+DESK_ACTOR = "pulsedesk"
+
+# Not finished: the department still has it to do.
+OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.CLAIMED, RequestStatus.WAITING})
 
 TRANSITIONS: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
     (RequestStatus.OPEN, RequestAction.CLAIM): RequestStatus.CLAIMED,
@@ -66,20 +83,35 @@ TRANSITIONS: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
     (RequestStatus.CLAIMED, RequestAction.RESOLVE): RequestStatus.RESOLVED,
     (RequestStatus.CLAIMED, RequestAction.CANCEL): RequestStatus.CANCELLED,
     (RequestStatus.RESOLVED, RequestAction.REOPEN): RequestStatus.OPEN,
+    (RequestStatus.OPEN, RequestAction.WAIT): RequestStatus.WAITING,
+    (RequestStatus.CLAIMED, RequestAction.WAIT): RequestStatus.WAITING,
+    # Back to claimed when someone has it (see `resumed_status`).
+    (RequestStatus.WAITING, RequestAction.RESUME): RequestStatus.OPEN,
+    (RequestStatus.WAITING, RequestAction.RESOLVE): RequestStatus.RESOLVED,
+    (RequestStatus.WAITING, RequestAction.CANCEL): RequestStatus.CANCELLED,
+    (RequestStatus.WAITING, RequestAction.CLOSE_UNANSWERED): RequestStatus.RESOLVED,
 }
 
-ACTION_ROLE: dict[RequestAction, Role] = {
-    RequestAction.FILE: Role.REQUESTER,
-    RequestAction.CLAIM: Role.AGENT,
-    RequestAction.UNCLAIM: Role.AGENT,
-    RequestAction.REASSIGN: Role.AGENT,
-    RequestAction.RESOLVE: Role.AGENT,
-    RequestAction.REOPEN: Role.REQUESTER,
-    RequestAction.CANCEL: Role.REQUESTER,
+# Who may take each action: any one of these roles.
+ACTION_ROLES: dict[RequestAction, frozenset[Role]] = {
+    RequestAction.FILE: frozenset({Role.REQUESTER}),
+    RequestAction.CLAIM: frozenset({Role.AGENT}),
+    RequestAction.UNCLAIM: frozenset({Role.AGENT}),
+    RequestAction.REASSIGN: frozenset({Role.AGENT}),
+    RequestAction.RESOLVE: frozenset({Role.AGENT}),
+    RequestAction.REOPEN: frozenset({Role.REQUESTER}),
+    RequestAction.CANCEL: frozenset({Role.REQUESTER}),
+    RequestAction.WAIT: frozenset({Role.AGENT}),
+    # The requester's reply, or an agent who no longer waits for one.
+    RequestAction.RESUME: frozenset({Role.REQUESTER, Role.AGENT}),
+    RequestAction.CLOSE_UNANSWERED: frozenset({Role.DESK}),
 }
 
 # Actions that give the request an owner; the first of them is the first response.
 ASSIGNING_ACTIONS = frozenset({RequestAction.CLAIM, RequestAction.REASSIGN})
+# Actions that answer the requester: the first of these, or of the assigning ones, is the
+# first response.
+ANSWERING_ACTIONS = ASSIGNING_ACTIONS | {RequestAction.RESOLVE, RequestAction.WAIT}
 
 
 @dataclass(frozen=True)
@@ -97,15 +129,24 @@ def decide_transition(
     *, status: RequestStatus, action: RequestAction, roles: frozenset[Role]
 ) -> TransitionDecision:
     """Whether an actor holding `roles` may apply `action` to a request in `status`."""
-    required = ACTION_ROLE[action]
-    if required not in roles:
-        if required is Role.AGENT:
+    allowed = ACTION_ROLES[action]
+    if not allowed & roles:
+        if Role.AGENT in allowed:
             return TransitionDecision(False, reason="only the department's agents can do that")
-        return TransitionDecision(False, reason="only the person who filed the request can do that")
+        if Role.REQUESTER in allowed:
+            return TransitionDecision(
+                False, reason="only the person who filed the request can do that"
+            )
+        return TransitionDecision(False, reason="only pulsedesk itself does that")
     target = next_status(status, action)
     if target is None:
         return TransitionDecision(False, reason=f"the request is {status.value}")
     return TransitionDecision(True, to_status=target)
+
+
+def resumed_status(assignee_id: str | None) -> RequestStatus:
+    """Where a request goes when it stops waiting: back to whoever had it."""
+    return RequestStatus.CLAIMED if assignee_id else RequestStatus.OPEN
 
 
 def is_open(status: RequestStatus) -> bool:
@@ -133,6 +174,10 @@ class DepartmentSnapshot:
     service_levels: ServiceLevels | None = None
     # The questions its form asks after the description.
     fields: tuple[FieldDefinition, ...] = ()
+    # Waiting on a requester: when they are nudged, and when the request is closed; None:
+    # never. Durations like `3d`, in the department's working time.
+    stale_after: str | None = None
+    auto_close_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,12 +205,20 @@ class RequestSnapshot:
     # The thread of the app's DM with the requester that carries the conversation.
     conversation_channel_id: str | None = None
     conversation_ts: str | None = None
+    # Since when it waits on its requester; the working time its waits have taken so far.
+    waiting_since: datetime | None = None
+    sla_paused: timedelta = timedelta()
     # The answers to the department's questions, as they were asked when it was filed.
     answers: tuple[Answer, ...] = ()
 
     @property
     def reference(self) -> str:
         return f"REQ-{self.id}"
+
+    @property
+    def closed_unanswered(self) -> bool:
+        """Resolved by the desk itself, the requester having left its question unanswered."""
+        return self.status is RequestStatus.RESOLVED and self.closed_by_id == DESK_ACTOR
 
     @property
     def summary(self) -> str:

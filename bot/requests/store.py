@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,8 +16,8 @@ from bot.errors import InvalidTransition, NotAllowed, NotFound
 from bot.forms.rules import Answer, check_answers
 from bot.requests.departments.store import department_snapshot, unknown_department
 from bot.requests.rules import (
-    ACTION_ROLE,
-    ASSIGNING_ACTIONS,
+    ACTION_ROLES,
+    ANSWERING_ACTIONS,
     OPEN_STATUSES,
     RequestAction,
     RequestSnapshot,
@@ -26,8 +26,9 @@ from bot.requests.rules import (
     Urgency,
     decide_transition,
     explain_state,
+    resumed_status,
 )
-from bot.service_levels.rules import due_times
+from bot.service_levels.rules import due_times, pause
 from bot.text import escape, user_mention
 from models import Department, Request, RequestEvent
 
@@ -67,6 +68,8 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         resolution_due_at=request.resolution_due_at,
         conversation_channel_id=request.conversation_channel_id,
         conversation_ts=request.conversation_ts,
+        waiting_since=request.waiting_since,
+        sla_paused=timedelta(seconds=request.paused_seconds or 0),
         answers=tuple(Answer.from_stored(stored) for stored in request.answers or ()),
     )
 
@@ -204,7 +207,7 @@ def transition_request(
     the other gets InvalidTransition explaining the state that beat them.
     """
     decision = decide_transition(status=request.status, action=action, roles=roles)
-    if ACTION_ROLE[action] not in roles:
+    if not ACTION_ROLES[action] & roles:
         raise NotAllowed(f"Sorry, {decision.reason} on {request.reference}.")
     if not decision.allowed or decision.to_status is None:
         raise InvalidTransition(explain_state(request))
@@ -223,26 +226,33 @@ def transition_request(
     elif action in (RequestAction.UNCLAIM, RequestAction.REOPEN):
         new_assignee = None
 
+    to_status = decision.to_status
+    if action is RequestAction.RESUME:
+        to_status = resumed_status(new_assignee)
     values: dict[str, object] = {
-        "status": decision.to_status.value,
+        "status": to_status.value,
         "version": Request.version + 1,
         "updated_at": now,
         "assignee_id": new_assignee,
     }
-    if action in (RequestAction.RESOLVE, RequestAction.CANCEL):
+    if action in (RequestAction.RESOLVE, RequestAction.CANCEL, RequestAction.CLOSE_UNANSWERED):
         values["closed_by_id"] = actor_id
-        if action is RequestAction.RESOLVE:
+        if action is not RequestAction.CANCEL:
             values["resolved_at"] = now
     elif action is RequestAction.REOPEN:
         values.update(resolved_at=None, closed_by_id=None)
+    elif action is RequestAction.WAIT:
+        values["waiting_since"] = now
+    if request.status is RequestStatus.WAITING:
+        values.update(_stop_waiting(request, now))
 
     if not compare_and_set(
         session, Request, Request.id == request.id, Request.version == request.version, **values
     ):
         current = get_request(session=session, team_id=request.team_id, request_id=request.id)
         raise InvalidTransition(explain_state(current))
-    if action in ASSIGNING_ACTIONS or action is RequestAction.RESOLVE:
-        # The first claim, assignment or resolution is the department's first response.
+    if action in ANSWERING_ACTIONS:
+        # The first claim, assignment, question or resolution is the first response.
         session.execute(
             update(Request)
             .where(Request.id == request.id, Request.first_response_at.is_(None))
@@ -255,7 +265,7 @@ def transition_request(
             actor_id=actor_id,
             action=action.value,
             from_status=request.status.value,
-            to_status=decision.to_status.value,
+            to_status=to_status.value,
             assignee_id=new_assignee,
             idempotency_key=idempotency_key,
             created_at=now,
@@ -271,6 +281,29 @@ def transition_request(
     session.expire_all()
     after = get_request(session=session, team_id=request.team_id, request_id=request.id)
     return Transition(request=after, event_id=event_id)
+
+
+def _stop_waiting(request: RequestSnapshot, now: datetime) -> dict[str, object]:
+    """The clock runs again: targets still running move on by the working time the wait
+    took, which is added to the request's paused time."""
+    since = request.waiting_since or now
+    paused = pause(
+        since=since,
+        until=now,
+        first_response_due=(
+            request.first_response_due_at if request.first_response_at is None else None
+        ),
+        resolution_due=request.resolution_due_at,
+        calendar=request.department.calendar,
+    )
+    values: dict[str, object] = {
+        "waiting_since": None,
+        "paused_seconds": Request.paused_seconds + int(paused.paused.total_seconds()),
+        "resolution_due_at": paused.resolution_due,
+    }
+    if request.first_response_at is None:
+        values["first_response_due_at"] = paused.first_response_due
+    return values
 
 
 def applied_click(*, session: Session, idempotency_key: str) -> int | None:

@@ -20,7 +20,7 @@ from bot.db import SessionFactory, read_session
 from bot.jobs import JobSnapshot, RunLater
 from bot.requests import store as requests_store
 from bot.requests.flows.notices import refresh_request_card
-from bot.requests.rules import RequestSnapshot, is_open
+from bot.requests.rules import RequestSnapshot, RequestStatus, is_open
 from bot.service_levels import messages
 from bot.service_levels.rules import SlaJob, Target
 from bot.slack import MessageTag, SlackGateway
@@ -33,8 +33,11 @@ REMINDER_TAG = "pulsedesk_sla_reminder"
 ESCALATION_TAG = "pulsedesk_sla_escalation"
 
 
-def job_key(kind: SlaJob, request_id: int, target: Target) -> str:
-    return f"{kind}:{request_id}:{target}"
+def job_key(kind: SlaJob, request_id: int, target: Target, generation: int | None = None) -> str:
+    """The first jobs of a target are keyed by it alone; those scheduled again when a wait on
+    the requester ends carry the request's version then."""
+    key = f"{kind}:{request_id}:{target}"
+    return key if generation is None else f"{key}:{generation}"
 
 
 def _tag_key(request: RequestSnapshot, target: Target) -> int:
@@ -48,6 +51,12 @@ def _is_met(request: RequestSnapshot, target: Target) -> bool:
     return target is Target.FIRST_RESPONSE and request.first_response_at is not None
 
 
+def _not_to_chase(request: RequestSnapshot, target: Target) -> bool:
+    """Met, or stopped while the request waits on its requester (the wait's end schedules
+    it again)."""
+    return _is_met(request, target) or request.status is RequestStatus.WAITING
+
+
 class ServiceLevelAlerts:
     def __init__(
         self, *, session_factory: SessionFactory, job_gateway: SlackGateway, clock: Clock
@@ -56,31 +65,49 @@ class ServiceLevelAlerts:
         self._gateway = job_gateway
         self._clock = clock
 
-    def schedule(self, session: Session, *, request: RequestSnapshot, now: datetime) -> None:
-        """In the filing transaction: the reminder and the escalation of each target."""
+    def schedule(
+        self,
+        session: Session,
+        *,
+        request: RequestSnapshot,
+        now: datetime,
+        generation: int | None = None,
+    ) -> None:
+        """In the filing transaction, or the one that ends a wait on the requester: the
+        reminder and the escalation of each target still running."""
         for target in Target:
             due, warn = messages.due_at(request, target), messages.remind_from(request, target)
-            if due is None or warn is None:
+            if due is None or warn is None or _is_met(request, target):
                 continue
             for kind, at in ((SlaJob.REMIND, warn), (SlaJob.ESCALATE, due)):
                 jobs.enqueue(
                     session=session,
                     team_id=request.team_id,
                     kind=kind,
-                    unique_key=job_key(kind, request.id, target),
+                    unique_key=job_key(kind, request.id, target, generation),
                     due_at=at,
                     now=now,
                     payload={"request_id": request.id, "target": target.value},
                 )
 
-    def settle(self, session: Session, *, request: RequestSnapshot, now: datetime) -> None:
-        """In a change's transaction: what it met is chased no more."""
+    def settle(
+        self,
+        session: Session,
+        *,
+        request: RequestSnapshot,
+        now: datetime,
+        resumed: bool = False,
+    ) -> None:
+        """In a change's transaction: what it met, or paused, is chased no more; a wait that
+        ended starts the chase again, to the moved due times."""
         for target in Target:
-            if _is_met(request, target):
+            if _not_to_chase(request, target):
                 for kind in SlaJob:
-                    jobs.cancel(
-                        session=session, unique_key=job_key(kind, request.id, target), now=now
+                    jobs.cancel_all(
+                        session=session, key_prefix=job_key(kind, request.id, target), now=now
                     )
+        if resumed:
+            self.schedule(session, request=request, now=now, generation=request.version)
 
     def _request(self, job: JobSnapshot) -> tuple[RequestSnapshot, Target]:
         with read_session(self._sessions) as session:
@@ -103,7 +130,7 @@ class ServiceLevelAlerts:
     def remind(self, job: JobSnapshot) -> None:
         request, target = self._request(job)
         warn, due = messages.remind_from(request, target), messages.due_at(request, target)
-        if _is_met(request, target) or warn is None or due is None:
+        if _not_to_chase(request, target) or warn is None or due is None:
             return
         now = self._clock.now()
         if now < warn:
@@ -126,7 +153,7 @@ class ServiceLevelAlerts:
     def escalate(self, job: JobSnapshot) -> None:
         request, target = self._request(job)
         due = messages.due_at(request, target)
-        if _is_met(request, target) or due is None:
+        if _not_to_chase(request, target) or due is None:
             return
         now = self._clock.now()
         if now < due:

@@ -53,6 +53,7 @@ def remind_from(request: RequestSnapshot, target: Target) -> datetime | None:
         due=due,
         remind_at=levels.remind_at if levels is not None else DEFAULT_REMIND_AT,
         calendar=request.department.calendar,
+        paused=request.sla_paused,
     )
 
 
@@ -61,7 +62,9 @@ def target_state(request: RequestSnapshot, target: Target, now: datetime) -> Sla
     due, warn = due_at(request, target), remind_from(request, target)
     if due is None or warn is None:
         return None
-    reached = state(due=due, remind_from=warn, done_at=done_at(request, target), now=now)
+    # While it waits on the requester, the clock stands where the wait began.
+    at = request.waiting_since or now
+    reached = state(due=due, remind_from=warn, done_at=done_at(request, target), now=at)
     if request.status is RequestStatus.CANCELLED and reached not in (SlaState.MET, SlaState.MISSED):
         return None
     return reached
@@ -75,7 +78,10 @@ def card_lines(request: RequestSnapshot, now: datetime) -> list[str]:
         due = due_at(request, target)
         if reached is None or due is None:
             continue
-        lines.append(f"{TARGET_NAMES[target]} {STATE_LABELS[reached]} · due {slack_date(due)}")
+        line = f"{TARGET_NAMES[target]} {STATE_LABELS[reached]} · due {slack_date(due)}"
+        if request.waiting_since is not None and reached not in (SlaState.MET, SlaState.MISSED):
+            line += " · paused while waiting on the requester"
+        lines.append(line)
     return lines
 
 
@@ -88,7 +94,7 @@ def promise(request: RequestSnapshot) -> str | None:
 
 def _who_is_on_it(request: RequestSnapshot) -> str:
     """The assignee; else the department's agents, or the channel when it names none."""
-    if request.assignee_id and request.status is RequestStatus.CLAIMED:
+    if request.assignee_id:
         return user_mention(request.assignee_id)
     agents = request.department.agents
     if agents and len(agents) <= AGENT_MENTIONS_MAX:
@@ -133,7 +139,7 @@ def build_escalation_dm(
     assert due is not None
     owner = (
         f"{user_mention(request.assignee_id)} has it"
-        if request.assignee_id and request.status is RequestStatus.CLAIMED
+        if request.assignee_id
         else "Nobody has claimed it"
     )
     text = (

@@ -97,13 +97,52 @@ def due_times(
 
 
 def reminder_time(
-    *, filed_at: datetime, due: datetime, remind_at: float, calendar: Calendar | None
+    *,
+    filed_at: datetime,
+    due: datetime,
+    remind_at: float,
+    calendar: Calendar | None,
+    paused: timedelta = timedelta(),
 ) -> datetime:
-    """When `remind_at` of the working time between filing and the due time has gone. It
-    falls in working time, so a reminder never goes out while the desk is closed."""
+    """When `remind_at` of the working time given (from filing to the due time, less what
+    waited on the requester) has gone. It falls in working time, so a reminder never goes
+    out while the desk is closed."""
     counted = calendar or WallClock()
-    given = counted.between(filed_at, due)
-    return counted.add(filed_at, timedelta(seconds=round(given.total_seconds() * remind_at)))
+    given = counted.between(filed_at, due) - paused
+    share = timedelta(seconds=round(given.total_seconds() * remind_at))
+    return counted.add(filed_at, share + paused)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """What waiting on the requester from `since` to `until` did to a request's targets."""
+
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    # The working time the clock stood still.
+    paused: timedelta
+
+
+def pause(
+    *,
+    since: datetime,
+    until: datetime,
+    first_response_due: datetime | None,
+    resolution_due: datetime | None,
+    calendar: Calendar | None,
+) -> Pause:
+    """The clock stops while a request waits on its requester: each target still running
+    when the wait began moves on by the working time the wait took. One already past its due
+    time stays missed."""
+    counted = calendar or WallClock()
+    waited = counted.between(since, until)
+
+    def moved(due: datetime | None) -> datetime | None:
+        if due is None or due <= since:
+            return due
+        return counted.add(until, counted.between(since, due))
+
+    return Pause(moved(first_response_due), moved(resolution_due), waited)
 
 
 def state(

@@ -484,3 +484,29 @@ def test_more_questions_than_a_form_holds_are_refused() -> None:
     assert message.startswith(f'{PATH}: departments[0] (key "it"): field "fields": ')
     assert f"at most {FIELDS_MAX} fields" in message
     parse_departments(PATH, IT_ENTRY + questions.rsplit("\n[[departments.fields]]", 1)[0])
+
+
+def test_waiting_on_the_requester_may_nudge_then_close() -> None:
+    [it] = parse_departments(PATH, IT_ENTRY + 'stale_after = "3D"\nauto_close_after = "7d"\n')
+    assert (it.stale_after, it.auto_close_after) == ("3d", "7d")
+    [plain] = parse_departments(PATH, IT_ENTRY)
+    assert (plain.stale_after, plain.auto_close_after) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("lines", "detail"),
+    [
+        ({"stale_after": '"soon"'}, "'soon' is not a duration like 30m, 4h or 2d"),
+        ({"auto_close_after": '"0d"'}, "'0d' is not a duration"),
+        (
+            {"stale_after": '"7d"', "auto_close_after": '"3d"'},
+            "stale_after must be shorter than auto_close_after",
+        ),
+    ],
+)
+def test_waiting_delays_that_cannot_be_used_name_the_department(
+    lines: dict[str, str], detail: str
+) -> None:
+    message = parse_error(IT_ENTRY + hr_entry(**lines))
+    assert message.startswith(f'{PATH}: departments[1] (key "hr")')
+    assert detail in message

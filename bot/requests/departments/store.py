@@ -40,6 +40,8 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         calendar=BusinessCalendar.parse(**department.calendar) if department.calendar else None,
         service_levels=ServiceLevels.from_stored(department.sla),
         fields=tuple(FieldDefinition.from_stored(stored) for stored in department.fields or ()),
+        stale_after=department.stale_after,
+        auto_close_after=department.auto_close_after,
     )
 
 
@@ -62,6 +64,8 @@ def sync_departments(
             "calendar": config.calendar.model_dump() if config.calendar else None,
             "sla": config.sla.model_dump() if config.sla else None,
             "fields": [question.definition().stored() for question in config.fields],
+            "stale_after": config.stale_after,
+            "auto_close_after": config.auto_close_after,
             "active": True,
         }
         department = existing.pop(config.key, None)

@@ -31,7 +31,8 @@ from bot.requests.flows.notices import (
     refresh_request_card,
 )
 from bot.requests.rules import (
-    ACTION_ROLE,
+    ACTION_ROLES,
+    DESK_ACTOR,
     DepartmentSnapshot,
     FilingKind,
     RequestAction,
@@ -43,9 +44,11 @@ from bot.requests.rules import (
     Subcommand,
     Urgency,
     decide_filing,
+    is_open,
     parse_command,
     route_by_keywords,
 )
+from bot.requests.waiting import store as waiting_store
 from bot.satisfaction.flows.pulses import Pulses
 from bot.service_levels.flows import ServiceLevelAlerts
 from bot.slack import SlackGateway
@@ -248,9 +251,11 @@ class RequestDesk:
         """The roles that matter for `action`; channel membership is looked up only when
         the action needs an agent, so a requester's cancel never depends on it."""
         roles = set()
+        if user_id == DESK_ACTOR:
+            return frozenset({Role.DESK})
         if user_id == request.requester_id:
             roles.add(Role.REQUESTER)
-        if ACTION_ROLE[action] is Role.AGENT and self.is_agent(request.department, user_id):
+        if Role.AGENT in ACTION_ROLES[action] and self.is_agent(request.department, user_id):
             roles.add(Role.AGENT)
         return frozenset(roles)
 
@@ -288,7 +293,9 @@ class RequestDesk:
         follow_up: dict[str, Any] = {
             "action": action.value,
             "actor_id": actor_id,
-            "previous_owner": before.assignee_id or before.closed_by_id,
+            # Whoever last worked on it; never the desk itself, which closed it unanswered.
+            "previous_owner": before.assignee_id
+            or (before.closed_by_id if before.closed_by_id != DESK_ACTOR else None),
             "was_open": before.status is RequestStatus.OPEN,
         }
         try:
@@ -306,8 +313,17 @@ class RequestDesk:
                 after = transition.request
                 if self._pulses is not None:
                     self._pulses.on_transition(session, request=after, action=action, now=now)
+                if after.status is RequestStatus.WAITING:
+                    waiting_store.schedule(session, request=after, now=now)
+                elif before.status is RequestStatus.WAITING:
+                    waiting_store.cancel(session, request_id=after.id, now=now)
                 if self._alerts is not None:
-                    self._alerts.settle(session, request=after, now=now)
+                    self._alerts.settle(
+                        session,
+                        request=after,
+                        now=now,
+                        resumed=before.status is RequestStatus.WAITING and is_open(after.status),
+                    )
                 # The DMs below, sent again by this job if they could not all go out now.
                 follow_up["event_id"] = transition.event_id
                 jobs.enqueue(

@@ -22,6 +22,7 @@ from bot.requests.rules import (
     RequestJob,
     RequestSnapshot,
 )
+from bot.requests.waiting import messages as waiting_messages
 from bot.satisfaction.flows.pulses import Pulses
 from bot.slack import MessageTag, PostedMessage, SlackGateway
 from bot.slack_client import SLACK_FAILURES
@@ -184,6 +185,8 @@ class RequestNotices:
             posted = dm(requester, message)
             if posted is not None and pulses is not None:
                 pulses.record_resolution_dm(after, posted)
+        elif action is RequestAction.CLOSE_UNANSWERED:
+            dm(requester, waiting_messages.build_closed_unanswered_dm(after))
         elif action in (RequestAction.REOPEN, RequestAction.CANCEL):
             # Whoever last worked on it: the assignee, or the agent who resolved it unclaimed.
             previous = follow_up.get("previous_owner")

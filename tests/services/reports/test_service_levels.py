@@ -91,3 +91,45 @@ def test_the_report_gives_the_service_level_figures_worked_out_by_hand(
         None,
         0,
     )
+
+
+def test_waiting_on_the_requester_stops_the_clock_in_the_report(
+    session_factory: SessionFactory,
+) -> None:
+    configs = parse_departments(Path("departments.toml"), DEPARTMENTS)
+    with session_factory.begin() as session:
+        department_store.sync_departments(
+            session=session, team_id=TEAM, configs=configs, now=MONDAY
+        )
+        desk = Desk(session)
+        # Both filed Monday 09:00 (resolution due Monday 18:00) and asked about at 09:30,
+        # which answers them in time.
+        still_waiting = desk.file("it", _at(0))
+        desk.act(still_waiting, RequestAction.WAIT, _at(0.5))
+        answered = desk.file("it", _at(0))
+        answered = desk.act(answered, RequestAction.WAIT, _at(0.5))
+        # The requester replies Tuesday 11:30: the wait took 8.5 working hours on Monday and
+        # 2.5 on Tuesday. The 8.5 hours the resolution had left run from 11:30: 6.5 on
+        # Tuesday, 2 on Wednesday, so it is due Wednesday 11:00.
+        answered = desk.act(answered, RequestAction.RESUME, _at(26.5))
+    assert answered.resolution_due_at == _at(50)
+    assert answered.sla_paused == timedelta(hours=11)
+
+    def figures(now: datetime) -> dict[str, object]:
+        with session_factory() as session:
+            report = build_report(session=session, now=now, days=7)
+        [it] = [d for d in json.loads(render_json(report))["departments"] if d["key"] == "it"]
+        return dict(it)
+
+    # Tuesday 12:00: past Monday 18:00, but the waiting one's clock stands at Monday 09:30.
+    tuesday = figures(_at(27))
+    assert (tuesday["first_response_sla_met"], tuesday["resolution_sla_met"]) == (100, None)
+    assert tuesday["overdue_open"] == 0
+
+    with session_factory.begin() as session:
+        Desk(session).act(answered, RequestAction.RESOLVE, _at(49))
+    # Resolved Wednesday 10:00, before 11:00: met. 19 working hours from filing, less the 11
+    # it waited: 8.
+    wednesday = figures(_at(50))
+    assert wednesday["resolution_sla_met"] == 100
+    assert wednesday["median_resolution_business_seconds"] == 8 * 3600

@@ -289,13 +289,14 @@ def _card_actions(card: Message) -> list[dict[str, Any]]:
     return blocks_of_type(card, "actions")
 
 
-def test_open_card_offers_claim_resolve_and_assign() -> None:
+def test_open_card_offers_claim_resolve_wait_and_assign() -> None:
     request = make_request(status=RequestStatus.OPEN, request_id=7)
     card = build_request_card(request, now=CREATED)
     [block] = _card_actions(card)
     assert block["block_id"] == encode_card_actions_block_id(7)
     assert decode_card_actions_block_id(block["block_id"]) == 7
-    claim, resolve, assign = block["elements"]
+    claim, resolve, wait, assign = block["elements"]
+    assert (wait["action_id"], wait["value"]) == (ActionId.WAIT, "req:7")
     assert (claim["type"], claim["action_id"], claim["value"]) == (
         "button",
         ActionId.CLAIM,
@@ -316,12 +317,13 @@ def test_open_card_offers_claim_resolve_and_assign() -> None:
     assert decode_request_id(resolve["value"]) == 7
 
 
-def test_claimed_card_offers_resolve_unclaim_and_reassign() -> None:
+def test_claimed_card_offers_resolve_unclaim_wait_and_reassign() -> None:
     request = make_request(status=RequestStatus.CLAIMED, request_id=8)
     card = build_request_card(request, now=CREATED)
     [block] = _card_actions(card)
     assert decode_card_actions_block_id(block["block_id"]) == 8
-    resolve, unclaim, reassign = block["elements"]
+    resolve, unclaim, wait, reassign = block["elements"]
+    assert wait["action_id"] == ActionId.WAIT
     assert (resolve["action_id"], resolve["value"], resolve["style"]) == (
         ActionId.RESOLVE,
         "req:8",
@@ -334,6 +336,17 @@ def test_claimed_card_offers_resolve_unclaim_and_reassign() -> None:
     action_ids = {element["action_id"] for element in block["elements"]}
     assert ActionId.CLAIM not in action_ids
     assert f"<@{AGENT}>" in dumped(card["blocks"][2])
+
+
+def test_a_card_waiting_on_the_requester_offers_stop_waiting_and_resolve() -> None:
+    request = replace(
+        make_request(status=RequestStatus.WAITING, request_id=9), waiting_since=CREATED
+    )
+    card = build_request_card(request, now=CREATED)
+    [block] = _card_actions(card)
+    assert [e["action_id"] for e in block["elements"]] == [ActionId.STOP_WAITING, ActionId.RESOLVE]
+    assert "Waiting on requester" in dumped(card)
+    assert "since" in dumped(card)
 
 
 @pytest.mark.parametrize("status", [RequestStatus.RESOLVED, RequestStatus.CANCELLED])

@@ -26,6 +26,10 @@ AGENT_ALLOWED: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
     (S.CLAIMED, A.UNCLAIM): S.OPEN,
     (S.CLAIMED, A.REASSIGN): S.CLAIMED,
     (S.CLAIMED, A.RESOLVE): S.RESOLVED,
+    (S.OPEN, A.WAIT): S.WAITING,
+    (S.CLAIMED, A.WAIT): S.WAITING,
+    (S.WAITING, A.RESUME): S.OPEN,
+    (S.WAITING, A.RESOLVE): S.RESOLVED,
 }
 
 # Everything the person who filed the request may do.
@@ -33,22 +37,33 @@ REQUESTER_ALLOWED: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
     (S.OPEN, A.CANCEL): S.CANCELLED,
     (S.CLAIMED, A.CANCEL): S.CANCELLED,
     (S.RESOLVED, A.REOPEN): S.OPEN,
+    (S.WAITING, A.CANCEL): S.CANCELLED,
+    # Their reply ends the wait.
+    (S.WAITING, A.RESUME): S.OPEN,
+}
+
+# What pulsedesk's own jobs do.
+DESK_ALLOWED: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
+    (S.WAITING, A.CLOSE_UNANSWERED): S.RESOLVED,
 }
 
 EXPECTED: dict[Role, dict[tuple[RequestStatus, RequestAction], RequestStatus]] = {
     Role.AGENT: AGENT_ALLOWED,
     Role.REQUESTER: REQUESTER_ALLOWED,
+    Role.DESK: DESK_ALLOWED,
 }
 
-AGENT_ACTIONS = {A.CLAIM, A.UNCLAIM, A.REASSIGN, A.RESOLVE}
+AGENT_ACTIONS = {A.CLAIM, A.UNCLAIM, A.REASSIGN, A.RESOLVE, A.WAIT}
 REQUESTER_ACTIONS = {A.FILE, A.CANCEL, A.REOPEN}
+EITHER_ACTIONS = {A.RESUME}
+DESK_ACTIONS = {A.CLOSE_UNANSWERED}
 
 ALL_CASES = list(itertools.product(Role, RequestStatus, RequestAction))
 
 
 def test_every_combination_is_covered() -> None:
-    assert len(ALL_CASES) == 2 * 4 * 7
-    assert set(RequestAction) == AGENT_ACTIONS | REQUESTER_ACTIONS
+    assert len(ALL_CASES) == 3 * 5 * 10
+    assert set(RequestAction) == AGENT_ACTIONS | REQUESTER_ACTIONS | EITHER_ACTIONS | DESK_ACTIONS
 
 
 @pytest.mark.parametrize(
@@ -136,6 +151,15 @@ def test_wrong_status_reason_names_the_status(
     assert decision.reason == f"the request is {status.value}"
 
 
+def test_only_the_desk_closes_a_request_left_unanswered() -> None:
+    for role in (Role.AGENT, Role.REQUESTER):
+        decision = decide_transition(
+            status=S.WAITING, action=A.CLOSE_UNANSWERED, roles=frozenset({role})
+        )
+        assert decision.allowed is False
+        assert decision.reason == "only pulsedesk itself does that"
+
+
 def test_only_requester_reopen_leaves_resolved() -> None:
     ways_out = [
         (role, action)
@@ -157,13 +181,23 @@ def test_cancelled_is_final() -> None:
     list(itertools.product(RequestStatus, RequestAction)),
 )
 def test_next_status_agrees_with_decisions(status: RequestStatus, action: RequestAction) -> None:
-    expected = AGENT_ALLOWED.get((status, action)) or REQUESTER_ALLOWED.get((status, action))
+    expected = (
+        AGENT_ALLOWED.get((status, action))
+        or REQUESTER_ALLOWED.get((status, action))
+        or DESK_ALLOWED.get((status, action))
+    )
     assert next_status(status, action) == expected
 
 
 @pytest.mark.parametrize(
     ("status", "open_"),
-    [(S.OPEN, True), (S.CLAIMED, True), (S.RESOLVED, False), (S.CANCELLED, False)],
+    [
+        (S.OPEN, True),
+        (S.CLAIMED, True),
+        (S.WAITING, True),
+        (S.RESOLVED, False),
+        (S.CANCELLED, False),
+    ],
 )
 def test_is_open(status: RequestStatus, open_: bool) -> None:
     assert is_open(status) is open_

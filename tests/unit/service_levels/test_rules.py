@@ -15,6 +15,7 @@ from bot.service_levels.rules import (
     due_times,
     kept,
     outcome,
+    pause,
     reminder_time,
     state,
 )
@@ -147,3 +148,44 @@ def test_a_target_moves_from_on_track_to_due_soon_to_overdue_until_done(
     done_at: datetime | None, now: datetime, expected: SlaState
 ) -> None:
     assert state(due=DUE, remind_from=REMIND, done_at=done_at, now=now) is expected
+
+
+def test_a_wait_moves_each_running_target_on_by_the_working_time_it_took() -> None:
+    # Filed Tuesday 17:00 in Berlin: first response due Wednesday 10:00 (UTC 09:00). The wait
+    # runs from Tuesday 17:30 to Wednesday 10:00 Berlin: half an hour on Tuesday, one hour on
+    # Wednesday. The hour and a half the first response had left at 17:30 runs from 10:00, to
+    # 11:30 Berlin.
+    since = FILED + timedelta(minutes=30)
+    until = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    moved = pause(
+        since=since,
+        until=until,
+        first_response_due=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        resolution_due=None,
+        calendar=OFFICE,
+    )
+    assert moved.paused == timedelta(hours=1, minutes=30)
+    assert moved.first_response_due == datetime(2026, 12, 2, 10, 30, tzinfo=UTC)
+    assert moved.resolution_due is None
+
+
+def test_a_target_missed_before_the_wait_stays_missed() -> None:
+    due = FILED + timedelta(hours=1)
+    moved = pause(
+        since=due + timedelta(minutes=1),
+        until=due + timedelta(days=1),
+        first_response_due=due,
+        resolution_due=due,
+        calendar=None,
+    )
+    assert (moved.first_response_due, moved.resolution_due) == (due, due)
+    assert moved.paused == timedelta(days=1) - timedelta(minutes=1)
+
+
+def test_a_reminder_leaves_out_the_time_waited() -> None:
+    # Four hours given, one of them waited: three quarters of the three counted is reached
+    # 2h15 of counted time in, plus the hour waited.
+    due = FILED + timedelta(hours=4)
+    assert reminder_time(
+        filed_at=FILED, due=due, remind_at=0.75, calendar=None, paused=timedelta(hours=1)
+    ) == FILED + timedelta(hours=3, minutes=15)
