@@ -184,6 +184,8 @@ class DepartmentConfig(BaseModel):
     leads: list[str] = []
     calendar: CalendarConfig | None = None
     sla: SlaConfig | None = None
+    # Its requests show what they say only to its agents.
+    private: StrictBool = False
     # Waiting on the requester: a nudge after `stale_after`, closed after `auto_close_after`.
     stale_after: str | None = None
     auto_close_after: str | None = None

@@ -17,6 +17,9 @@ class ActionId(StrEnum):
     # its form, and the button that stops waiting.
     WAIT = "request_wait"
     WAIT_QUESTION = "request_wait_question"
+    SENSITIVE = "request_sensitive"
+    # A private request's card: its text, shown to the department's agents only.
+    VIEW_PRIVATE = "request_view_private"
     STOP_WAITING = "request_stop_waiting"
     CANCEL = "request_cancel"
     REOPEN = "request_reopen"
@@ -48,6 +51,7 @@ class BlockId(StrEnum):
     URGENCY = "urgency"
     CARD_ACTIONS = "card_actions"
     WAIT_QUESTION = "wait_question"
+    SENSITIVE = "sensitive"
     PULSE_RATING = "pulse_rating"
     PULSE_COMMENT = "pulse_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -22,10 +22,10 @@ from bot.blockkit import Message
 from bot.clock import Clock
 from bot.pacing import Pacer
 from bot.slack_client import SLACK_FAILURES, describe_error, is_ambiguous
+from bot.slack_directory import SlackDirectory
 
 logger = logging.getLogger(__name__)
 
-MEMBERSHIP_CACHE_TTL = timedelta(minutes=5)
 # What views.update answers when the modal was redrawn since, or was closed.
 VIEW_GONE = frozenset({"hash_conflict", "not_found"})
 
@@ -74,34 +74,8 @@ class Installation:
         return app_id is None or self.app_id is None or app_id == self.app_id
 
 
-@dataclass(frozen=True)
-class Member:
-    user_id: str
-    timezone: str | None
-
-
-@dataclass(frozen=True)
-class SlackProfile:
-    timezone: str | None
-    name: str | None
-    is_bot: bool
-    deactivated: bool
-
-
-SLACKBOT_ID = "USLACKBOT"
 # Posting to a user id delivers to the app's DM with that user.
 USER_ID_PREFIXES = ("U", "W")
-USERS_PAGE_SIZE = 200
-
-
-def _is_person(user: dict[str, Any]) -> bool:
-    return not (
-        user.get("deleted")
-        or user.get("is_bot")
-        or user.get("is_app_user")
-        or user.get("is_ultra_restricted")
-        or user.get("id") == SLACKBOT_ID
-    )
 
 
 @dataclass(frozen=True)
@@ -119,7 +93,7 @@ POST_RETRY_BACKOFF_SECONDS = 0.5
 MESSAGE_TAG = "pulsedesk_message"
 
 
-class SlackGateway:
+class SlackGateway(SlackDirectory):
     """Outbound Slack calls used by the services, with the small caches they need."""
 
     def __init__(
@@ -338,53 +312,6 @@ class SlackGateway:
             cursor=cursor,
             include_all_metadata=True,
         )
-
-    def user_profile(self, user_id: str) -> SlackProfile:
-        """What Slack says of a user now (callers cache it): time zone, name, bot or not,
-        deactivated or not."""
-        response = self._client.users_info(user=user_id)
-        user = response.get("user") or {}
-        profile = user.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-        return SlackProfile(
-            timezone=str(user["tz"]) if user.get("tz") else None,
-            name=str(name or user.get("name") or "") or None,
-            is_bot=bool(user.get("is_bot") or user.get("is_app_user") or user_id == SLACKBOT_ID),
-            deactivated=bool(user.get("deleted")),
-        )
-
-    def workspace_people(self) -> list[Member]:
-        """Every active human in the workspace (users.list, all pages): not bots or apps, not
-        Slackbot, not deactivated, not single-channel guests."""
-        people: list[Member] = []
-        cursor: str | None = None
-        while True:
-            response = self._client.users_list(cursor=cursor, limit=USERS_PAGE_SIZE)
-            for user in response.get("members") or []:
-                if _is_person(user):
-                    people.append(Member(str(user["id"]), user.get("tz") or None))
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return people
-
-    def channel_members(self, channel: str) -> frozenset[str]:
-        now = self._clock.now()
-        with self._lock:
-            cached = self._members.get(channel)
-            if cached and cached[0] > now:
-                return cached[1]
-        members: set[str] = set()
-        cursor: str | None = None
-        while True:
-            response = self._client.conversations_members(channel=channel, cursor=cursor, limit=200)
-            members.update(response.get("members") or [])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
-        result = frozenset(members)
-        with self._lock:
-            self._members[channel] = (now + MEMBERSHIP_CACHE_TTL, result)
-        return result
 
     def try_send(self, event: str, send: Callable[[], object], **ids: object) -> bool:
         """Run one notification; a failure is logged with its traceback and does not stop others."""

@@ -13,6 +13,7 @@ from slack_bolt import App
 from bot.blockkit import INPUT_MAX_LENGTH
 from bot.errors import FormErrors, NotFound
 from bot.forms.flows import RequestForm
+from bot.forms.messages import SENSITIVE_VALUE
 from bot.forms.rules import FormState
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.requests import messages
@@ -46,6 +47,14 @@ def form_state(view: dict[str, Any]) -> FormState:
         ),
         urgency=selected(input_of(values, BlockId.URGENCY, ActionId.URGENCY)),
         answers=question_answers(values),
+        sensitive=_ticked(input_of(values, BlockId.SENSITIVE, ActionId.SENSITIVE)),
+    )
+
+
+def _ticked(checkboxes: dict[str, Any]) -> bool:
+    chosen = checkboxes.get("selected_options")
+    return isinstance(chosen, list) and any(
+        dict_of(option).get("value") == SENSITIVE_VALUE for option in chosen
     )
 
 
@@ -193,6 +202,7 @@ def handle_new_request_submission(
         urgency=form.urgency,
         idempotency_key=form.idempotency_key,
         answers=form.answers,
+        sensitive=form.state.sensitive,
     )
     message = messages.build_filed_confirmation(outcome.request, card_posted=outcome.card_posted)
     # Once per request: a repeated submission finds the confirmation already sent, and one

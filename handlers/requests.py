@@ -7,15 +7,19 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.conversations.flows import Conversations
+from bot.errors import NotAllowed
 from bot.home.flows import Home
 from bot.ids import ActionId
 from bot.requests import messages
 from bot.requests.flows.desk import RequestDesk
+from bot.requests.privacy.messages import build_private_view
 from bot.requests.rules import RequestAction
 from bot.service_levels import messages as sla_messages
 from bot.services import Services
 from bot.slack import SlackGateway
-from handlers.intake import durable
+from bot.text import escape
+from handlers.intake import durable, keep_nothing
 from handlers.payloads import RequestButton, SlashCommand
 
 CARD_ACTIONS = {
@@ -80,6 +84,26 @@ def handle_escalated_claim(
         gateway.respond(button.response_url, replace_original=True, **update)
 
 
+def handle_view_private(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    *,
+    desk: RequestDesk,
+    conversations: Conversations,
+    gateway: SlackGateway,
+) -> None:
+    """A private request's text, in a modal, for the department's agents only."""
+    button = RequestButton.parse(body, action)
+    request = desk.request(team_id=button.team_id, request_id=button.request_id)
+    if not desk.is_agent(request.department, button.user_id):
+        raise NotAllowed(
+            f"{request.reference} is private: only {escape(request.department.name)}'s agents "
+            "can see what it says."
+        )
+    view = build_private_view(request, replies=conversations.requester_replies(request))
+    gateway.open_view(trigger_id=button.trigger_id, view=view)
+
+
 def handle_requester_action(
     body: dict[str, Any],
     action: dict[str, Any],
@@ -131,6 +155,18 @@ def register(app: App, services: Services) -> None:
             handle_escalated_claim,
             answer_with=gateway,
             desk=desk,
+            gateway=gateway,
+        )
+    )
+    app.action(ActionId.VIEW_PRIVATE)(
+        durable(
+            intake,
+            "request_view_private",
+            handle_view_private,
+            answer_with=gateway,
+            keep=keep_nothing,
+            desk=desk,
+            conversations=services.conversations,
             gateway=gateway,
         )
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -34,6 +34,8 @@ class Department(Base):
     # before it is closed (`auto_close_after`), as the file gives them; None: never.
     stale_after: Mapped[str | None] = mapped_column(String(16), nullable=True)
     auto_close_after: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Its requests show their text only to its agents (HR, payroll).
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -53,6 +63,8 @@ class Request(Base):
     closed_by_id: Mapped[str | None] = mapped_column(String(32))
     # Since when it waits on its requester (the service levels' clock stands still), and the
     # working time all its waits have taken.
+    # Its text and answers are shown only to its requester and its department's agents.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The requester's side of the conversation: a message in the app's DM with them, in

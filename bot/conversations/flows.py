@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.blockkit import Message
 from bot.clock import Clock
@@ -20,6 +20,7 @@ from bot.conversations.rules import (
     RELAY_TAG,
     MessageChange,
     ThreadMessage,
+    message_time,
 )
 from bot.db import SessionFactory, read_session
 from bot.requests import store as requests_store
@@ -28,9 +29,13 @@ from bot.requests.flows.notices import refresh_request_card
 from bot.requests.rules import RequestAction, RequestSnapshot, RequestStatus
 from bot.service_levels.flows import ServiceLevelAlerts
 from bot.slack import MessageTag, SlackGateway
+from bot.slack_client import SLACK_FAILURES
+from bot.text import slack_to_plain
 
 logger = logging.getLogger(__name__)
 
+# How far into a requester's thread of a request a private request's view reads.
+REPLIES_READ = 100
 # A copy taken by another delivery of the same message and not posted after this long was
 # left by a process that died: it is posted (after looking for it) by whoever comes next.
 ABANDONED_AFTER = timedelta(minutes=5)
@@ -113,6 +118,27 @@ class Conversations:
                 action=RequestAction.RESUME,
                 idempotency_key=f"reply:{message.channel}:{message.ts}",
             )
+
+    def requester_replies(self, request: RequestSnapshot) -> list[tuple[datetime, str]]:
+        """What the requester wrote in their thread of the request (when, plain text): for
+        a private request, shown to agents only when they ask. None can be read when Slack
+        will not show the thread."""
+        if request.conversation_channel_id is None or request.conversation_ts is None:
+            return []
+        try:
+            replies = self._gateway.thread_replies(
+                channel=request.conversation_channel_id,
+                ts=request.conversation_ts,
+                limit=REPLIES_READ,
+            )
+        except SLACK_FAILURES:
+            logger.warning("request.replies_unreadable", extra={"request_id": request.id})
+            return []
+        return [
+            (message_time(str(reply.get("ts"))), slack_to_plain(str(reply.get("text") or "")))
+            for reply in replies
+            if reply.get("user") == request.requester_id and not reply.get("bot_id")
+        ]
 
     def tell_requester(self, request: RequestSnapshot, message: Message, tag: MessageTag) -> None:
         """Post once in the requester's thread of the request, opening it if need be."""

@@ -12,9 +12,10 @@ from bot.text import escape, escape_truncate, slack_date, truncate_escaped, user
 
 def build_conversation_start(request: RequestSnapshot) -> Message:
     department = escape(request.department.name)
+    about = f"*{request.reference}* ({escape(request.own_summary)})"
     text = (
-        f":speech_balloon: *{request.reference}* ({escape(request.summary)}) with {department}: "
-        "the team's replies arrive in this thread, and what you write in it reaches them."
+        f":speech_balloon: {about} with {department}: the team's replies arrive in this "
+        "thread, and what you write in it reaches them."
     )
     return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
 
@@ -37,6 +38,16 @@ def build_reply_to_requester(request: RequestSnapshot, message: ThreadMessage) -
 
 
 def build_reply_to_desk(request: RequestSnapshot, message: ThreadMessage) -> Message:
-    """The requester's reply in their DM thread, as the department reads it in the card's."""
+    """The requester's reply in their DM thread, as the department reads it in the card's.
+    A private request's channel reads only that there is one: View on the card shows it to
+    the agents."""
+    if request.private:
+        text = (
+            f":lock: The requester replied {slack_date(message.sent_at)}. *View* on the card "
+            "shows it to the department's agents."
+        )
+        if message.change is MessageChange.EDITED:
+            text += " (edited)"
+        return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [context(text)]}
     byline = f"{user_mention(message.user_id)} (requester) · {slack_date(message.sent_at)}"
     return _copy(byline, message)

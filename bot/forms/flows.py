@@ -57,5 +57,6 @@ def _drawn(
         text=state.text,
         urgency=state.urgency,
         answers=state.answers_for(state.department_key),
+        sensitive=state.sensitive,
         origin_channel_id=origin_channel_id,
     )

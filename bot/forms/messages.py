@@ -17,6 +17,7 @@ from bot.blockkit import (
     STATIC_SELECT_OPTIONS_MAX,
     VIEW_BLOCKS_MAX,
     Block,
+    context,
     fields,
     option,
     plain,
@@ -36,8 +37,10 @@ from bot.ids import ActionId, BlockId, CallbackId, encode_field_block_id
 from bot.requests.rules import DepartmentSnapshot, Urgency
 from bot.text import escape, escape_truncate, truncate, truncate_escaped, user_mention
 
-# The form's own inputs: department, description and urgency.
-OWN_INPUTS = 3
+# The form's own inputs: department, description, urgency and privacy.
+OWN_INPUTS = 4
+# The value of the Sensitive box.
+SENSITIVE_VALUE = "sensitive"
 # A modal holds 100 blocks: a department's questions get what the form's own inputs leave.
 FIELDS_MAX = VIEW_BLOCKS_MAX - OWN_INPUTS
 # On the card, a question's label above its answer; the answer gets the rest of the field.
@@ -104,6 +107,7 @@ def build_new_request_modal(
     text: str = "",
     urgency: str = Urgency.NORMAL,
     answers: Mapping[str, str] | None = None,
+    sensitive: bool = False,
     origin_channel_id: str | None = None,
 ) -> dict[str, Any]:
     """The form, with the questions of the department chosen (if any) filled with `answers`.
@@ -176,7 +180,32 @@ def build_new_request_modal(
                     "initial_option": initial_urgency,
                 },
             },
+            _privacy(chosen, sensitive=sensitive),
         ],
+    }
+
+
+def _privacy(chosen: DepartmentSnapshot | None, *, sensitive: bool) -> Block:
+    """A private department says so; any other lets the requester keep this one private."""
+    if chosen is not None and chosen.private:
+        return context(
+            f":lock: Requests to {escape(chosen.name)} are private: only its agents see what "
+            "you write."
+        )
+    choice = option("Sensitive: only the team's agents see what I write", SENSITIVE_VALUE)
+    checkboxes: Block = {
+        "type": "checkboxes",
+        "action_id": ActionId.SENSITIVE,
+        "options": [choice],
+    }
+    if sensitive:
+        checkboxes["initial_options"] = [choice]
+    return {
+        "type": "input",
+        "block_id": BlockId.SENSITIVE,
+        "optional": True,
+        "label": plain("Privacy"),
+        "element": checkboxes,
     }
 
 

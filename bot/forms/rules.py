@@ -123,6 +123,8 @@ class FormState:
     urgency: str = ""
     # By department key, then question key: what was typed or chosen; blanks left out.
     answers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Ticked Sensitive: only the department's agents see what it says.
+    sensitive: bool = False
 
     def answers_for(self, department_key: str) -> dict[str, str]:
         """What to fill `department_key`'s questions with: its own answers, else one given to

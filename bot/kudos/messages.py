@@ -32,7 +32,7 @@ from bot.kudos.rules import (
     ShoutoutSnapshot,
     Tally,
 )
-from bot.requests.messages import quoted_summary
+from bot.requests.messages import own_quoted_summary
 from bot.requests.rules import RequestSnapshot
 from bot.text import ELLIPSIS, escape, slack_date, truncate, truncate_escaped
 
@@ -264,8 +264,8 @@ def build_request_modal(
     blocks: list[Block] = [
         section(
             truncate_escaped(
-                f"Thank <@{recipient_id}> for {quoted_summary(request)}. The shout-out names the "
-                f"request and its team, not what it was about.",
+                f"Thank <@{recipient_id}> for {own_quoted_summary(request)}. The shout-out "
+                "names the request and its team, not what it was about.",
                 SECTION_TEXT_MAX,
             )
         ),

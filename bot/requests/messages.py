@@ -24,6 +24,7 @@ from bot.blockkit import (
 )
 from bot.forms.messages import answer_fields
 from bot.ids import ActionId, encode_card_actions_block_id, encode_request_id
+from bot.requests.privacy.messages import private_card_head
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot, RequestStatus, Urgency
 from bot.service_levels import messages as sla_messages
 from bot.text import (
@@ -54,7 +55,13 @@ def _summary(request: RequestSnapshot) -> str:
 
 
 def quoted_summary(request: RequestSnapshot) -> str:
+    """The request as anyone may read it named: a private one by its reference alone."""
     return f"{request.reference} ({escape(_summary(request))})"
+
+
+def own_quoted_summary(request: RequestSnapshot) -> str:
+    """The request as its requester reads it named, in what only they see."""
+    return f"{request.reference} ({escape(request.own_summary)})"
 
 
 def _status_text(request: RequestSnapshot) -> str:
@@ -110,18 +117,23 @@ def _card_actions(request: RequestSnapshot) -> list[Block]:
 def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
     """The card in the department's channel, rebuilt whole on every change; its service
     levels as they stand at `now`."""
-    blocks: list[Block] = [
-        header(escape(f"{request.reference} · {_summary(request)}")),
-        section(escape_truncate(request.text, SECTION_TEXT_MAX) or "_(no description)_"),
-        *answer_fields(request.answers),
-        fields(
-            f"*Requested by*\n{user_mention(request.requester_id)}",
-            f"*Status*\n{_status_text(request)}",
-            f"*Urgency*\n{URGENCY_LABELS[request.urgency]}",
-            f"*Filed*\n{slack_date(request.created_at)}",
-        ),
-        *_card_actions(request),
-    ]
+    if request.private:
+        head = private_card_head(
+            request, status=_status_text(request), urgency=URGENCY_LABELS[request.urgency]
+        )
+    else:
+        head = [
+            header(escape(f"{request.reference} · {_summary(request)}")),
+            section(escape_truncate(request.text, SECTION_TEXT_MAX) or "_(no description)_"),
+            *answer_fields(request.answers),
+            fields(
+                f"*Requested by*\n{user_mention(request.requester_id)}",
+                f"*Status*\n{_status_text(request)}",
+                f"*Urgency*\n{URGENCY_LABELS[request.urgency]}",
+                f"*Filed*\n{slack_date(request.created_at)}",
+            ),
+        ]
+    blocks: list[Block] = [*head, *_card_actions(request)]
     if request.status is RequestStatus.RESOLVED and request.resolved_at:
         if request.closed_unanswered:
             blocks.append(context(f"Closed for no reply {slack_date(request.resolved_at)}"))
@@ -130,7 +142,8 @@ def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
             blocks.append(context(f"Resolved by {closer} {slack_date(request.resolved_at)}"))
     elif request.status is RequestStatus.WAITING and request.waiting_since:
         waiting = slack_date(request.waiting_since)
-        blocks.append(context(f"Waiting on {user_mention(request.requester_id)} since {waiting}"))
+        requester = "the requester" if request.private else user_mention(request.requester_id)
+        blocks.append(context(f"Waiting on {requester} since {waiting}"))
     elif request.status is RequestStatus.CANCELLED:
         blocks.append(context("Cancelled by the requester"))
     if request.rating is not None:
@@ -138,10 +151,13 @@ def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
     if service_levels := sla_messages.card_lines(request, now):
         blocks.append(context(*service_levels))
     blocks.append(context(f"{escape(request.department.name)} · {request.reference}"))
+    about = (
+        "a private request"
+        if request.private
+        else f"{user_mention(request.requester_id)}: {escape(_summary(request))}"
+    )
     text = truncate_escaped(
-        f"{request.reference} from {user_mention(request.requester_id)}: "
-        f"{escape(_summary(request))} [{request.status.value}]",
-        FALLBACK_TEXT_MAX,
+        f"{request.reference} from {about} [{request.status.value}]", FALLBACK_TEXT_MAX
     )
     return {"text": text, "blocks": blocks}
 
@@ -164,7 +180,7 @@ def _back_at(request: RequestSnapshot) -> str | None:
 def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> Message:
     text = (
         f":inbox_tray: Filed *{request.reference}* with *{escape(request.department.name)}*: "
-        f"{escape(_summary(request))}"
+        f"{escape(request.own_summary)}"
     )
     if card_posted:
         back = _back_at(request)
@@ -205,7 +221,7 @@ def build_filed_confirmation(request: RequestSnapshot, *, card_posted: bool) -> 
 
 def build_claimed_dm(request: RequestSnapshot) -> Message:
     assignee = user_mention(request.assignee_id) if request.assignee_id else "Someone"
-    text = f"{assignee} picked up {quoted_summary(request)}."
+    text = f"{assignee} picked up {own_quoted_summary(request)}."
     return {
         "text": truncate_escaped(text, FALLBACK_TEXT_MAX),
         "blocks": [section(f":eyes: {text}")],
@@ -213,7 +229,7 @@ def build_claimed_dm(request: RequestSnapshot) -> Message:
 
 
 def build_unclaimed_dm(request: RequestSnapshot) -> Message:
-    text = f"{quoted_summary(request)} is back in {escape(request.department.name)}'s queue."
+    text = f"{own_quoted_summary(request)} is back in {escape(request.department.name)}'s queue."
     return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
 
 
@@ -243,7 +259,7 @@ def build_resolved_dm(
     """`rating_hint` invites an emoji rating: reactions to this message rate the request.
     `kudos_to` names the resolver, offered a thank-you."""
     closer = user_mention(request.closed_by_id) if request.closed_by_id else "The team"
-    text = f"{closer} resolved {quoted_summary(request)}."
+    text = f"{closer} resolved {own_quoted_summary(request)}."
     notes = ["Not fixed after all? Reopen it and it goes back to the team."]
     if rating_hint:
         notes.insert(0, rating_hint)
@@ -285,7 +301,7 @@ def build_my_requests(requests: Sequence[RequestSnapshot]) -> Message:
         status = _status_text(request)
         line = (
             f"*{request.reference}* · {escape(request.department.name)} · {status}\n"
-            f"{escape(_summary(request))} · filed {slack_date(request.created_at)}"
+            f"{escape(request.own_summary)} · filed {slack_date(request.created_at)}"
         )
         blocks.append(
             section(
@@ -354,5 +370,5 @@ def build_cancelled_dm(request: RequestSnapshot) -> Message:
 
 def build_requester_update(request: RequestSnapshot, *, action_done: str) -> Message:
     """What replaces the requester's message after they cancel or reopen."""
-    text = f"You {action_done} {quoted_summary(request)}."
+    text = f"You {action_done} {own_quoted_summary(request)}."
     return build_notice(text)

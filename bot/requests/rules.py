@@ -16,6 +16,8 @@ from bot.text import first_line, user_mention
 
 # How much of a request's text names it in titles and lists.
 SUMMARY_MAX = 80
+# What names a private request where its text must not show.
+PRIVATE_SUMMARY = "private request"
 
 # The metadata event type on request cards, by which `post_once` finds one again.
 REQUEST_CARD_TAG = "pulsedesk_request_card"
@@ -178,6 +180,8 @@ class DepartmentSnapshot:
     # never. Durations like `3d`, in the department's working time.
     stale_after: str | None = None
     auto_close_after: str | None = None
+    # Its requests are private (HR, payroll): see RequestSnapshot.private.
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,9 @@ class RequestSnapshot:
     # The thread of the app's DM with the requester that carries the conversation.
     conversation_channel_id: str | None = None
     conversation_ts: str | None = None
+    # Its text and answers are for its requester and the department's agents only: anywhere
+    # else it is named by its reference alone.
+    private: bool = False
     # Since when it waits on its requester; the working time its waits have taken so far.
     waiting_since: datetime | None = None
     sla_paused: timedelta = timedelta()
@@ -221,9 +228,16 @@ class RequestSnapshot:
         return self.status is RequestStatus.RESOLVED and self.closed_by_id == DESK_ACTOR
 
     @property
-    def summary(self) -> str:
-        """Its first line, short enough for a title; not escaped."""
+    def own_summary(self) -> str:
+        """Its first line, short enough for a title, for its requester and agents; not
+        escaped."""
         return first_line(self.text, SUMMARY_MAX) or "(no description)"
+
+    @property
+    def summary(self) -> str:
+        """What names it where others may read: its first line, or for a private request
+        only that it is one."""
+        return PRIVATE_SUMMARY if self.private else self.own_summary
 
 
 def explain_state(request: RequestSnapshot) -> str:

@@ -68,6 +68,7 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         resolution_due_at=request.resolution_due_at,
         conversation_channel_id=request.conversation_channel_id,
         conversation_ts=request.conversation_ts,
+        private=request.private,
         waiting_since=request.waiting_since,
         sla_paused=timedelta(seconds=request.paused_seconds or 0),
         answers=tuple(Answer.from_stored(stored) for stored in request.answers or ()),
@@ -85,10 +86,12 @@ def file_request(
     idempotency_key: str,
     now: datetime,
     answers: Mapping[str, str] | None = None,
+    sensitive: bool = False,
 ) -> FiledRequest:
     """File a request once per idempotency key: a repeat returns the first one unchanged.
     `answers` (by question key, as sent) must answer the department's questions as they are
-    now; the form checked them already, unless the file changed since."""
+    now; the form checked them already, unless the file changed since. It is private when
+    its department is, or when its requester said it is `sensitive`."""
     existing = _find_by_idempotency_key(session, team_id, idempotency_key)
     if existing is not None:
         return FiledRequest(request_snapshot(existing), created=False)
@@ -115,6 +118,7 @@ def file_request(
         calendar=promised.calendar,
     )
     request = Request(
+        private=promised.private or sensitive,
         team_id=team_id,
         department=department,
         requester_id=requester_id,

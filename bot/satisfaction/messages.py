@@ -21,7 +21,7 @@ from bot.blockkit import (
     section,
 )
 from bot.ids import ActionId, BlockId, CallbackId, encode_pulse_id, encode_request_id
-from bot.requests.messages import kudos_button, quoted_summary
+from bot.requests.messages import kudos_button, own_quoted_summary, quoted_summary
 from bot.requests.rules import RequestSnapshot
 from bot.satisfaction.rules import RATING_MAX, RATING_MIN, RatingScale, is_low
 from bot.text import escape, escape_truncate, slack_date, truncate, truncate_escaped, user_mention
@@ -50,7 +50,7 @@ RATE_ACTIONS = {
 def _question(request: RequestSnapshot) -> str:
     return (
         f"How satisfied are you with how *{escape(request.department.name)}* handled "
-        f"{quoted_summary(request)}?"
+        f"{own_quoted_summary(request)}?"
     )
 
 
@@ -117,7 +117,7 @@ def build_pulse_answered(
     value = encode_pulse_id(pulse_id)
     text = (
         f":pray: Thanks! You rated how *{escape(request.department.name)}* handled "
-        f"{quoted_summary(request)}: *{score}/5* ({SCORE_LABELS[score]})."
+        f"{own_quoted_summary(request)}: *{score}/5* ({SCORE_LABELS[score]})."
     )
     blocks: list[Block] = [section(text)]
     if is_low(score):
@@ -143,7 +143,7 @@ def build_pulse_answered(
 
 def build_pulse_closed(request: RequestSnapshot, *, score: int | None) -> Message:
     answer = f" You rated it *{score}/5*." if score is not None else ""
-    text = f"This survey about {quoted_summary(request)} has closed.{answer}"
+    text = f"This survey about {own_quoted_summary(request)} has closed.{answer}"
     return {
         "text": truncate_escaped(
             f"This survey about {request.reference} has closed.", FALLBACK_TEXT_MAX
@@ -168,7 +168,7 @@ def _recovery_blocks(request: RequestSnapshot) -> list[Block]:
 
 def build_recovery_offer(request: RequestSnapshot, *, score: int) -> Message:
     """Sent after a low emoji rating, which has no message of ours to show the offer in."""
-    text = f"You rated {quoted_summary(request)} *{score}/5*."
+    text = f"You rated {own_quoted_summary(request)} *{score}/5*."
     return {
         "text": truncate_escaped(
             f"Sorry {request.reference} fell short: reopen it or talk to a lead.",
@@ -274,7 +274,7 @@ def build_comment_modal(
         "close": plain("Cancel"),
         "private_metadata": json.dumps({"pulse": pulse_id}),
         "blocks": [
-            section(truncate_escaped(f"About {quoted_summary(request)}.", SECTION_TEXT_MAX)),
+            section(truncate_escaped(f"About {own_quoted_summary(request)}.", SECTION_TEXT_MAX)),
             {
                 "type": "input",
                 "block_id": BlockId.PULSE_COMMENT,

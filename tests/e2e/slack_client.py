@@ -142,7 +142,10 @@ class SlackClient:
         callback_id: str = "request_new",
         private_metadata: str = '{"channel": "C0GENERAL"}',
         headers: dict[str, str] | None = None,
+        more_values: dict[str, Any] | None = None,
     ) -> HttpResult:
+        """Submit the new-request form; `more_values` are inputs beyond its own three."""
+
         def selected(value: str | None) -> dict[str, Any]:
             return {
                 "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}
@@ -176,6 +179,7 @@ class SlackClient:
                         "urgency": {
                             "request_urgency": {"type": "radio_buttons", **selected(urgency)}
                         },
+                        **(more_values or {}),
                     }
                 },
             },

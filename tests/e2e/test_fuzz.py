@@ -36,6 +36,10 @@ ACTION_IDS = st.sampled_from(
         "request_reassign",
         "request_cancel",
         "request_reopen",
+        "request_wait",
+        "request_stop_waiting",
+        "request_escalated_claim",
+        "request_view_private",
         "satisfaction_rate_1",
         "satisfaction_change",
         "satisfaction_comment",
@@ -46,7 +50,13 @@ ACTION_IDS = st.sampled_from(
     ]
 )
 CALLBACKS = st.sampled_from(
-    ["request_new", "satisfaction_comment", "weekly_comment", "kudos_for_request"]
+    [
+        "request_new",
+        "request_wait_on_requester",
+        "satisfaction_comment",
+        "weekly_comment",
+        "kudos_for_request",
+    ]
 )
 # Where answers go: the response_url Slack would send, or anything at all.
 SLACKS_URL = "slack's response_url"
@@ -160,7 +170,10 @@ def test_any_command_text_is_answered_without_an_error(
 
 
 @FUZZ
-@given(event=JSON, event_type=st.sampled_from(["reaction_added", "app_home_opened", "made_up"]))
+@given(
+    event=JSON,
+    event_type=st.sampled_from(["reaction_added", "app_home_opened", "message", "made_up"]),
+)
 def test_a_malformed_event_is_acknowledged_and_changes_nothing(
     fuzzed: Any, caplog: pytest.LogCaptureFixture, event: Any, event_type: str
 ) -> None:

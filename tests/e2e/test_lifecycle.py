@@ -44,6 +44,7 @@ def test_claim_updates_card_and_tells_requester(desk: Desk) -> None:
     assert action_ids(update.params["blocks"]) == [
         "request_resolve",
         "request_unclaim",
+        "request_wait",
         "request_reassign",
     ]
     [dm] = desk.fake.wait_for_call(

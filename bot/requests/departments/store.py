@@ -42,6 +42,7 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         fields=tuple(FieldDefinition.from_stored(stored) for stored in department.fields or ()),
         stale_after=department.stale_after,
         auto_close_after=department.auto_close_after,
+        private=department.private,
     )
 
 
@@ -65,6 +66,7 @@ def sync_departments(
             "sla": config.sla.model_dump() if config.sla else None,
             "fields": [question.definition().stored() for question in config.fields],
             "stale_after": config.stale_after,
+            "private": config.private,
             "auto_close_after": config.auto_close_after,
             "active": True,
         }

@@ -174,6 +174,7 @@ class RequestDesk:
         urgency: Urgency,
         idempotency_key: str,
         answers: Mapping[str, str] | None = None,
+        sensitive: bool = False,
     ) -> FilingOutcome:
         """`answers`: to the department's questions, by key, as the form sent them."""
         now = self._clock.now()
@@ -188,6 +189,7 @@ class RequestDesk:
                 idempotency_key=idempotency_key,
                 now=now,
                 answers=answers,
+                sensitive=sensitive,
             )
             if filed.created:
                 # In the filing transaction, so a crash before the card is posted loses nothing;
@@ -214,6 +216,10 @@ class RequestDesk:
         # died before the card was up. An earlier try may have posted it: look first.
         posted = request.card_ts is not None or self.notices.post_card(request, resumed=True)
         return FilingOutcome(request, created=False, card_posted=posted)
+
+    def request(self, *, team_id: str, request_id: int) -> RequestSnapshot:
+        with read_session(self._sessions) as session:
+            return store.get_request(session=session, team_id=team_id, request_id=request_id)
 
     def my_open_requests(self, *, team_id: str, user_id: str) -> list[RequestSnapshot]:
         with read_session(self._sessions) as session:

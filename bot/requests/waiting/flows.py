@@ -7,9 +7,8 @@ import logging
 
 from bot.clock import Clock
 from bot.conversations.flows import Conversations
-from bot.db import SessionFactory, read_session
+from bot.db import SessionFactory
 from bot.jobs import JobSnapshot
-from bot.requests import store
 from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import DESK_ACTOR, RequestAction, RequestSnapshot, RequestStatus, Role
 from bot.requests.waiting import messages
@@ -40,8 +39,7 @@ class Waiting:
         self._conversations = conversations
 
     def request(self, *, team_id: str, request_id: int) -> RequestSnapshot:
-        with read_session(self._sessions) as session:
-            return store.get_request(session=session, team_id=team_id, request_id=request_id)
+        return self._desk.request(team_id=team_id, request_id=request_id)
 
     def roles_for(
         self, request: RequestSnapshot, user_id: str, action: RequestAction

@@ -30,6 +30,11 @@ def _about(request: RequestSnapshot) -> str:
     return f"*{request.reference}* ({escape(request.summary)})"
 
 
+def _own(request: RequestSnapshot) -> str:
+    """As the requester reads it named, in what only they see."""
+    return f"*{request.reference}* ({escape(request.own_summary)})"
+
+
 def build_wait_modal(request: RequestSnapshot) -> dict[str, Any]:
     question: Block = {
         "type": "input",
@@ -71,10 +76,9 @@ def _with_question(text: str, question: str) -> Message:
 
 def build_question_for_desk(request: RequestSnapshot, *, agent_id: str, question: str) -> Message:
     """In the card's thread: the team sees what was asked."""
-    text = (
-        f":speech_balloon: {user_mention(agent_id)} is waiting on "
-        f"{user_mention(request.requester_id)}"
-    )
+    # A private request's channel is not told who filed it.
+    requester = "the requester" if request.private else user_mention(request.requester_id)
+    text = f":speech_balloon: {user_mention(agent_id)} is waiting on {requester}"
     return _with_question(text + (":" if question else "."), question)
 
 
@@ -84,7 +88,7 @@ def build_question_for_requester(
     """In the requester's thread of the request."""
     text = (
         f":speech_balloon: {user_mention(agent_id)} of {escape(request.department.name)} needs "
-        f"something from you to go on with {_about(request)}. Reply in this thread"
+        f"something from you to go on with {_own(request)}. Reply in this thread"
     )
     return _with_question(text + (":" if question else "."), question)
 
@@ -92,7 +96,7 @@ def build_question_for_requester(
 def build_nudge(request: RequestSnapshot, *, closes_at: datetime | None) -> Message:
     text = (
         f":wave: {escape(request.department.name)} is still waiting for your reply on "
-        f"{_about(request)}. Reply in this thread to go on"
+        f"{_own(request)}. Reply in this thread to go on"
     )
     text += f", or it will be closed {slack_date(closes_at)}." if closes_at else "."
     return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [section(text)]}
@@ -100,7 +104,7 @@ def build_nudge(request: RequestSnapshot, *, closes_at: datetime | None) -> Mess
 
 def build_closed_unanswered_dm(request: RequestSnapshot) -> Message:
     text = (
-        f"{_about(request)} was closed: {escape(request.department.name)} did not hear back "
+        f"{_own(request)} was closed: {escape(request.department.name)} did not hear back "
         "from you. Reopen it if you still need help."
     )
     return {

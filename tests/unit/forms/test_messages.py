@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.blockkit import STATIC_SELECT_OPTIONS_MAX, VIEW_BLOCKS_MAX
-from bot.forms.messages import FIELDS_MAX, answer_fields, build_new_request_modal
+from bot.forms.messages import FIELDS_MAX, OWN_INPUTS, answer_fields, build_new_request_modal
 from bot.forms.rules import Answer, FieldDefinition, FieldType, form_version
 from bot.ids import ActionId, BlockId, CallbackId, encode_field_block_id
 from bot.requests.messages import build_filed_confirmation, build_request_card
@@ -126,7 +126,13 @@ def test_the_chosen_departments_questions_follow_the_description() -> None:
     assert block_kit_problems(view, surface="view") == []
     ids = [b["block_id"] for b in view["blocks"]]
     questions = [encode_field_block_id("it", d.key) for d in EVERY_TYPE]
-    assert ids == [BlockId.DEPARTMENT, BlockId.DESCRIPTION, *questions, BlockId.URGENCY]
+    assert ids == [
+        BlockId.DEPARTMENT,
+        BlockId.DESCRIPTION,
+        *questions,
+        BlockId.URGENCY,
+        BlockId.SENSITIVE,
+    ]
     for definition in EVERY_TYPE:
         block = _question(view, definition.key)
         assert block["element"]["type"] == ELEMENTS[definition.key]
@@ -154,7 +160,7 @@ def test_choosing_a_department_asks_for_the_form_again() -> None:
 
 def test_no_department_chosen_asks_no_questions() -> None:
     view = build_new_request_modal([IT])
-    assert len(view["blocks"]) == 3
+    assert len(view["blocks"]) == OWN_INPUTS
     assert json.loads(view["private_metadata"])["form"] == ""
 
 
