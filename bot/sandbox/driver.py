@@ -214,7 +214,15 @@ class Sandbox:
         key = self.workspace.issue_response_url(channel=channel, user=user, ts=ts)
         return f"{self._response_base}{key}"
 
-    def act(self, user: str, container: dict[str, Any], action: dict[str, Any]) -> None:
+    def act(
+        self,
+        user: str,
+        container: dict[str, Any],
+        action: dict[str, Any],
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        """A click or a choice; in a view, `values` is what its inputs hold, which Slack sends
+        with the action as the view's state."""
         person = self._person(user)
         if not isinstance(action.get("action_id"), str):
             raise Refused("That control has no action_id.")
@@ -232,7 +240,7 @@ class Sandbox:
             else:
                 raise Refused("That form is no longer open.")
             payload["container"] = {"type": "view", "view_id": view["id"]}
-            payload["view"] = view
+            payload["view"] = {**view, "state": {"values": values or {}}}
         else:
             channel, ts = str(container.get("channel", "")), str(container.get("ts", ""))
             message = self.workspace.message(channel, ts)

@@ -135,7 +135,10 @@ class SandboxServer:
         actions: dict[str, Callable[[], Any]] = {
             "send": lambda: sandbox.send(user, _text(body, "channel"), _text(body, "text")),
             "action": lambda: sandbox.act(
-                user, _object(body, "container"), _object(body, "action")
+                user,
+                _object(body, "container"),
+                _object(body, "action"),
+                _object(body, "values") if "values" in body else None,
             ),
             "close": lambda: sandbox.close(user, _text(body, "view_id")),
             "react": lambda: sandbox.react(
