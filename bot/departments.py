@@ -239,8 +239,8 @@ class DepartmentConfig(BaseModel):
     def _fields_fit_the_form(cls, values: list[FieldConfig]) -> list[FieldConfig]:
         if len(values) > FIELDS_MAX:
             raise ValueError(
-                f"at most {FIELDS_MAX} fields: a Slack form holds 100 blocks, and the form's own "
-                "department, description and urgency take the rest"
+                f"at most {FIELDS_MAX} fields: a Slack form holds 100 blocks, and its "
+                "department, description, urgency and privacy take the other four"
             )
         return values
 

@@ -64,15 +64,31 @@ CSV_COLUMNS = [
 ]
 
 
+def option_columns(report: Report) -> dict[str, tuple[str, str]]:
+    """After the fixed columns, one per option of a select question, `<question>=<option>`,
+    in the order the departments list them: (question, option) by column name."""
+    columns: dict[str, tuple[str, str]] = {}
+    for department in report.departments:
+        for question, counts in department.field_options.items():
+            for choice in counts:
+                columns.setdefault(str(csv_cell(f"{question}={choice}")), (question, choice))
+    return columns
+
+
 def render_csv(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    options = option_columns(report)
+    writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, *options], lineterminator="\n")
     writer.writeheader()
     for department in report.departments:
         row = department.as_json()
         for area in ICSQ_ROTATION:
             row[f"icsq_{area.value}"] = department.weekly.icsq.get(area.value)
-        writer.writerow({key: csv_cell(row[key]) for key in CSV_COLUMNS})
+        cells = {key: csv_cell(row[key]) for key in CSV_COLUMNS}
+        for column, (question, choice) in options.items():
+            # Empty where the department does not ask the question or offer the option.
+            cells[column] = department.field_options.get(question, {}).get(choice, "")
+        writer.writerow(cells)
     return out.getvalue()
 
 
@@ -127,8 +143,22 @@ def render_text(report: Report) -> str:
         title
         + format_table(rows, right_aligned=frozenset(range(1, len(header))))
         + "\n"
+        + _render_choices_text(report)
         + _render_weekly_text(report)
     )
+
+
+def _render_choices_text(report: Report) -> str:
+    """What requesters chose in the departments' select questions, where any asks one."""
+    lines = [
+        f"  {one_line(d.name)}, {question}: "
+        + ", ".join(f"{one_line(choice)} {count}" for choice, count in counts.items())
+        for d in report.departments
+        for question, counts in d.field_options.items()
+    ]
+    if not lines:
+        return ""
+    return "Requests per option of the forms' select questions:\n" + "\n".join(lines) + "\n\n"
 
 
 def _score(value: float | int | None, count: int) -> str:

@@ -40,6 +40,9 @@ class DepartmentReport:
     overdue_open: int = 0
     median_first_response_business_seconds: float | None = None
     median_resolution_business_seconds: float | None = None
+    # Per select question of the department's form, how many requests filed in the window
+    # chose each option (bot/forms/rules.py: tally_choices).
+    field_options: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The report's keys, flat: the weekly pulse's beside the requests' own."""

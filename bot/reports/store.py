@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.business_time import BusinessCalendar, Calendar, WallClock
 from bot.calendar import Week
+from bot.forms.rules import Answer, FieldDefinition, tally_choices
 from bot.kudos import store as kudos_store
 from bot.metrics import (
     csat_percent,
@@ -161,9 +162,11 @@ def build_report(
     )
     calendars = _calendars(session, scope)
     levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
+    answered: dict[int, list[list[Answer]]] = defaultdict(list)
     rows = session.execute(
         select(
             Request.department_id,
+            Request.answers,
             Request.status,
             Request.created_at,
             Request.first_response_at,
@@ -181,6 +184,7 @@ def build_report(
     )
     for (
         department_id,
+        answers,
         status,
         created_at,
         first_response_at,
@@ -189,6 +193,7 @@ def build_report(
         paused_seconds,
         *due,
     ) in rows:
+        answered[department_id].append([Answer.from_stored(a) for a in answers or ()])
         count = counts[department_id]
         count["requests"] += 1
         if status in OPEN_VALUES:
@@ -276,6 +281,10 @@ def build_report(
                 ),
                 **levels[department.id].figures(),
                 overdue_open=overdue.get(department.id, 0),
+                field_options=tally_choices(
+                    [FieldDefinition.from_stored(f) for f in department.fields or ()],
+                    answered[department.id],
+                ),
             )
         )
     return Report(

@@ -79,6 +79,25 @@ class Refused(Exception):
     """What the person did cannot be done; the message says why."""
 
 
+def with_mentions(text: str) -> str:
+    """@name becomes a mention, as Slack's composer makes it."""
+    by_name = {p.handle: p for p in people.PEOPLE}
+
+    def mention(match: re.Match[str]) -> str:
+        person = by_name.get(match.group(1).lower())
+        return f"<@{person.id}|{match.group(1).lower()}>" if person else match.group(0)
+
+    return _MENTION.sub(mention, text)
+
+
+def subscription(event: dict[str, Any]) -> str:
+    """The event subscription that delivers `event`: a message's depends on where it is."""
+    if event["type"] != "message":
+        return str(event["type"])
+    kinds = {"C": "channels", "G": "groups", "D": "im"}
+    return f"message.{kinds.get(str(event.get('channel', ''))[:1], 'channels')}"
+
+
 def _refuse_unless_acked(answer: Answer) -> None:
     if answer.status == NO_ANSWER:
         raise Refused(f"The app did not answer in time ({answer.body}).")
@@ -176,7 +195,7 @@ class Sandbox:
             parent = self.workspace.message(channel, thread_ts)
             if parent is None or parent.get("thread_ts") not in (None, thread_ts):
                 raise Refused("That thread is gone.")
-        said = self._mentions(escape(text))
+        said = with_mentions(escape(text))
         message: dict[str, Any] = {"user": person.id, "is_bot": False, "text": said}
         if thread_ts:
             message["thread_ts"] = thread_ts
@@ -193,16 +212,6 @@ class Sandbox:
             event["thread_ts"] = thread_ts
         self._event(event)
 
-    def _mentions(self, text: str) -> str:
-        """@name becomes a mention, as Slack's composer makes it."""
-        by_name = {p.handle: p for p in people.PEOPLE}
-
-        def mention(match: re.Match[str]) -> str:
-            person = by_name.get(match.group(1).lower())
-            return f"<@{person.id}|{match.group(1).lower()}>" if person else match.group(0)
-
-        return _MENTION.sub(mention, text)
-
     def _command(self, person: people.Person, channel: str, command: str, text: str) -> None:
         if command not in COMMANDS:
             raise Refused(f"{command} is not a command here. Try {', '.join(COMMANDS)}.")
@@ -210,7 +219,7 @@ class Sandbox:
             person,
             channel=channel,
             command=command,
-            text=self._mentions(escape(text)),
+            text=with_mentions(escape(text)),
             response_url=self._response_url(channel=channel, user=person.id),
             trigger_id=self.workspace.issue_trigger(person.id),
         )
@@ -233,7 +242,15 @@ class Sandbox:
         key = self.workspace.issue_response_url(channel=channel, user=user, ts=ts)
         return f"{self._response_base}{key}"
 
-    def act(self, user: str, container: dict[str, Any], action: dict[str, Any]) -> None:
+    def act(
+        self,
+        user: str,
+        container: dict[str, Any],
+        action: dict[str, Any],
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        """A click or a choice; in a view, `values` is what its inputs hold, which Slack sends
+        with the action as the view's state."""
         person = self._person(user)
         if not isinstance(action.get("action_id"), str):
             raise Refused("That control has no action_id.")
@@ -251,7 +268,7 @@ class Sandbox:
             else:
                 raise Refused("That form is no longer open.")
             payload["container"] = {"type": "view", "view_id": view["id"]}
-            payload["view"] = view
+            payload["view"] = {**view, "state": {"values": values or {}}}
         else:
             channel, ts = str(container.get("channel", "")), str(container.get("ts", ""))
             message = self.workspace.message(channel, ts)
@@ -345,11 +362,7 @@ class Sandbox:
         self._event(event)
 
     def _event(self, event: dict[str, Any]) -> None:
-        subscription = event["type"]
-        if subscription == "message":
-            kinds = {"C": "channels", "G": "groups", "D": "im"}
-            subscription = f"message.{kinds.get(str(event.get('channel', ''))[:1], 'channels')}"
-        if subscription not in BOT_EVENTS:
+        if subscription(event) not in BOT_EVENTS:
             return
         envelope = payloads.event_envelope(event, event_id=self.workspace.new_id("Ev"))
         answer = self._sender.event(envelope)

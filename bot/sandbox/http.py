@@ -140,7 +140,10 @@ class SandboxServer:
                 thread_ts=_text(body, "thread_ts") or None,
             ),
             "action": lambda: sandbox.act(
-                user, _object(body, "container"), _object(body, "action")
+                user,
+                _object(body, "container"),
+                _object(body, "action"),
+                _object(body, "values") if "values" in body else None,
             ),
             "close": lambda: sandbox.close(user, _text(body, "view_id")),
             "react": lambda: sandbox.react(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MESSAGE_TEXT_MAX = 40_000
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _text_len(obj: Any) -> int:
@@ -30,6 +33,19 @@ def _element_problems(element: dict[str, Any], where: str) -> list[str]:
         for option in options:
             if _text_len(option["text"]) > 75 or len(option["value"]) > 150:
                 problems.append(f"{where}: option text over 75 or value over 150")
+        if "initial_option" in element and element["initial_option"] not in options:
+            problems.append(f"{where}: initial_option is not one of the options")
+    if kind == "number_input":
+        if not isinstance(element.get("is_decimal_allowed"), bool):
+            problems.append(f"{where}: number_input needs is_decimal_allowed")
+        initial = element.get("initial_value")
+        if initial is not None and not NUMBER.match(str(initial)):
+            problems.append(f"{where}: initial_value is not a number")
+        elif initial is not None and "." in initial and not element["is_decimal_allowed"]:
+            problems.append(f"{where}: a decimal initial_value needs is_decimal_allowed")
+    initial_date = element.get("initial_date")
+    if kind == "datepicker" and initial_date is not None and not ISO_DATE.match(str(initial_date)):
+        problems.append(f"{where}: initial_date must be YYYY-MM-DD")
     if kind == "plain_text_input":
         max_length = element.get("max_length", 3000)
         if max_length > 3000:
@@ -70,6 +86,16 @@ def _block_problems(block: dict[str, Any], where: str, *, surface: str) -> list[
     elif kind == "input":
         if surface == "message":
             problems.append(f"{where}: input blocks are for modals and Home only")
+        label = block.get("label")
+        if not isinstance(label, dict) or label.get("type") != "plain_text":
+            problems.append(f"{where}: input label must be plain_text")
+        elif not 1 <= _text_len(label) <= 2000:
+            problems.append(f"{where}: input label must be 1 to 2000")
+        if "hint" in block and _text_len(block["hint"]) > 2000:
+            problems.append(f"{where}: hint over 2000")
+        for flag in ("optional", "dispatch_action"):
+            if flag in block and not isinstance(block[flag], bool):
+                problems.append(f"{where}: {flag} must be true or false")
         problems += _element_problems(block["element"], where + ".element")
     elif kind not in ("divider", "image", "rich_text"):
         problems.append(f"{where}: unknown block type {kind!r}")

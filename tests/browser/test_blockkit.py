@@ -888,6 +888,107 @@ def test_collect_values_includes_stateful_elements_of_actions_blocks(kit: Page) 
     assert values(kit) == {"filters": {"from": {"type": "datepicker", "selected_date": None}}}
 
 
+# The questions of a department's own, as the bot draws them after the description.
+QUESTIONS = [
+    input_block(
+        "department",
+        "Department",
+        element("static_select", "request_department", options=options("IT", "HR")),
+        dispatch_action=True,
+    ),
+    input_block(
+        "field:it:budget",
+        "Budget",
+        element("number_input", "request_field", is_decimal_allowed=True, initial_value="12.5"),
+        optional=True,
+    ),
+    input_block(
+        "field:it:count",
+        "How many",
+        element("number_input", "request_field", is_decimal_allowed=False),
+    ),
+    input_block(
+        "field:it:needed_by",
+        "Needed by",
+        element("datepicker", "request_field", initial_date="2026-12-24"),
+        hint=plain("Leave it empty if it can wait."),
+    ),
+]
+
+
+def test_number_and_date_inputs_in_a_modal_hold_what_is_entered(kit: Page) -> None:
+    render(kit, QUESTIONS, surface="modal")
+
+    budget, count = kit.locator(".bk-number_input").nth(0), kit.locator(".bk-number_input").nth(1)
+    expect(budget).to_have_attribute("type", "number")
+    expect(budget).to_have_attribute("step", "any")
+    expect(budget).to_have_value("12.5")
+    expect(count).to_have_attribute("step", "1")
+    expect(kit.get_by_label("Needed by")).to_have_value("2026-12-24")
+    expect(kit.locator(".bk-hint")).to_have_text("Leave it empty if it can wait.")
+    count.fill("3")
+    kit.get_by_label("Needed by").fill("2027-01-05")
+
+    assert values(kit) == {
+        "department": {"request_department": {"type": "static_select", "selected_option": None}},
+        "field:it:budget": {"request_field": {"type": "number_input", "value": "12.5"}},
+        "field:it:count": {"request_field": {"type": "number_input", "value": "3"}},
+        "field:it:needed_by": {
+            "request_field": {"type": "datepicker", "selected_date": "2027-01-05"}
+        },
+    }
+    assert actions(kit) == []
+
+
+def test_an_input_that_dispatches_its_action_reports_the_choice(kit: Page) -> None:
+    render(kit, QUESTIONS, surface="modal")
+
+    kit.select_option(".bk-static_select", label="HR")
+    kit.locator(".bk-number_input").nth(1).fill("7")
+
+    assert actions(kit) == [
+        {
+            "type": "static_select",
+            "action_id": "request_department",
+            "block_id": "department",
+            "selected_option": selected("HR"),
+        }
+    ]
+
+
+def test_a_view_drawn_again_keeps_what_was_entered_in_the_same_inputs(kit: Page) -> None:
+    render(kit, QUESTIONS, surface="modal")
+    kit.select_option(".bk-static_select", label="HR")
+    kit.locator(".bk-number_input").nth(1).fill("7")
+    kit.get_by_label("Needed by").fill("")
+    entered = values(kit)
+    # Drawn again with a question gone and one of another type under the same block id.
+    redrawn = [
+        QUESTIONS[0],
+        QUESTIONS[2],
+        input_block("field:it:budget", "Budget", element("plain_text_input", "request_field")),
+        QUESTIONS[3],
+    ]
+
+    kit.evaluate(
+        """([blocks, entered]) => {
+          const root = BlockKit.renderBlocks(blocks, { ...ctx, surface: "modal" });
+          BlockKit.restoreValues(root, entered);
+          show(root);
+        }""",
+        [redrawn, entered],
+    )
+
+    assert values(kit) == {
+        "department": {
+            "request_department": {"type": "static_select", "selected_option": selected("HR")}
+        },
+        "field:it:count": {"request_field": {"type": "number_input", "value": "7"}},
+        "field:it:budget": {"request_field": {"type": "plain_text_input", "value": None}},
+        "field:it:needed_by": {"request_field": {"type": "datepicker", "selected_date": None}},
+    }
+
+
 BLOCK_IDS = "() => [...document.querySelectorAll('.bk-block')].map((node) => node.dataset.blockId)"
 
 

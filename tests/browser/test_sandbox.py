@@ -90,8 +90,15 @@ def test_one_person_plays_every_role(running: RunningSandbox, page: Page, tmp_pa
     page.locator("#modal-submit").click()
     expect(modal.locator(".bk-input-error").first).to_be_visible(timeout=WAIT_MS)
     walk.shot("02-form-errors")
-    modal.locator("select").first.select_option(label="IT Help Desk")
     modal.locator("textarea").first.fill("My laptop shows <b>no</b> picture & beeps")
+    # Choosing IT draws its own questions after the description, keeping what was typed.
+    modal.locator("select").first.select_option(label="IT Help Desk")
+    device = modal.get_by_label("Which device?")
+    expect(device).to_be_visible(timeout=WAIT_MS)
+    expect(modal.locator("textarea").first).to_have_value(
+        "My laptop shows <b>no</b> picture & beeps"
+    )
+    device.select_option(label="Laptop")
     page.locator("#modal-submit").click()
     expect(modal).to_be_hidden(timeout=WAIT_MS)
     walk.message("Filed")
@@ -103,6 +110,8 @@ def test_one_person_plays_every_role(running: RunningSandbox, page: Page, tmp_pa
     card = walk.message("REQ-1")
     # The text is shown as typed, never as markup.
     expect(card).to_contain_text("My laptop shows <b>no</b> picture & beeps")
+    expect(card).to_contain_text("Which device?")
+    expect(card).to_contain_text("Laptop")
     assert card.locator("b", has_text="no").count() == 0
     card.get_by_role("button", name="Claim").click()
     expect(walk.message("REQ-1")).to_contain_text(people.AGENT.name, timeout=WAIT_MS)

@@ -156,6 +156,63 @@ def test_the_clock_brings_the_satisfaction_pulse_and_the_weekly_pulse(page: Page
     page.wait_for_text(DM, REQUESTER, "Your weekly pulse")
 
 
+def _modal(page: Page) -> dict[str, Any]:
+    status, answer = page.request("GET", f"sandbox/api/modal?user={REQUESTER}")
+    assert status == 200
+    view: dict[str, Any] = answer["view"]
+    return view
+
+
+def test_the_form_draws_a_departments_questions_and_files_the_answers(page: Page) -> None:
+    page.do("send", user=REQUESTER, channel=DM, text="/request")
+    wait_until(lambda: page.request("GET", f"sandbox/api/modal?user={REQUESTER}")[1]["view"])
+    form = _modal(page)
+    entered = {
+        "department": {
+            "request_department": {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": "IT"}, "value": "it"},
+            }
+        },
+        "description": {"request_description": {"type": "plain_text_input", "value": "no picture"}},
+    }
+    choice = {
+        "type": "static_select",
+        "action_id": "request_department",
+        "block_id": "department",
+        "selected_option": entered["department"]["request_department"]["selected_option"],
+    }
+
+    page.do(
+        "action",
+        user=REQUESTER,
+        container={"type": "view", "view_id": form["id"]},
+        action=choice,
+        values=entered,
+    )
+
+    wait_until(lambda: "field:it:device" in json.dumps(_modal(page)["blocks"]))
+    redrawn = _modal(page)
+    [description] = [b for b in redrawn["blocks"] if b["block_id"] == "description"]
+    assert description["element"]["initial_value"] == "no picture"
+    answered = {
+        **entered,
+        "field:it:device": {
+            "request_field": {
+                "type": "static_select",
+                "selected_option": {
+                    "text": {"type": "plain_text", "text": "Laptop"},
+                    "value": "Laptop",
+                },
+            }
+        },
+    }
+    answer = page.do("submit", user=REQUESTER, view_id=redrawn["id"], values=answered)
+    assert answer == {"ok": True}
+    card = page.wait_for_text(IT_CHANNEL, AGENT, "no picture")
+    assert "*Which device?*\\nLaptop" in json.dumps(card["blocks"])
+
+
 def test_kudos_are_shouted_out_in_the_kudos_channel(page: Page) -> None:
     thanks = "/kudos @omar thanks! #teamwork"
     page.do("send", user=REQUESTER, channel=people.GENERAL_CHANNEL, text=thanks)

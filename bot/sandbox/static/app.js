@@ -227,7 +227,8 @@
     return page.conversation === DM && page.tab === "home";
   }
 
-  function blockContext(surface, container) {
+  // `valuesOf`, for a view: what its inputs hold, which Slack sends with every action in it.
+  function blockContext(surface, container, valuesOf) {
     const state = page.state || {};
     const me = (state.people || []).find((person) => person.id === page.me);
     const clock = state.clock ? Date.parse(state.clock.now) : NaN;
@@ -238,7 +239,7 @@
       timeZone: me ? me.tz : null,
       now: Number.isFinite(clock) ? clock : null,
       surface,
-      onAction: (action) => sendAction(container(), action),
+      onAction: (action) => sendAction(container(), action, valuesOf && valuesOf()),
     };
   }
 
@@ -614,9 +615,11 @@
     refreshMessages();
   }
 
-  async function sendAction(container, action) {
+  async function sendAction(container, action, values) {
+    const body = { user: page.me, container, action };
+    if (values) body.values = values;
     try {
-      reportResult(await post("/sandbox/api/action", { user: page.me, container, action }));
+      reportResult(await post("/sandbox/api/action", body));
     } catch (error) {
       reportFailure(error);
     }
@@ -641,7 +644,10 @@
       return;
     }
     const container = () => ({ type: "view", view_id: view.id });
-    const blocks = BlockKit.renderBlocks(view.blocks, blockContext("home", container));
+    const blocks = BlockKit.renderBlocks(
+      view.blocks,
+      blockContext("home", container, () => BlockKit.collectValues(dom.homePane))
+    );
     dom.homePane.replaceChildren(blocks);
   });
 
@@ -668,7 +674,14 @@
     }
     dom.modalTitle.textContent = BlockKit.plainString(view.title) || botName();
     const container = () => ({ type: "view", view_id: view.id });
-    const blocks = BlockKit.renderBlocks(view.blocks, blockContext("modal", container));
+    // The same view drawn again by the app (views.update) keeps what the person entered.
+    const entered =
+      previous && previous.id === view.id ? BlockKit.collectValues(dom.modalBody) : null;
+    const blocks = BlockKit.renderBlocks(
+      view.blocks,
+      blockContext("modal", container, () => BlockKit.collectValues(dom.modalBody))
+    );
+    if (entered) BlockKit.restoreValues(blocks, entered);
     dom.modalBody.replaceChildren(blocks);
     dom.modalClose.textContent = BlockKit.plainString(view.close) || "Cancel";
     dom.modalSubmit.hidden = !view.submit;

@@ -734,6 +734,23 @@
     return input;
   }
 
+  function renderNumberInput(element, ctx, ids) {
+    const input = make("input", "bk-el bk-number_input");
+    input.type = "number";
+    input.id = nextId("bk-control");
+    input.step = element.is_decimal_allowed === true ? "any" : "1";
+    for (const [key, attribute] of [
+      ["min_value", "min"],
+      ["max_value", "max"],
+    ]) {
+      if (typeof element[key] === "string" && element[key] !== "") input[attribute] = element[key];
+    }
+    if (typeof element.initial_value === "string") input.value = element.initial_value;
+    if (element.placeholder) input.placeholder = plainString(element.placeholder);
+    markState(input, "number_input", ids);
+    return input;
+  }
+
   function renderImageElement(element) {
     return image(element.image_url, element.alt_text, "bk-el bk-image-element");
   }
@@ -766,6 +783,7 @@
       renderChoices(element, ctx, ids, interactive, "checkboxes"),
     datepicker: renderDatepicker,
     plain_text_input: renderTextInput,
+    number_input: renderNumberInput,
     image: renderImageElement,
   };
 
@@ -857,7 +875,8 @@
     label.append(renderText(block.label, ctx));
     if (block.optional) label.append(make("span", "bk-optional", " (optional)"));
     const holder = make("div", "bk-input-element");
-    const control = renderElement(block.element, ctx, blockId, 0, false);
+    // An input sends its changes to the app only when it asks to (dispatch_action).
+    const control = renderElement(block.element, ctx, blockId, 0, block.dispatch_action === true);
     holder.append(control);
     if (control.id) label.htmlFor = control.id;
     node.append(label, holder);
@@ -951,6 +970,8 @@
     switch (node.dataset.bkState) {
       case "plain_text_input":
         return { type: "plain_text_input", value: node.value === "" ? null : node.value };
+      case "number_input":
+        return { type: "number_input", value: node.value === "" ? null : node.value };
       case "static_select":
         return { type: "static_select", selected_option: selectedOption(node) };
       case "users_select":
@@ -974,6 +995,49 @@
       values[blockId][node.dataset.actionId] = stateOf(node);
     }
     return values;
+  }
+
+  /*
+   * Puts back what a person entered (collectValues) into a view drawn again, into each input of
+   * the same block and action id, as Slack does when an app updates an open view.
+   */
+  function restoreValues(root, values) {
+    for (const node of root.querySelectorAll("[data-bk-state]")) {
+      const byAction = own(values || {}, node.dataset.blockId);
+      const state = byAction ? own(byAction, node.dataset.actionId) : undefined;
+      if (!state || state.type !== node.dataset.bkState) continue;
+      switch (state.type) {
+        case "plain_text_input":
+        case "number_input":
+          node.value = state.value ?? "";
+          break;
+        case "datepicker":
+          node.value = state.selected_date || "";
+          break;
+        case "users_select":
+          node.value = state.selected_user || "";
+          break;
+        case "static_select": {
+          const wanted = state.selected_option && state.selected_option.value;
+          const index = optionsOf.get(node).findIndex((option) => option.value === wanted);
+          node.value = index === -1 ? "" : String(index);
+          break;
+        }
+        case "radio_buttons":
+        case "checkboxes": {
+          const chosen = (state.selected_options || [state.selected_option])
+            .filter(Boolean)
+            .map((option) => option.value);
+          const options = optionsOf.get(node);
+          for (const input of node.querySelectorAll("input")) {
+            input.checked = chosen.includes(options[Number(input.value)].value);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
   }
 
   /*
@@ -1026,6 +1090,7 @@
     renderText,
     plainString,
     collectValues,
+    restoreValues,
     showErrors,
   });
 })();

@@ -241,7 +241,13 @@ def test_render_json(report: Report) -> None:
     for department in parsed["departments"]:
         assert set(department) >= REQUIRED_KEYS
         flattened = {key for key in CSV_COLUMNS if not key.startswith("icsq_")}
-        assert set(department) == flattened | {"icsq", "icsq_responses", "comments"}
+        # The forms' choices are a table of their own, and CSV columns of their own.
+        assert set(department) == flattened | {
+            "icsq",
+            "icsq_responses",
+            "comments",
+            "field_options",
+        }
     assert departments["fac"] == {
         "key": "fac",
         "name": "Facilities",
@@ -273,6 +279,7 @@ def test_render_json(report: Report) -> None:
         "overdue_open": 0,
         "median_first_response_business_seconds": None,
         "median_resolution_business_seconds": None,
+        "field_options": {},
     }
     assert parsed["weekly_pulse"] == {
         "week": None,

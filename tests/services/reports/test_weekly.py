@@ -413,7 +413,9 @@ class TestJson:
         parsed = json.loads(render_json(_report(session_factory, clock.now())))
         assert [d["key"] for d in parsed["departments"]] == ["hr", "it"]
         for department in parsed["departments"]:
-            assert set(department) == REQUEST_KEYS | WEEKLY_KEYS | KUDOS_KEYS | SERVICE_LEVEL_KEYS
+            assert set(department) == (
+                REQUEST_KEYS | WEEKLY_KEYS | KUDOS_KEYS | SERVICE_LEVEL_KEYS | {"field_options"}
+            )
             assert set(department["icsq"]) == AREAS
             assert set(department["icsq_responses"]) == AREAS
         assert set(parsed["weekly_pulse"]) == {"week", "sent", "answered", "response_rate"}

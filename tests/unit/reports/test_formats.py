@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.kudos.rules import Tally
 from bot.reports.formats import (
+    CSV_COLUMNS,
     csv_cell,
     render_csv,
+    render_json,
     render_kudos_csv,
     render_kudos_text,
     render_text,
@@ -128,3 +132,49 @@ def test_the_text_reports_show_people_text_without_control_characters() -> None:
     for text in (render_text(report), render_kudos_text(kudos)):
         assert not any(ch in text for ch in "\x1b\x07\x9b\x00")
     assert "slow [2J ]0;owned name 31m really" in render_text(report)
+
+
+def test_the_forms_choices_come_after_every_fixed_column_and_in_json_and_text() -> None:
+    it = replace(
+        _department("IT"),
+        field_options={"device": {"Laptop": 3, "Phone": 0, "=Fax": 1}, "floor": {"1": 2}},
+    )
+    hr = replace(_department("HR"), key="hr", field_options={"device": {"Laptop": 1}})
+    plain = replace(_department("Facilities"), key="facilities")
+    report = Report(
+        since=UNTIL - timedelta(days=30),
+        until=UNTIL,
+        days=30,
+        departments=[it, hr, plain],
+        weekly_pulse={"week": None, "sent": 0, "answered": 0, "response_rate": None},
+        anonymity_minimum=5,
+    )
+
+    rows = list(csv.reader(io.StringIO(render_csv(report))))
+    header = rows[0]
+    assert header == [*CSV_COLUMNS, "device=Laptop", "device=Phone", "device==Fax", "floor=1"]
+    by_key = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert [by_key["it"][c] for c in header[len(CSV_COLUMNS) :]] == ["3", "0", "1", "2"]
+    assert [by_key["hr"][c] for c in header[len(CSV_COLUMNS) :]] == ["1", "", "", ""]
+    assert [by_key["facilities"][c] for c in header[len(CSV_COLUMNS) :]] == ["", "", "", ""]
+    assert json.loads(render_json(report))["departments"][0]["field_options"] == {
+        "device": {"Laptop": 3, "Phone": 0, "=Fax": 1},
+        "floor": {"1": 2},
+    }
+    text = render_text(report)
+    assert "  IT, device: Laptop 3, Phone 0, =Fax 1" in text
+    assert "  HR, device: Laptop 1" in text
+    assert "Facilities, " not in text
+
+
+def test_without_select_questions_the_reports_are_as_they_were() -> None:
+    report = Report(
+        since=UNTIL - timedelta(days=30),
+        until=UNTIL,
+        days=30,
+        departments=[_department("IT")],
+        weekly_pulse={"week": None, "sent": 0, "answered": 0, "response_rate": None},
+        anonymity_minimum=5,
+    )
+    assert next(csv.reader(io.StringIO(render_csv(report)))) == CSV_COLUMNS
+    assert "select questions" not in render_text(report)
