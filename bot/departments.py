@@ -19,13 +19,14 @@ from pydantic import (
 )
 
 from bot.blockkit import INPUT_HINT_MAX, INPUT_LABEL_MAX, OPTION_TEXT_MAX, STATIC_SELECT_OPTIONS_MAX
-from bot.business_time import BusinessCalendar, WallClock, parse_duration
+from bot.business_time import WallClock, parse_duration
 from bot.errors import RuleError
 from bot.forms.messages import FIELDS_MAX
 from bot.forms.rules import FIELD_KEY_PATTERN, USER_ID, FieldDefinition, FieldType
 from bot.kudos.rules import VALUE_PATTERN
+from bot.reactions import EMOJI_NAME
 from bot.requests.rules import RESERVED_WORDS
-from bot.service_levels.rules import DEFAULT_REMIND_AT, ServiceLevels, Targets
+from bot.service_level_config import CalendarConfig, SlaConfig
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
@@ -40,68 +41,6 @@ def _lowercase_key(value: object) -> object:
 
 
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
-
-
-class CalendarConfig(BaseModel):
-    """A department's `[departments.calendar]`: when it works, for its service levels."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    timezone: str
-    hours: str = "09:00-18:00"
-    days: str = "mon-fri"
-    holidays: list[str] = Field(default=[], max_length=366)
-
-    @model_validator(mode="after")
-    def _readable(self) -> CalendarConfig:
-        try:
-            self.business_calendar()
-        except RuleError as error:
-            raise ValueError(str(error)) from None
-        return self
-
-    def business_calendar(self) -> BusinessCalendar:
-        return BusinessCalendar.parse(
-            timezone=self.timezone, hours=self.hours, days=self.days, holidays=self.holidays
-        )
-
-
-class TargetsConfig(BaseModel):
-    """How long a first response and a resolution may take (`30m`, `4h`, `2d`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    first_response: str | None = None
-    resolution: str | None = None
-
-    @field_validator("first_response", "resolution")
-    @classmethod
-    def _durations(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            parse_duration(value, WallClock())
-        except RuleError as error:
-            raise ValueError(str(error)) from None
-        return value.strip().lower()
-
-    def targets(self) -> Targets:
-        return Targets(first_response=self.first_response, resolution=self.resolution)
-
-
-class SlaConfig(TargetsConfig):
-    """A department's `sla`: its targets, what high urgency promises instead, and after which
-    share of a target's time its reminder goes out."""
-
-    high: TargetsConfig | None = None
-    remind_at: float = Field(default=DEFAULT_REMIND_AT, gt=0, lt=1)
-
-    def service_levels(self) -> ServiceLevels:
-        return ServiceLevels(
-            normal=self.targets(),
-            high=self.high.targets() if self.high else None,
-            remind_at=self.remind_at,
-        )
 
 
 def _not_blank(value: str) -> str:
@@ -186,10 +125,22 @@ class DepartmentConfig(BaseModel):
     sla: SlaConfig | None = None
     # Its requests show what they say only to its agents.
     private: StrictBool = False
+    # A reaction that files the message it is on with this department.
+    request_emoji: str | None = None
     # Waiting on the requester: a nudge after `stale_after`, closed after `auto_close_after`.
     stale_after: str | None = None
     auto_close_after: str | None = None
     fields: list[FieldConfig] = []
+
+    @field_validator("request_emoji", mode="before")
+    @classmethod
+    def _emoji_name(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        name = value.strip().strip(":").lower()
+        if not EMOJI_NAME.match(name):
+            raise ValueError(f"'{value}' is not an emoji name like ticket or :computer:")
+        return name
 
     @field_validator("stale_after", "auto_close_after")
     @classmethod
@@ -240,7 +191,7 @@ class DepartmentConfig(BaseModel):
         if len(values) > FIELDS_MAX:
             raise ValueError(
                 f"at most {FIELDS_MAX} fields: a Slack form holds 100 blocks, and its "
-                "department, description, urgency and privacy take the other four"
+                "own inputs (department, description, urgency, privacy, who asks) take the rest"
             )
         return values
 
@@ -346,6 +297,21 @@ def _check_unique_names(path: Path, departments: list[DepartmentConfig]) -> None
                 )
             owners[name] = department.key
         _check_field_keys(path, index, department)
+    _check_request_emoji(path, departments)
+
+
+def _check_request_emoji(path: Path, departments: list[DepartmentConfig]) -> None:
+    owners: dict[str, str] = {}
+    for index, department in enumerate(departments):
+        emoji = department.request_emoji
+        if emoji is None:
+            continue
+        if emoji in owners:
+            raise DepartmentsFileError(
+                f'{path}: departments[{index}] (key "{department.key}"): field "request_emoji": '
+                f'"{emoji}" already files requests with department "{owners[emoji]}"'
+            )
+        owners[emoji] = department.key
 
 
 def _check_field_keys(path: Path, index: int, department: DepartmentConfig) -> None:

@@ -18,6 +18,7 @@ class ActionId(StrEnum):
     WAIT = "request_wait"
     WAIT_QUESTION = "request_wait_question"
     SENSITIVE = "request_sensitive"
+    REQUESTER = "request_requester"
     # A private request's card: its text, shown to the department's agents only.
     VIEW_PRIVATE = "request_view_private"
     STOP_WAITING = "request_stop_waiting"
@@ -52,6 +53,7 @@ class BlockId(StrEnum):
     CARD_ACTIONS = "card_actions"
     WAIT_QUESTION = "wait_question"
     SENSITIVE = "sensitive"
+    REQUESTER = "requester"
     PULSE_RATING = "pulse_rating"
     PULSE_COMMENT = "pulse_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
@@ -63,6 +65,8 @@ class BlockId(StrEnum):
 class CallbackId(StrEnum):
     NEW_REQUEST = "request_new"
     WAIT_ON_REQUESTER = "request_wait_on_requester"
+    # The message shortcut that files a request from any message.
+    FILE_FROM_MESSAGE = "request_from_message"
     PULSE_COMMENT = "satisfaction_comment"
     WEEKLY_COMMENT = "weekly_comment"
     KUDOS_FOR_REQUEST = "kudos_for_request"

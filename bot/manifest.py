@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ids import CallbackId
 from bot.server import EVENTS_PATH
 
 BOT_SCOPES = [
@@ -29,6 +30,14 @@ BOT_EVENTS = [
     "message.channels",
     "message.groups",
     "message.im",
+]
+SHORTCUTS = [
+    {
+        "name": "File a request",
+        "type": "message",
+        "callback_id": CallbackId.FILE_FROM_MESSAGE.value,
+        "description": "Turn this message into a request to one of the teams",
+    }
 ]
 SLASH_COMMANDS = [
     {
@@ -87,6 +96,7 @@ def build_manifest(*, url: str | None, socket_mode: bool = False) -> dict[str, A
             },
             "bot_user": {"display_name": "pulsedesk", "always_online": True},
             "slash_commands": commands,
+            "shortcuts": SHORTCUTS,
         },
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": {

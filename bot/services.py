@@ -25,6 +25,7 @@ from bot.kudos.flows.standings import Standings
 from bot.kudos.rules import KudosJob, KudosPolicy
 from bot.pacing import Pacer
 from bot.requests.flows.desk import RequestDesk
+from bot.requests.from_messages.flows import MessageRequests
 from bot.requests.rules import RequestJob
 from bot.requests.waiting.flows import Waiting
 from bot.satisfaction.flows.feedback import Feedback
@@ -74,6 +75,7 @@ class Services:
     home: Home
     conversations: Conversations
     waiting: Waiting
+    message_requests: MessageRequests
     runner: JobRunner
     ticker: Ticker
     intake: Intake
@@ -252,6 +254,13 @@ def build_services(
         home=Home(desk=desk, feedback=feedback, gateway=gateway),
         conversations=conversations,
         waiting=waiting,
+        message_requests=MessageRequests(
+            session_factory=session_factory,
+            gateway=gateway,
+            clock=clock,
+            desk=desk,
+            workspace_emoji=settings.request_emoji,
+        ),
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
         intake=intake,

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # whose WEEKLY_PULSE_DAY and WEEKLY_PULSE_TIME the weekly digest is posted at.
     kudos_channel: str | None = None
     kudos_emoji: str = DEFAULT_KUDOS_EMOJI
+    # A reaction that files the message it is on as a request, in any channel the bot is in;
+    # empty: none (departments may still name their own, `request_emoji`).
+    request_emoji: str = ""
     kudos_daily_limit: int = Field(default=DEFAULT_DAILY_LIMIT, ge=1, le=100)
     kudos_digest_timezone: str = "UTC"
     # The local sandbox (`python -m bot sandbox`): the port of its page, on 127.0.0.1 only,
@@ -174,6 +177,16 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not an emoji name like clap or :tada:")
         return name
 
+    @field_validator("request_emoji", mode="before")
+    @classmethod
+    def _request_emoji_name(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        name = value.strip().strip(":").lower()
+        if name and not EMOJI_NAME.match(name):
+            raise ValueError(f"'{value}' is not an emoji name like ticket or :inbox_tray:")
+        return name
+
     @field_validator("kudos_digest_timezone")
     @classmethod
     def _digest_timezone_known(cls, value: str) -> str:
@@ -191,6 +204,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"KUDOS_EMOJI '{self.kudos_emoji}' is also in RATING_EMOJI: a reaction must "
                 "either rate or thank, so choose another"
+            )
+        if self.request_emoji and (
+            self.request_emoji == self.kudos_emoji
+            or RatingScale.parse(self.rating_emoji).score_of(self.request_emoji) is not None
+        ):
+            raise ValueError(
+                f"REQUEST_EMOJI '{self.request_emoji}' is also KUDOS_EMOJI or in RATING_EMOJI: "
+                "a reaction must do one thing, so choose another"
             )
         return self
 

@@ -51,6 +51,18 @@ class SlackDirectory:
     _lock: threading.Lock
     _members: dict[str, tuple[datetime, frozenset[str]]]
 
+    def message_and_replies(
+        self, *, channel: str, ts: str, limit: int
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The message at `ts` and, when it starts a thread, its first `limit` replies; a reply
+        comes without the rest of its thread."""
+        response = self._client.conversations_replies(channel=channel, ts=ts, limit=limit + 1)
+        messages = list(response.get("messages") or [])
+        message = next((m for m in messages if m.get("ts") == ts), None)
+        if message is None or message.get("thread_ts") not in (None, ts):
+            return message, []
+        return message, [m for m in messages if m.get("ts") != ts][:limit]
+
     def thread_replies(self, *, channel: str, ts: str, limit: int) -> list[dict[str, Any]]:
         """The first `limit` replies in the thread of the message at `ts`, oldest first."""
         response = self._client.conversations_replies(channel=channel, ts=ts, limit=limit + 1)

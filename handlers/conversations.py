@@ -91,9 +91,10 @@ def register(app: App, services: Services) -> None:
             services.intake,
             "conversation_message",
             handle_message,
-            # Failures are logged and retried: nobody asked the bot for anything.
+            # Nobody asked the bot for anything: failures are retried, not answered.
             answer_with=None,
             keep=worth_keeping,
+            retried=True,
             conversations=services.conversations,
         )
     )

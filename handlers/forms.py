@@ -13,11 +13,11 @@ from slack_bolt import App
 from bot.blockkit import INPUT_MAX_LENGTH
 from bot.errors import FormErrors, NotFound
 from bot.forms.flows import RequestForm
-from bot.forms.messages import SENSITIVE_VALUE
-from bot.forms.rules import FormState
+from bot.forms.messages import REQUESTER_AUTHOR, SENSITIVE_VALUE
+from bot.forms.rules import FormSource, FormState
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.requests import messages
-from bot.requests.flows.desk import RequestDesk
+from bot.requests.from_messages.flows import MessageRequests
 from bot.requests.rules import REQUEST_FILED_TAG, Urgency
 from bot.services import Services
 from bot.slack import MessageTag, SlackGateway
@@ -48,6 +48,9 @@ def form_state(view: dict[str, Any]) -> FormState:
         urgency=selected(input_of(values, BlockId.URGENCY, ActionId.URGENCY)),
         answers=question_answers(values),
         sensitive=_ticked(input_of(values, BlockId.SENSITIVE, ActionId.SENSITIVE)),
+        source=FormSource.from_stored(private_metadata(view).get("source")),
+        for_author=selected(input_of(values, BlockId.REQUESTER, ActionId.REQUESTER))
+        == REQUESTER_AUTHOR,
     )
 
 
@@ -127,6 +130,32 @@ class NewRequestForm:
 
 
 @dataclass(frozen=True)
+class MessageShortcut:
+    """The File a request shortcut, on one message."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    # The message as Slack sent it: its text, author, ts and replies count.
+    message: dict[str, Any]
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> MessageShortcut:
+        message = dict_of(body.get("message"))
+        channel = string(dict_of(body.get("channel")).get("id"))
+        if not channel or not string(message.get("ts")):
+            raise NotFound("That message could not be read, so there is nothing to file.")
+        return cls(
+            team_id=team_id_of(body),
+            user_id=actor(body),
+            channel_id=channel,
+            trigger_id=string(body.get("trigger_id"))[:200],
+            message=message,
+        )
+
+
+@dataclass(frozen=True)
 class DepartmentChosen:
     """A department chosen in the open new-request form, which is to be drawn again for it."""
 
@@ -188,15 +217,17 @@ def check_new_request(body: dict[str, Any], *, request_form: RequestForm) -> Non
 
 
 def handle_new_request_submission(
-    body: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
+    body: dict[str, Any], *, message_requests: MessageRequests, gateway: SlackGateway
 ) -> None:
     try:
         form = NewRequestForm.parse(body)
     except FormErrors:
         return  # already answered inline by the ack
-    outcome = desk.file_request(
+    outcome = message_requests.file_from_form(
+        filer_id=form.user_id,
+        source=form.state.source,
+        for_author=form.state.for_author,
         team_id=form.team_id,
-        requester_id=form.user_id,
         department_key=form.department_key,
         text=form.text,
         urgency=form.urgency,
@@ -220,6 +251,7 @@ def handle_new_request_submission(
 
 
 def register(app: App, services: Services) -> None:
+    register_shortcut(app, services)
     intake, gateway = services.intake, services.gateway
     app.action(ActionId.DEPARTMENT)(
         durable(
@@ -240,7 +272,36 @@ def register(app: App, services: Services) -> None:
             handle_new_request_submission,
             answer_with=gateway,
             validate=partial(check_new_request, request_form=services.request_form),
-            desk=services.desk,
+            message_requests=services.message_requests,
             gateway=gateway,
+        )
+    )
+
+
+def handle_file_from_message(
+    body: dict[str, Any], *, message_requests: MessageRequests, gateway: SlackGateway
+) -> None:
+    """The File a request shortcut on a message: the form, with the message in it."""
+    shortcut = MessageShortcut.parse(body)
+    form = message_requests.form(
+        team_id=shortcut.team_id,
+        user_id=shortcut.user_id,
+        channel_id=shortcut.channel_id,
+        message=shortcut.message,
+    )
+    gateway.open_view(trigger_id=shortcut.trigger_id, view=form)
+
+
+def register_shortcut(app: App, services: Services) -> None:
+    app.shortcut(CallbackId.FILE_FROM_MESSAGE)(
+        durable(
+            services.intake,
+            "request_from_message",
+            handle_file_from_message,
+            answer_with=services.gateway,
+            # It only opens the form: nothing to keep.
+            keep=keep_nothing,
+            message_requests=services.message_requests,
+            gateway=services.gateway,
         )
     )

@@ -65,6 +65,7 @@ def durable(
     validate: Callable[[dict[str, Any]], object] | None = None,
     before_ack: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     keep: Callable[[dict[str, Any]], bool] | None = None,
+    retried: bool = False,
     **services: Any,
 ) -> BoltListener:
     """The Bolt listener for `listener`: durable first, then acknowledged, then run.
@@ -74,14 +75,18 @@ def durable(
     makes the change itself in the ack path when the payload must not be kept (an anonymous
     answer), and returns the payload to keep for the rest of the work. `keep` says whether a
     payload asks for anything to be kept at all: one that only opens a form or reads (whose
-    trigger expires in 3 seconds anyway) is run at once, without a job."""
+    trigger expires in 3 seconds anyway) is run at once, without a job. `retried` hands a
+    kept payload's failures back to the job runner, which tries again with backoff: for work
+    nobody waits on an answer for (an event), whose flows make a second run harmless."""
     wanted = get_arg_names_of_callable(listener)
 
-    def answer(body: dict[str, Any]) -> None:
+    def answer(body: dict[str, Any], *, kept: bool = False) -> None:
         arguments = slack_arguments(body)
         try:
             listener(**{key: arguments[key] for key in wanted}, **services)
         except Exception as error:
+            if retried and kept:
+                raise
             if answer_with is None:
                 logger.exception("listener.failed", extra={"listener": name})
                 return
@@ -91,7 +96,7 @@ def durable(
         body = job.payload["body"]
         if intake.waited(job) >= RESPONSE_URL_LIFETIME:
             body = without_response_urls(body)
-        answer(body)
+        answer(body, kept=True)
 
     kind = intake.register(name, run)
 

@@ -36,6 +36,8 @@ class Department(Base):
     auto_close_after: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Its requests show their text only to its agents (HR, payroll).
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A reaction that files a message with it, from the file's `request_emoji`.
+    request_emoji: Mapped[str | None] = mapped_column(String(100), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

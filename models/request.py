@@ -63,6 +63,12 @@ class Request(Base):
     closed_by_id: Mapped[str | None] = mapped_column(String(32))
     # Since when it waits on its requester (the service levels' clock stands still), and the
     # working time all its waits have taken.
+    # Filed from a Slack message: where it is, a link to it, and who filed it when that is not
+    # the requester (its author).
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    source_permalink: Mapped[str | None] = mapped_column(String(500))
+    filed_by_id: Mapped[str | None] = mapped_column(String(32))
     # Its text and answers are shown only to its requester and its department's agents.
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

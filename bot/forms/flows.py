@@ -59,4 +59,6 @@ def _drawn(
         answers=state.answers_for(state.department_key),
         sensitive=state.sensitive,
         origin_channel_id=origin_channel_id,
+        source=state.source,
+        for_author=state.for_author,
     )

@@ -30,6 +30,7 @@ from bot.forms.rules import (
     Answer,
     FieldDefinition,
     FieldType,
+    FormSource,
     form_version,
     parse_date,
 )
@@ -37,10 +38,14 @@ from bot.ids import ActionId, BlockId, CallbackId, encode_field_block_id
 from bot.requests.rules import DepartmentSnapshot, Urgency
 from bot.text import escape, escape_truncate, truncate, truncate_escaped, user_mention
 
-# The form's own inputs: department, description, urgency and privacy.
-OWN_INPUTS = 4
+# The form's own inputs: department, description, urgency, privacy and, when it is opened
+# from a message, who asks.
+OWN_INPUTS = 5
 # The value of the Sensitive box.
 SENSITIVE_VALUE = "sensitive"
+# The values of the requester choice of a form opened from a message.
+REQUESTER_ME = "me"
+REQUESTER_AUTHOR = "author"
 # A modal holds 100 blocks: a department's questions get what the form's own inputs leave.
 FIELDS_MAX = VIEW_BLOCKS_MAX - OWN_INPUTS
 # On the card, a question's label above its answer; the answer gets the rest of the field.
@@ -109,6 +114,8 @@ def build_new_request_modal(
     answers: Mapping[str, str] | None = None,
     sensitive: bool = False,
     origin_channel_id: str | None = None,
+    source: FormSource | None = None,
+    for_author: bool = False,
 ) -> dict[str, Any]:
     """The form, with the questions of the department chosen (if any) filled with `answers`.
     Choosing another department asks for the form again (`dispatch_action`), drawn with its
@@ -142,10 +149,14 @@ def build_new_request_modal(
         ]
     urgency_options = [option("Normal", Urgency.NORMAL), option("High", Urgency.HIGH)]
     initial_urgency = urgency_options[1] if urgency == Urgency.HIGH else urgency_options[0]
-    metadata = {
+    metadata: dict[str, Any] = {
         "channel": origin_channel_id,
         "form": form_version(chosen.key, chosen.fields) if chosen else "",
     }
+    asker: list[Block] = []
+    if source is not None:
+        metadata["source"] = source.stored()
+        asker = [_who_asks(source, for_author=for_author)]
     return {
         "type": "modal",
         "callback_id": CallbackId.NEW_REQUEST,
@@ -181,7 +192,26 @@ def build_new_request_modal(
                 },
             },
             _privacy(chosen, sensitive=sensitive),
+            *asker,
         ],
+    }
+
+
+def _who_asks(source: FormSource, *, for_author: bool) -> Block:
+    """Filed from someone else's message: the request may be theirs, kept informed as its
+    requester, or the filer's."""
+    me = option("Me", REQUESTER_ME)
+    author = option(f"{source.author_name}, who wrote the message", REQUESTER_AUTHOR)
+    return {
+        "type": "input",
+        "block_id": BlockId.REQUESTER,
+        "label": plain("Who is asking?"),
+        "element": {
+            "type": "radio_buttons",
+            "action_id": ActionId.REQUESTER,
+            "options": [me, author],
+            "initial_option": author if for_author else me,
+        },
     }
 
 

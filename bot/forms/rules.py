@@ -23,6 +23,10 @@ LONG_TEXT_MAX = 2000
 TEXT_MAX = 300
 NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,31}$")
+MESSAGE_TS = re.compile(r"^[0-9]{1,12}\.[0-9]{1,9}$")
+# A person's name as the form shows it, in its requester choice.
+NAME_MAX = 60
 
 
 class FieldType(StrEnum):
@@ -115,6 +119,37 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class FormSource:
+    """The message a form was opened from (the File a request shortcut), and its author."""
+
+    channel_id: str
+    ts: str
+    author_id: str
+    author_name: str
+
+    def stored(self) -> dict[str, str]:
+        return {
+            "channel": self.channel_id,
+            "ts": self.ts,
+            "author": self.author_id,
+            "name": self.author_name,
+        }
+
+    @classmethod
+    def from_stored(cls, stored: object) -> FormSource | None:
+        """What a form's metadata says of its message; None for anything else."""
+        if not isinstance(stored, dict):
+            return None
+        values = [stored.get(key) for key in ("channel", "ts", "author", "name")]
+        if not all(isinstance(value, str) and value for value in values[:3]):
+            return None
+        channel, ts, author, name = (str(value or "") for value in values)
+        if not (CHANNEL_ID.match(channel) and MESSAGE_TS.match(ts) and USER_ID.match(author)):
+            return None
+        return cls(channel, ts, author, name[:NAME_MAX] or author)
+
+
+@dataclass(frozen=True)
 class FormState:
     """The new-request form as the requester left it, raw: what a redrawn form keeps."""
 
@@ -125,6 +160,9 @@ class FormState:
     answers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Ticked Sensitive: only the department's agents see what it says.
     sensitive: bool = False
+    # Opened from a message: it, and whether its author (not the person filing) asks.
+    source: FormSource | None = None
+    for_author: bool = False
 
     def answers_for(self, department_key: str) -> dict[str, str]:
         """What to fill `department_key`'s questions with: its own answers, else one given to

@@ -114,6 +114,20 @@ def _card_actions(request: RequestSnapshot) -> list[Block]:
     return []
 
 
+def _origin(request: RequestSnapshot) -> list[Block]:
+    """Where a request filed from a message came from, and who filed it for its author. A
+    private card says nothing of it."""
+    if request.private or (request.source is None and request.filed_by_id is None):
+        return []
+    parts = []
+    if request.source is not None:
+        link = request.source.permalink
+        parts.append(f"From <{link}|a message>" if link else "From a message")
+    if request.filed_by_id:
+        parts.append(f"filed by {user_mention(request.filed_by_id)}")
+    return [context(f":speech_balloon: {' · '.join(parts)}")]
+
+
 def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
     """The card in the department's channel, rebuilt whole on every change; its service
     levels as they stand at `now`."""
@@ -133,7 +147,7 @@ def build_request_card(request: RequestSnapshot, *, now: datetime) -> Message:
                 f"*Filed*\n{slack_date(request.created_at)}",
             ),
         ]
-    blocks: list[Block] = [*head, *_card_actions(request)]
+    blocks: list[Block] = [*head, *_origin(request), *_card_actions(request)]
     if request.status is RequestStatus.RESOLVED and request.resolved_at:
         if request.closed_unanswered:
             blocks.append(context(f"Closed for no reply {slack_date(request.resolved_at)}"))

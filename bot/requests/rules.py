@@ -161,6 +161,15 @@ class Urgency(StrEnum):
 
 
 @dataclass(frozen=True)
+class MessageSource:
+    """The Slack message a request was filed from."""
+
+    channel_id: str
+    ts: str
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
 class DepartmentSnapshot:
     id: int
     key: str
@@ -182,6 +191,8 @@ class DepartmentSnapshot:
     auto_close_after: str | None = None
     # Its requests are private (HR, payroll): see RequestSnapshot.private.
     private: bool = False
+    # A reaction that files the message it is on with this department.
+    request_emoji: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,9 @@ class RequestSnapshot:
     # Its text and answers are for its requester and the department's agents only: anywhere
     # else it is named by its reference alone.
     private: bool = False
+    # The message it was filed from, if any, and who filed it for its author.
+    source: MessageSource | None = None
+    filed_by_id: str | None = None
     # Since when it waits on its requester; the working time its waits have taken so far.
     waiting_since: datetime | None = None
     sla_paused: timedelta = timedelta()

@@ -19,6 +19,7 @@ from bot.requests.rules import (
     ACTION_ROLES,
     ANSWERING_ACTIONS,
     OPEN_STATUSES,
+    MessageSource,
     RequestAction,
     RequestSnapshot,
     RequestStatus,
@@ -69,6 +70,10 @@ def request_snapshot(request: Request) -> RequestSnapshot:
         conversation_channel_id=request.conversation_channel_id,
         conversation_ts=request.conversation_ts,
         private=request.private,
+        source=MessageSource(request.source_channel_id, request.source_ts, request.source_permalink)
+        if request.source_channel_id and request.source_ts
+        else None,
+        filed_by_id=request.filed_by_id,
         waiting_since=request.waiting_since,
         sla_paused=timedelta(seconds=request.paused_seconds or 0),
         answers=tuple(Answer.from_stored(stored) for stored in request.answers or ()),
@@ -87,6 +92,8 @@ def file_request(
     now: datetime,
     answers: Mapping[str, str] | None = None,
     sensitive: bool = False,
+    source: MessageSource | None = None,
+    filed_by_id: str | None = None,
 ) -> FiledRequest:
     """File a request once per idempotency key: a repeat returns the first one unchanged.
     `answers` (by question key, as sent) must answer the department's questions as they are
@@ -119,6 +126,10 @@ def file_request(
     )
     request = Request(
         private=promised.private or sensitive,
+        source_channel_id=source.channel_id if source else None,
+        source_ts=source.ts if source else None,
+        source_permalink=source.permalink if source else None,
+        filed_by_id=filed_by_id,
         team_id=team_id,
         department=department,
         requester_id=requester_id,

@@ -138,14 +138,15 @@ class Workspace:
         return sorted(stored + private, key=lambda m: float(m["ts"]))
 
     def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]] | None:
-        """A thread oldest first, its parent first; None when there is no such message."""
+        """A thread oldest first, its parent first; None when there is no such message. Asked
+        for by one of its replies, the whole thread, as Slack answers."""
         with self._lock:
             kept = self._state["messages"].get(channel, [])
-            if not any(m["ts"] == thread_ts for m in kept):
+            found = next((m for m in kept if m["ts"] == thread_ts), None)
+            if found is None:
                 return None
-            return [
-                dict(m) for m in kept if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts
-            ]
+            parent = str(found.get("thread_ts") or thread_ts)
+            return [dict(m) for m in kept if m["ts"] == parent or m.get("thread_ts") == parent]
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._lock:
@@ -168,6 +169,9 @@ class Workspace:
                 blocks=message.get("blocks"),
                 reactions=[],
             )
+            if stored["is_bot"]:
+                # As Slack marks an app's messages.
+                stored["bot_id"] = message.get("bot_id", self.identity.bot_id)
         with self._changing({"kind": "messages", "channel": channel}) as state:
             state["messages"].setdefault(channel, []).append(stored)
         return stored

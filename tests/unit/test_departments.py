@@ -510,3 +510,16 @@ def test_waiting_delays_that_cannot_be_used_name_the_department(
     message = parse_error(IT_ENTRY + hr_entry(**lines))
     assert message.startswith(f'{PATH}: departments[1] (key "hr")')
     assert detail in message
+
+
+def test_a_request_emoji_belongs_to_one_department() -> None:
+    [it] = parse_departments(PATH, IT_ENTRY + 'request_emoji = ":Computer:"\n')
+    assert it.request_emoji == "computer"
+    message = parse_error(
+        IT_ENTRY + 'request_emoji = "computer"\n' + hr_entry(request_emoji='"computer"')
+    )
+    assert message == (
+        f'{PATH}: departments[1] (key "hr"): field "request_emoji": "computer" already files '
+        'requests with department "it"'
+    )
+    assert "is not an emoji name" in parse_error(IT_ENTRY + hr_entry(request_emoji='"two words"'))

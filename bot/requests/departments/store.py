@@ -43,6 +43,7 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         stale_after=department.stale_after,
         auto_close_after=department.auto_close_after,
         private=department.private,
+        request_emoji=department.request_emoji,
     )
 
 
@@ -67,6 +68,7 @@ def sync_departments(
             "fields": [question.definition().stored() for question in config.fields],
             "stale_after": config.stale_after,
             "private": config.private,
+            "request_emoji": config.request_emoji,
             "auto_close_after": config.auto_close_after,
             "active": True,
         }

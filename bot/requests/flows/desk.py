@@ -35,6 +35,7 @@ from bot.requests.rules import (
     DESK_ACTOR,
     DepartmentSnapshot,
     FilingKind,
+    MessageSource,
     RequestAction,
     RequestJob,
     RequestSnapshot,
@@ -175,6 +176,8 @@ class RequestDesk:
         idempotency_key: str,
         answers: Mapping[str, str] | None = None,
         sensitive: bool = False,
+        source: MessageSource | None = None,
+        filed_by_id: str | None = None,
     ) -> FilingOutcome:
         """`answers`: to the department's questions, by key, as the form sent them."""
         now = self._clock.now()
@@ -190,6 +193,8 @@ class RequestDesk:
                 now=now,
                 answers=answers,
                 sensitive=sensitive,
+                source=source,
+                filed_by_id=filed_by_id,
             )
             if filed.created:
                 # In the filing transaction, so a crash before the card is posted loses nothing;

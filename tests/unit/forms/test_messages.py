@@ -11,7 +11,7 @@ import pytest
 
 from bot.blockkit import STATIC_SELECT_OPTIONS_MAX, VIEW_BLOCKS_MAX
 from bot.forms.messages import FIELDS_MAX, OWN_INPUTS, answer_fields, build_new_request_modal
-from bot.forms.rules import Answer, FieldDefinition, FieldType, form_version
+from bot.forms.rules import Answer, FieldDefinition, FieldType, FormSource, form_version
 from bot.ids import ActionId, BlockId, CallbackId, encode_field_block_id
 from bot.requests.messages import build_filed_confirmation, build_request_card
 from bot.requests.rules import RequestStatus, Urgency
@@ -160,8 +160,24 @@ def test_choosing_a_department_asks_for_the_form_again() -> None:
 
 def test_no_department_chosen_asks_no_questions() -> None:
     view = build_new_request_modal([IT])
-    assert len(view["blocks"]) == OWN_INPUTS
+    assert [b["block_id"] for b in view["blocks"]] == [
+        BlockId.DEPARTMENT,
+        BlockId.DESCRIPTION,
+        BlockId.URGENCY,
+        BlockId.SENSITIVE,
+    ]
     assert json.loads(view["private_metadata"])["form"] == ""
+
+
+def test_a_form_from_someone_elses_message_asks_who_is_asking() -> None:
+    source = FormSource("C0GENERAL", "1700000000.000100", "U0ALICE", "Alice")
+    view = build_new_request_modal([IT], selected_key="it", source=source, for_author=True)
+    assert len(view["blocks"]) == OWN_INPUTS + len(EVERY_TYPE)
+    assert block_kit_problems(view, surface="view") == []
+    asker = view["blocks"][-1]
+    assert asker["block_id"] == BlockId.REQUESTER
+    assert asker["element"]["initial_option"]["value"] == "author"
+    assert json.loads(view["private_metadata"])["source"]["author"] == "U0ALICE"
 
 
 def test_answers_fill_the_questions_they_fit() -> None:
@@ -221,6 +237,8 @@ def test_the_most_questions_a_department_may_ask_fit_in_the_form() -> None:
         selected_key="it",
         text=TEXTS["long-10000"],
         answers={f"q{n}": "x" * 5000 for n in range(FIELDS_MAX)},
+        # Opened from someone else's message: every input the form can have.
+        source=FormSource("C0GENERAL", "1700000000.000100", "U0ALICE", "A" * 500),
     )
     assert len(view["blocks"]) == VIEW_BLOCKS_MAX
     assert block_kit_problems(view, surface="view") == []
