@@ -142,6 +142,15 @@ class DepartmentConfig(BaseModel):
             raise ValueError(f"'{value}' is not an emoji name like ticket or :computer:")
         return name
 
+    @model_validator(mode="after")
+    def _private_names_its_agents(self) -> DepartmentConfig:
+        if self.private and not self.agents:
+            raise ValueError(
+                "a private department must list its agents: otherwise anyone who joins its "
+                "channel could read its requests"
+            )
+        return self
+
     @field_validator("stale_after", "auto_close_after")
     @classmethod
     def _waiting_durations(cls, value: str | None) -> str | None:

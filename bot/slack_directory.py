@@ -13,6 +13,9 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 
 MEMBERSHIP_CACHE_TTL = timedelta(minutes=5)
+# How far a thread is read: pages of replies, oldest first.
+THREAD_PAGE_SIZE = 200
+THREAD_PAGES = 10
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,19 @@ class SlackDirectory:
         return message, [m for m in messages if m.get("ts") != ts][:limit]
 
     def thread_replies(self, *, channel: str, ts: str, limit: int) -> list[dict[str, Any]]:
-        """The first `limit` replies in the thread of the message at `ts`, oldest first."""
-        response = self._client.conversations_replies(channel=channel, ts=ts, limit=limit + 1)
-        return [m for m in response.get("messages") or [] if m.get("ts") != ts][:limit]
+        """The latest `limit` replies in the thread of the message at `ts`, oldest first: a
+        thread reads from its start, so a long one is paged through."""
+        replies: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(THREAD_PAGES):
+            response = self._client.conversations_replies(
+                channel=channel, ts=ts, limit=THREAD_PAGE_SIZE, cursor=cursor
+            )
+            replies += [m for m in response.get("messages") or [] if m.get("ts") != ts]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                break
+        return replies[-limit:]
 
     def user_profile(self, user_id: str) -> SlackProfile:
         """What Slack says of a user now (callers cache it): time zone, name, bot or not,

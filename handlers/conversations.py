@@ -72,11 +72,14 @@ def parse_thread_message(body: dict[str, Any]) -> ThreadMessage | None:
 
 
 def worth_keeping(body: dict[str, Any]) -> bool:
-    """A reply in a thread, or an edit or deletion (of what may have been relayed)."""
+    """A reply in a thread, a message to the app, or an edit or deletion (of what may have
+    been relayed)."""
     message = parse_thread_message(body)
     if message is None:
         return False
-    return message.is_reply or message.change is not MessageChange.POSTED
+    return (
+        message.is_reply or message.in_direct_message or message.change is not MessageChange.POSTED
+    )
 
 
 def handle_message(body: dict[str, Any], *, conversations: Conversations) -> None:

@@ -76,8 +76,9 @@ def durable(
     answer), and returns the payload to keep for the rest of the work. `keep` says whether a
     payload asks for anything to be kept at all: one that only opens a form or reads (whose
     trigger expires in 3 seconds anyway) is run at once, without a job. `retried` hands a
-    kept payload's failures back to the job runner, which tries again with backoff: for work
-    nobody waits on an answer for (an event), whose flows make a second run harmless."""
+    kept payload's failures, but for the person's own mistakes (UserError, answered), back to
+    the job runner, which tries again with backoff: for work whose flows make a second run
+    harmless, and whose payload alone holds what was asked (an event, a form's text)."""
     wanted = get_arg_names_of_callable(listener)
 
     def answer(body: dict[str, Any], *, kept: bool = False) -> None:
@@ -85,7 +86,8 @@ def durable(
         try:
             listener(**{key: arguments[key] for key in wanted}, **services)
         except Exception as error:
-            if retried and kept:
+            # What the person did wrong is answered; the rest is tried again.
+            if retried and kept and not isinstance(error, UserError):
                 raise
             if answer_with is None:
                 logger.exception("listener.failed", extra={"listener": name})

@@ -106,6 +106,9 @@ def register(app: App, services: Services) -> None:
             handle_wait_submission,
             answer_with=gateway,
             validate=WaitForm.parse,
+            # The question is only in the form: a failure after the wait began is tried
+            # again, and the wait and its messages are each made once.
+            retried=True,
             waiting=waiting,
         )
     )

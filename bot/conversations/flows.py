@@ -18,8 +18,10 @@ from bot.conversations import messages, store
 from bot.conversations.rules import (
     CONVERSATION_TAG,
     RELAY_TAG,
+    WHERE_TO_WRITE_TAG,
     MessageChange,
     ThreadMessage,
+    message_key,
     message_time,
 )
 from bot.db import SessionFactory, read_session
@@ -65,21 +67,34 @@ class Conversations:
         if message.change is not MessageChange.POSTED:
             self._follow(message)
             return
-        if not message.is_reply or message.thread_ts is None:
-            return
-        with read_session(self._sessions) as session:
-            request = store.request_in_thread(
-                session=session,
-                team_id=message.team_id,
-                channel=message.channel,
-                thread_ts=message.thread_ts,
-            )
+        request = None
+        if message.is_reply and message.thread_ts is not None:
+            with read_session(self._sessions) as session:
+                request = store.request_in_thread(
+                    session=session,
+                    team_id=message.team_id,
+                    channel=message.channel,
+                    thread_ts=message.thread_ts,
+                )
         if request is None:
+            if message.in_direct_message:
+                self._point_the_way(message)
             return
         if message.channel == request.card_channel_id:
             self._from_desk(request, message)
         elif message.user_id == request.requester_id:
             self._from_requester(request, message)
+
+    def _point_the_way(self, message: ThreadMessage) -> None:
+        """A message to the app that is no request's conversation reaches nobody: its
+        writer is told so, once, beside it."""
+        self._gateway.post_once(
+            channel=message.channel,
+            message=messages.build_where_to_write(),
+            tag=MessageTag(WHERE_TO_WRITE_TAG, message_key(message.ts)),
+            resumed=True,
+            thread_ts=message.thread_ts or message.ts,
+        )
 
     def _from_desk(self, request: RequestSnapshot, message: ThreadMessage) -> None:
         """An agent's reply in the card's thread: a first response, and news for the
@@ -99,17 +114,9 @@ class Conversations:
         )
 
     def _from_requester(self, request: RequestSnapshot, message: ThreadMessage) -> None:
-        """The requester's reply: news for the card's thread, and the end of a wait on them."""
-        if request.card_channel_id is None or request.card_ts is None:
-            # Its card is still being posted; the delivery is tried again after it.
-            raise RelayInProgress(f"{request.reference} has no card yet")
-        self._relay(
-            request,
-            message,
-            target=request.card_channel_id,
-            thread_ts=request.card_ts,
-            build=messages.build_reply_to_desk,
-        )
+        """The requester's reply: the end of a wait on them, made first so that it holds
+        whatever becomes of the copy, and news for the card's thread (their DM thread of the
+        request exists only once the card does)."""
         if request.status is RequestStatus.WAITING:
             self._desk.act(
                 team_id=request.team_id,
@@ -118,6 +125,13 @@ class Conversations:
                 action=RequestAction.RESUME,
                 idempotency_key=f"reply:{message.channel}:{message.ts}",
             )
+        self._relay(
+            request,
+            message,
+            target=str(request.card_channel_id),
+            thread_ts=str(request.card_ts),
+            build=messages.build_reply_to_desk,
+        )
 
     def requester_replies(self, request: RequestSnapshot) -> list[tuple[datetime, str]]:
         """What the requester wrote in their thread of the request (when, plain text): for
@@ -274,7 +288,9 @@ class Conversations:
                 session=session, team_id=message.team_id, request_id=relay.request_id
             )
         channel, ts = relay.target_channel, relay.target_ts
-        if message.change is MessageChange.DELETED:
+        # An agent's reply edited into an internal note is taken back from the requester.
+        internal = message.is_internal and message.user_id != request.requester_id
+        if message.change is MessageChange.DELETED or internal:
             self._gateway.delete_message(channel=channel, ts=ts)
             return
         build = (

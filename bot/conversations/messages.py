@@ -51,3 +51,12 @@ def build_reply_to_desk(request: RequestSnapshot, message: ThreadMessage) -> Mes
         return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [context(text)]}
     byline = f"{user_mention(message.user_id)} (requester) · {slack_date(message.sent_at)}"
     return _copy(byline, message)
+
+
+def build_where_to_write() -> Message:
+    text = (
+        "Nobody reads messages here. To ask a team for something, use `/request`. To answer a "
+        "team about one of your requests, reply in that request's thread: the message "
+        ":speech_balloon: *REQ-…* with the team's name."
+    )
+    return {"text": truncate_escaped(text, FALLBACK_TEXT_MAX), "blocks": [context(text)]}

@@ -13,6 +13,8 @@ INTERNAL_PREFIX = "//"
 # each relayed copy, keyed by its row; `post_once` finds them by these.
 CONVERSATION_TAG = "pulsedesk_conversation"
 RELAY_TAG = "pulsedesk_relay"
+# ... and the answer to a message to the app outside any request's thread, by that message.
+WHERE_TO_WRITE_TAG = "pulsedesk_where_to_write"
 
 
 class MessageChange(StrEnum):
@@ -46,6 +48,10 @@ class ThreadMessage:
     def sent_at(self) -> datetime:
         return message_time(self.ts)
 
+    @property
+    def in_direct_message(self) -> bool:
+        return self.channel.startswith("D")
+
 
 def message_time(ts: str) -> datetime:
     """A Slack message timestamp as the moment it was sent."""
@@ -53,3 +59,9 @@ def message_time(ts: str) -> datetime:
         return datetime.fromtimestamp(float(ts), tz=UTC)
     except (ValueError, OverflowError):
         return datetime.fromtimestamp(0, tz=UTC)
+
+
+def message_key(ts: str) -> int:
+    """A message timestamp as a number, to key a message tag by."""
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds or 0) * 1_000_000 + int((fraction or "0")[:6].ljust(6, "0"))

@@ -86,6 +86,9 @@ def departments() -> list[dict[str, Any]]:
         if index == 0:
             entry["agents"] = [AGENT.id, SECOND_AGENT.id]
             entry["leads"] = [LEAD.id]
+        elif department.get("private"):
+            # A private department names its agents: here the admin, who serves it alone.
+            entry["agents"] = [ADMIN.id]
         configured.append(entry)
     return configured
 
@@ -100,7 +103,7 @@ def channels() -> list[Channel]:
     staff = (AGENT.id, SECOND_AGENT.id, LEAD.id, BOT_USER_ID)
     found = [Channel(GENERAL_CHANNEL, "general", everyone)]
     for department in departments():
-        members = staff if department.get("agents") else (ADMIN.id, BOT_USER_ID)
+        members = staff if department.get("leads") else (ADMIN.id, BOT_USER_ID)
         found.append(Channel(department["channel"], _slug(department["name"]), members))
     found.append(Channel(KUDOS_CHANNEL, "kudos", (*everyone, BOT_USER_ID)))
     return found

@@ -80,6 +80,9 @@ class ServiceLevelAlerts:
             if due is None or warn is None or _is_met(request, target):
                 continue
             for kind, at in ((SlaJob.REMIND, warn), (SlaJob.ESCALATE, due)):
+                if generation is not None and at <= now:
+                    # Its moment came before the wait, which kept the clock, not the past.
+                    continue
                 jobs.enqueue(
                     session=session,
                     team_id=request.team_id,
@@ -144,7 +147,8 @@ class ServiceLevelAlerts:
             channel=channel,
             message=messages.build_reminder(request, target),
             tag=MessageTag(REMINDER_TAG, _tag_key(request, target)),
-            resumed=job.attempts > 0,
+            # Scheduled again after a wait, a reminder already sent is found, not repeated.
+            resumed=True,
             thread_ts=card_ts,
         )
         self._refresh_card(request)
@@ -164,7 +168,8 @@ class ServiceLevelAlerts:
         channel, card_ts = self._card(request)
         leads = request.department.leads
         tag = MessageTag(ESCALATION_TAG, _tag_key(request, target))
-        resumed = job.attempts > 0
+        # An escalation scheduled again after a wait finds what was sent, and sends no more.
+        resumed = True
         self._gateway.post_once(
             channel=channel,
             message=messages.build_overdue_note(request, target, leads_told=bool(leads)),

@@ -13,7 +13,7 @@ from models import Job, Request
 from tests.e2e.conftest import Desk
 from tests.e2e.helpers import file_request, get_request, intake_settled, text_of
 from tests.e2e.test_service_levels import TARGETS, _it_promises
-from tests.fake_slack import Call
+from tests.fake_slack import Call, ScriptedFailure
 
 CARD_CHANNEL = "C0IT000001"
 REQUESTER_DM = "D0ALICE"
@@ -258,3 +258,82 @@ def test_relayed_text_is_escaped_and_cannot_ping(desk: Desk) -> None:
     assert "<!channel>" not in text_of(copy)
     assert "<https://evil.test" not in text_of(copy)
     assert "@channel look &amp; see here (https://evil.test)" in text_of(copy)
+
+
+def test_a_message_to_the_app_outside_any_request_is_told_where_to_write(desk: Desk) -> None:
+    ts = _say(desk, "U0ALICE", REQUESTER_DM, "hello?", thread_ts=None, channel_type="im")
+    intake_settled(desk)
+    _say(desk, "U0ALICE", REQUESTER_DM, "hello?", thread_ts=None, channel_type="im")
+    intake_settled(desk)
+
+    answers = _posts_in(desk, REQUESTER_DM, ts)
+    assert len(answers) == 1
+    assert "reply in that request's thread" in text_of(answers[0])
+
+
+def test_a_reply_edited_into_an_internal_note_is_taken_back(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    ts = _agent_replies(desk, request, "She asked about this before")
+    desk.fake.wait_for(lambda _: _replies_to_requester(desk, request))
+    thread = desk.fake.workspace.thread(REQUESTER_DM, _conversation_of(desk, request))
+    assert thread is not None
+    copy_ts = str(thread[-1]["ts"])
+
+    edited = {
+        "user": "U0AGENT1",
+        "text": "// she asked about this before",
+        "ts": ts,
+        "thread_ts": request.card_ts,
+    }
+    desk.slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": CARD_CHANNEL,
+            "message": edited,
+            "ts": "1700000200.000001",
+        }
+    )
+
+    desk.fake.wait_for_call("chat.delete", where=lambda c: c.params.get("ts") == copy_ts)
+
+
+def test_a_copy_slack_refused_is_relayed_when_it_is_tried_again(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    _agent_replies(desk, request, "First")
+    thread = _conversation_of(desk, request)
+    desk.fake.wait_for(lambda _: _replies_to_requester(desk, request))
+    desk.fake.fail_where(
+        "chat.postMessage",
+        lambda params: params.get("channel") == CARD_CHANNEL,
+        *[ScriptedFailure(500)] * 3,
+    )
+
+    _say(desk, "U0ALICE", REQUESTER_DM, "Berlin", thread_ts=thread, channel_type="im")
+    intake_settled_or_waiting(desk)
+    desk.clock.advance(timedelta(minutes=5))
+    # The relay's own job is due again: a tick runs it, as `serve` would.
+    desk.pulsedesk.services.ticker.tick()
+
+    assert request.card_ts is not None
+    back = [c for c in _posts_in(desk, CARD_CHANNEL, request.card_ts) if "Berlin" in text_of(c)]
+    assert len(back) >= 1
+    in_thread = desk.fake.workspace.thread(CARD_CHANNEL, request.card_ts)
+    assert in_thread is not None
+    assert len([m for m in in_thread if "Berlin" in str(m.get("text"))]) == 1
+
+
+def intake_settled_or_waiting(desk: Desk) -> None:
+    """The relay's first try is over: its job is gone, or waits for its retry."""
+    desk.fake.wait_for(lambda _: _intake_running(desk) == 0)
+
+
+def _intake_running(desk: Desk) -> int:
+    with desk.session_factory() as session:
+        return len(
+            list(
+                session.scalars(
+                    select(Job.id).where(Job.kind.like("slack.%"), Job.state == "running")
+                )
+            )
+        )

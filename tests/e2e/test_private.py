@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.app import sync_departments_at_start
 from bot.departments import parse_config
 from models import Request
-from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk
+from tests.e2e.conftest import DEPARTMENTS_TOML, KUDOS_CHANNEL, TEAM_ID, Desk, DeskFactory
 from tests.e2e.helpers import (
     get_request,
     intake_settled,
@@ -42,7 +42,8 @@ def _hr_is_private(desk: Desk) -> None:
         desk,
         DEPARTMENTS_TOML.replace(
             keywords,
-            f'{keywords}\nprivate = true\nsla = {{ first_response = "1h" }}',
+            f'{keywords}\nprivate = true\nagents = ["{HR_AGENT}"]\n'
+            'sla = { first_response = "1h" }',
         ),
     )
 
@@ -69,6 +70,17 @@ def _leaks(desk: Desk, requester: str = "U0ALICE") -> list[tuple[str, str]]:
         if not (to_requester or answers_their_command or agents_view):
             leaks.append((call.method, str(call.params.get("channel", ""))))
     return leaks
+
+
+def _requester_named_in_channels(desk: Desk, requester: str = "U0ALICE") -> list[str]:
+    """Posts and updates in channels that say who filed the request."""
+    return [
+        call.method
+        for call in desk.fake.calls
+        if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral")
+        and str(call.params.get("channel", "")).startswith("C")
+        and requester in json.dumps(call.params)
+    ]
 
 
 def _file_privately(desk: Desk) -> Request:
@@ -188,9 +200,25 @@ def test_a_private_request_never_leaks_through_its_whole_life(desk: Desk) -> Non
     run_jobs(desk)
 
     assert _leaks(desk) == []
+    assert _requester_named_in_channels(desk) == []
     # What the requester wrote back is for the agents' View.
     desk.slack.block_action(
         "request_view_private", user=HR_AGENT, value=f"req:{request.id}", channel=HR_CHANNEL
     )
     [view] = desk.fake.wait_for_call("views.open")
     assert f"March, for the {SECRET}" in json.dumps(view.params["view"])
+
+
+def test_a_private_request_offers_no_public_thanks(desk_with: DeskFactory) -> None:
+    desk = desk_with(kudos_channel=KUDOS_CHANNEL)
+    _hr_is_private(desk)
+    request = _file_privately(desk)
+
+    dm = resolve(desk, request, agent=HR_AGENT)
+
+    assert "kudos_send" not in json.dumps(dm.params["blocks"])
+    desk.slack.block_action("kudos_send", user="U0ALICE", value=f"req:{request.id}")
+    [refusal] = desk.fake.wait_for_call("response_url", where=lambda c: "is private" in text_of(c))
+    assert refusal.params["response_type"] == "ephemeral"
+    assert desk.fake.calls_to("views.open") == []
+    assert _requester_named_in_channels(desk) == []

@@ -13,9 +13,15 @@ from sqlalchemy import select
 from models import Job, Request
 from tests.e2e.conftest import TEAM_ID, Desk
 from tests.e2e.helpers import dms_to, file_request, get_request, intake_settled, run_jobs, text_of
-from tests.e2e.test_conversation import CARD_CHANNEL, REQUESTER_DM, _posts_in, _say
+from tests.e2e.test_conversation import (
+    CARD_CHANNEL,
+    REQUESTER_DM,
+    _posts_in,
+    _say,
+    intake_settled_or_waiting,
+)
 from tests.e2e.test_service_levels import TARGETS, _it_promises
-from tests.fake_slack import Call
+from tests.fake_slack import Call, ScriptedFailure
 
 
 def _submit_wait(
@@ -206,3 +212,54 @@ def test_a_reply_before_the_nudge_cancels_the_nudge_and_the_closing(desk: Desk) 
     run_jobs(desk)
     assert get_request(desk, request.id).status == "open"
     assert len(_requester_thread(desk, request)) == 1
+
+
+def test_ending_a_wait_sends_no_escalation_or_reminder_a_second_time(desk: Desk) -> None:
+    _it_promises(desk, TARGETS)
+    request = file_request(desk, "it the vpn drops")
+    # Past the first response's reminder and due time: reminded and escalated once.
+    desk.clock.advance(timedelta(hours=3))
+    run_jobs(desk)
+    leads_told = len([c for c in dms_to(desk, "U0ITLEAD") if "is overdue" in text_of(c)])
+    assert leads_told == 1
+    notes = len(_posts_in(desk, CARD_CHANNEL, request.card_ts))
+
+    _waits(desk, request)
+    desk.slack.block_action("request_stop_waiting", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "open")
+    desk.clock.advance(timedelta(minutes=5))
+    run_jobs(desk)
+
+    assert len([c for c in dms_to(desk, "U0ITLEAD") if "is overdue" in text_of(c)]) == 1
+    # Only the question was added to the card's thread.
+    assert len(_posts_in(desk, CARD_CHANNEL, request.card_ts)) == notes + 1
+
+
+def test_a_question_slack_refused_is_asked_when_it_is_tried_again(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    desk.fake.fail_where(
+        "chat.postMessage",
+        lambda params: params.get("channel") == "U0ALICE" and bool(params.get("thread_ts")),
+        *[ScriptedFailure(500)] * 3,
+    )
+
+    _submit_wait(desk, request, "Which office?")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "waiting")
+    intake_settled_or_waiting(desk)
+    assert _asked(desk, request) == []
+
+    desk.clock.advance(timedelta(minutes=2))
+    # The form's own job is due again: a tick runs it, as `serve` would.
+    desk.pulsedesk.services.ticker.tick()
+    assert len(_asked(desk, request)) == 1
+    assert "Which office?" in json.dumps(_asked(desk, request)[0]["blocks"])
+    assert len(_posts_in(desk, CARD_CHANNEL, request.card_ts)) == 1
+
+
+def _asked(desk: Desk, request: Request) -> list[dict[str, Any]]:
+    """The messages that reached the requester's thread of the request."""
+    thread_ts = get_request(desk, request.id).conversation_ts
+    if thread_ts is None:
+        return []
+    thread = desk.fake.workspace.thread(REQUESTER_DM, thread_ts)
+    return (thread or [])[1:]

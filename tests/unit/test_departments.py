@@ -523,3 +523,11 @@ def test_a_request_emoji_belongs_to_one_department() -> None:
         'requests with department "it"'
     )
     assert "is not an emoji name" in parse_error(IT_ENTRY + hr_entry(request_emoji='"two words"'))
+
+
+def test_a_private_department_must_name_its_agents() -> None:
+    message = parse_error(IT_ENTRY + hr_entry(private="true"))
+    assert message.startswith(f'{PATH}: departments[1] (key "hr")')
+    assert "a private department must list its agents" in message
+    [_, hr] = parse_departments(PATH, IT_ENTRY + hr_entry(private="true", agents='["U0HR1"]'))
+    assert hr.private is True

@@ -217,9 +217,10 @@ class Giving(KudosFlow):
 
     def kudos_offer(self, request: RequestSnapshot) -> str | None:
         """The name for the "Send kudos to …" button on a resolved request's messages, or
-        None when there is nobody to thank or kudos are not set up."""
+        None when there is nobody to thank or kudos are not set up. A private request offers
+        none: a shout-out in public would tell who asked that department something."""
         resolver = resolver_of(request)
-        if not self._policy.channel_id or resolver is None:
+        if not self._policy.channel_id or resolver is None or request.private:
             return None
         try:
             profile = self._profiles.lookup(team_id=request.team_id, user_id=resolver)
@@ -240,6 +241,11 @@ class Giving(KudosFlow):
             )
         if user_id != request.requester_id:
             raise NotAllowed(f"Only the person who filed {request.reference} can thank for it.")
+        if request.private:
+            raise NotAllowed(
+                f"{request.reference} is private, so no shout-out names it: `/kudos @name` "
+                "thanks someone without naming a request."
+            )
         recipient = resolver_of(request)
         if recipient is None:
             raise NotAllowed(

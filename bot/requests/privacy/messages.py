@@ -23,8 +23,8 @@ from bot.requests.rules import RequestSnapshot
 from bot.text import escape, escape_truncate, slack_date, truncate, user_mention
 
 TITLE_MAX = 24
-# The requester's replies a view shows, oldest first: with the request, well inside a modal's
-# 100 blocks.
+# The requester's latest replies a view shows, oldest first: with the request, well inside a
+# modal's 100 blocks.
 REPLIES_SHOWN = 20
 
 
@@ -52,7 +52,7 @@ def build_private_view(
         section(escape_truncate(request.text, SECTION_TEXT_MAX) or "_(no description)_"),
         *answer_fields(request.answers),
     ]
-    for sent_at, text in replies[:REPLIES_SHOWN]:
+    for sent_at, text in replies[-REPLIES_SHOWN:]:
         blocks.append(context(f"{user_mention(request.requester_id)} · {slack_date(sent_at)}"))
         blocks.append(section(escape_truncate(text, SECTION_TEXT_MAX) or "_(no text)_"))
     return {
