@@ -232,8 +232,10 @@ class SlackGateway(SlackDirectory):
     def publish_home(self, *, user_id: str, view: dict[str, Any]) -> None:
         self._client.views_publish(user_id=user_id, view=view)
 
-    def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
-        self._client.views_open(trigger_id=trigger_id, view=view)
+    def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> str:
+        """Open a modal; its view id, to update it by."""
+        response = self._client.views_open(trigger_id=trigger_id, view=view)
+        return str((response.get("view") or {}).get("id") or "")
 
     def update_view(self, *, view_id: str, view_hash: str | None, view: dict[str, Any]) -> bool:
         """Redraw an open modal; False when it changed since `view_hash` was read (a later

@@ -100,8 +100,13 @@ def handle_view_private(
             f"{request.reference} is private: only {escape(request.department.name)}'s agents "
             "can see what it says."
         )
-    view = build_private_view(request, replies=conversations.requester_replies(request))
-    gateway.open_view(trigger_id=button.trigger_id, view=view)
+    # Opened within the trigger's 3 seconds; the requester's replies, read from Slack, follow.
+    view_id = gateway.open_view(trigger_id=button.trigger_id, view=build_private_view(request))
+    replies = conversations.requester_replies(request)
+    if replies and view_id:
+        gateway.update_view(
+            view_id=view_id, view_hash=None, view=build_private_view(request, replies=replies)
+        )
 
 
 def handle_requester_action(

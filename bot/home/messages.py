@@ -80,12 +80,18 @@ def _results_block(department: DepartmentReport) -> Block:
 
 
 def _feedback_item(item: FeedbackItem) -> Block:
+    """One rating or comment; of a private request, only its score: Home is seen by admins
+    who are not the department's agents, and the comment went to its leads by DM."""
     score = f"*{item.score}/5*" if item.score is not None else "no rating"
+    private = item.request.private
+    requester = "its requester" if private else f"<@{item.request.requester_id}>"
     line = (
         f"{score} · {escape(item.request.department.name)} · {quoted_summary(item.request)} "
-        f"from <@{item.request.requester_id}> · {slack_date(item.at)}"
+        f"from {requester} · {slack_date(item.at)}"
     )
-    if item.comment:
+    if item.comment and private:
+        line += "\n_A comment, sent to the department's leads._"
+    elif item.comment:
         quoted = escape_truncate(item.comment, COMMENT_PREVIEW_MAX).replace("\n", "\n>")
         line += f"\n>{quoted}"
     return section(truncate_escaped(line, SECTION_TEXT_MAX))

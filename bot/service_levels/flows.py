@@ -81,7 +81,7 @@ class ServiceLevelAlerts:
                 continue
             for kind, at in ((SlaJob.REMIND, warn), (SlaJob.ESCALATE, due)):
                 if generation is not None and at <= now:
-                    # Its moment came before the wait, which kept the clock, not the past.
+                    # Its moment came before the wait or the resolution: it went out then.
                     continue
                 jobs.enqueue(
                     session=session,
@@ -102,7 +102,7 @@ class ServiceLevelAlerts:
         resumed: bool = False,
     ) -> None:
         """In a change's transaction: what it met, or paused, is chased no more; a wait that
-        ended starts the chase again, to the moved due times."""
+        ended, or a reopening, starts the chase again, to the due times as they stand."""
         for target in Target:
             if _not_to_chase(request, target):
                 for kind in SlaJob:

@@ -64,7 +64,7 @@ def _leaks(desk: Desk, requester: str = "U0ALICE") -> list[tuple[str, str]]:
         answers_their_command = (
             call.method == "response_url" and call.params.get("response_type") == "ephemeral"
         )
-        agents_view = call.method == "views.open" and str(
+        agents_view = call.method in ("views.open", "views.update") and str(
             call.params["view"].get("title", {}).get("text", "")
         ).startswith("REQ-")
         if not (to_requester or answers_their_command or agents_view):
@@ -205,7 +205,9 @@ def test_a_private_request_never_leaks_through_its_whole_life(desk: Desk) -> Non
     desk.slack.block_action(
         "request_view_private", user=HR_AGENT, value=f"req:{request.id}", channel=HR_CHANNEL
     )
-    [view] = desk.fake.wait_for_call("views.open")
+    [opened] = desk.fake.wait_for_call("views.open")
+    assert SECRET in json.dumps(opened.params["view"])
+    [view] = desk.fake.wait_for_call("views.update")
     assert f"March, for the {SECRET}" in json.dumps(view.params["view"])
 
 

@@ -333,7 +333,11 @@ class RequestDesk:
                         session,
                         request=after,
                         now=now,
-                        resumed=before.status is RequestStatus.WAITING and is_open(after.status),
+                        # A wait that ended, or a request reopened, is chased again.
+                        resumed=is_open(after.status)
+                        and (
+                            before.status is RequestStatus.WAITING or action is RequestAction.REOPEN
+                        ),
                     )
                 # The DMs below, sent again by this job if they could not all go out now.
                 follow_up["event_id"] = transition.event_id

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from bot.errors import UserError
 from bot.kudos.rules import parse_kudos
-from handlers.forms import DepartmentChosen, NewRequestForm
+from handlers.conversations import parse_thread_message, worth_keeping
+from handlers.forms import DepartmentChosen, MessageShortcut, NewRequestForm
 from handlers.payloads import (
     KudosForm,
     PulseButton,
@@ -26,6 +27,7 @@ from handlers.payloads import (
     WeeklyCommentForm,
     parse_reaction,
 )
+from handlers.waiting import WaitForm
 
 JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40)
 JSON = st.recursive(
@@ -79,6 +81,19 @@ KEYS = st.sampled_from(
         "field:it",
         "request_field",
         "selected_date",
+        "subtype",
+        "message",
+        "previous_message",
+        "deleted_ts",
+        "thread_ts",
+        "bot_id",
+        "wait_question",
+        "request_wait_question",
+        "requester",
+        "request_requester",
+        "sensitive",
+        "selected_options",
+        "source",
     ]
 )
 
@@ -131,8 +146,9 @@ def test_a_form_payload_is_read_or_refused(body: dict[str, Any], metadata: Any) 
     view = body.get("view")
     if isinstance(view, dict):
         view["private_metadata"] = json.dumps(metadata)
-    for form in (NewRequestForm, PulseCommentForm, KudosForm, WeeklyCommentForm):
+    for form in (NewRequestForm, PulseCommentForm, KudosForm, WeeklyCommentForm, WaitForm):
         _only_clear_refusals(lambda form=form: form.parse(body))
+    _only_clear_refusals(lambda: MessageShortcut.parse(body))
 
 
 @given(command=BODIES)
@@ -143,6 +159,9 @@ def test_a_slash_command_is_read_or_refused(command: dict[str, Any]) -> None:
 @given(body=BODIES, added=st.booleans())
 def test_an_event_is_read_or_ignored(body: dict[str, Any], added: bool) -> None:
     _only_clear_refusals(lambda: parse_reaction(body, added=added))
+    message = parse_thread_message(body)
+    assert message is None or isinstance(message.text, str)
+    worth_keeping(body)
 
 
 @given(
@@ -151,3 +170,31 @@ def test_an_event_is_read_or_ignored(body: dict[str, Any], added: bool) -> None:
 def test_kudos_text_is_always_read(text: str) -> None:
     draft = parse_kudos(text, ["ownership", "customer-first"])
     assert all(user.startswith(("U", "W")) for user in draft.recipients)
+
+
+MESSAGE_EVENTS = st.fixed_dictionaries(
+    {"type": st.just("message")},
+    optional={
+        "channel": st.one_of(JSON, st.from_regex(r"[CDG][A-Z0-9]{0,12}", fullmatch=True)),
+        "subtype": st.one_of(
+            JSON, st.sampled_from(["message_changed", "message_deleted", "thread_broadcast"])
+        ),
+        "user": st.one_of(JSON, st.from_regex(r"[UW][A-Z0-9]{0,10}", fullmatch=True)),
+        "ts": st.one_of(JSON, st.from_regex(r"[0-9]{0,14}\.?[0-9]{0,10}", fullmatch=True)),
+        "thread_ts": JSON,
+        "deleted_ts": JSON,
+        "text": JSON,
+        "bot_id": JSON,
+        "message": _shaped(1),
+        "previous_message": _shaped(1),
+    },
+)
+
+
+@given(event=MESSAGE_EVENTS, team=JSON)
+def test_a_message_event_is_read_or_ignored(event: dict[str, Any], team: Any) -> None:
+    message = parse_thread_message({"team_id": team, "event": event})
+    if message is not None:
+        assert message.ts.replace(".", "").isdigit()
+        assert message.user_id.startswith(("U", "W"))
+    worth_keeping({"team_id": team, "event": event})
