@@ -292,6 +292,24 @@ class Sandbox:
             payload["response_url"] = self._response_url(channel=channel, user=person.id, ts=ts)
         _refuse_unless_acked(self._sender.interaction(payload))
 
+    def shortcut(self, user: str, channel: str, ts: str) -> None:
+        """File a request, chosen in a message's menu."""
+        person = self._person(user)
+        self._conversation_of(person, channel)
+        thread = self.workspace.thread(channel, ts)
+        message = self.workspace.message(channel, ts)
+        if message is None or thread is None:
+            raise Refused("That message is gone.")
+        payload = payloads.message_shortcut(
+            person,
+            channel=channel,
+            message=message,
+            replies=len(thread) - 1 if message.get("thread_ts") in (None, ts) else 0,
+            trigger_id=self.workspace.issue_trigger(person.id),
+            response_url=self._response_url(channel=channel, user=person.id, ts=ts),
+        )
+        _refuse_unless_acked(self._sender.interaction(payload))
+
     def submit(self, user: str, view_id: str, values: dict[str, Any]) -> dict[str, str]:
         """Submit a modal; the app's inline errors, if it gave any."""
         person = self._person(user)

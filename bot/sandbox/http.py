@@ -139,6 +139,7 @@ class SandboxServer:
                 _text(body, "text"),
                 thread_ts=_text(body, "thread_ts") or None,
             ),
+            "shortcut": lambda: sandbox.shortcut(user, _text(body, "channel"), _text(body, "ts")),
             "action": lambda: sandbox.act(
                 user,
                 _object(body, "container"),

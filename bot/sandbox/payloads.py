@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.ids import CallbackId
 from bot.sandbox import people
 
 
@@ -50,6 +51,28 @@ def interaction(person: people.Person, kind: str, *, trigger_id: str) -> dict[st
         "token": "sandbox",
         "trigger_id": trigger_id,
         "is_enterprise_install": False,
+    }
+
+
+def message_shortcut(
+    person: people.Person,
+    *,
+    channel: str,
+    message: dict[str, Any],
+    replies: int,
+    trigger_id: str,
+    response_url: str,
+) -> dict[str, Any]:
+    """The File a request shortcut, chosen on `message` in `channel`."""
+    shown = {
+        key: message[key] for key in ("ts", "user", "text", "thread_ts", "bot_id") if key in message
+    }
+    return {
+        **interaction(person, "message_action", trigger_id=trigger_id),
+        "callback_id": CallbackId.FILE_FROM_MESSAGE.value,
+        "channel": {"id": channel, "name": channel},
+        "message": {"type": "message", **shown, "reply_count": replies},
+        "response_url": response_url,
     }
 
 

@@ -17,6 +17,8 @@ BOT_TOKEN_PREFIX = "xoxb-sandbox-"
 GENERAL_CHANNEL = "C0SBGENERAL"
 KUDOS_CHANNEL = "C0SBKUDOS01"
 # Reactions the page offers on hover: the rating emoji, the kudos one and a few more.
+# The sandbox's REQUEST_EMOJI, unless the settings name another.
+REQUEST_EMOJI = "ticket"
 REACTIONS = [
     "star-struck",
     "slightly_smiling_face",
@@ -27,6 +29,7 @@ REACTIONS = [
     "+1",
     "eyes",
     "tada",
+    REQUEST_EMOJI,
 ]
 EXAMPLE_DEPARTMENTS = Path(__file__).resolve().parents[2] / "departments.example.toml"
 

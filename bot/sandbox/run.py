@@ -65,6 +65,8 @@ def bot_settings(
             "departments_file": folder / DEPARTMENTS_FILE,
             "admin_users": people.ADMIN.id,
             "kudos_channel": people.KUDOS_CHANNEL,
+            # So that a reaction files a message, as a workspace may choose.
+            "request_emoji": settings.request_emoji or people.REQUEST_EMOJI,
             # Unpaced: the sandbox sets no posting limit, and the clock control runs at once.
             "slack_posts_per_minute": 0,
         }

@@ -431,3 +431,26 @@ def test_a_reply_in_a_thread_that_is_not_there_is_refused(page: Page) -> None:
     )
     assert (status, answer["error"]) == (400, "That thread is gone.")
     assert page.messages(IT_CHANNEL, AGENT) == []
+
+
+def test_a_message_becomes_a_request_by_its_shortcut_or_the_request_emoji(page: Page) -> None:
+    general = "C0SBGENERAL"
+    page.do("send", user=AGENT, channel=general, text="the printer on 2 is jammed again")
+    [message] = page.messages(general, AGENT)
+
+    page.do("shortcut", user=REQUESTER, channel=general, ts=message["ts"])
+    opened: list[dict[str, Any]] = []
+
+    def form_open() -> bool:
+        status, answer = page.request("GET", f"sandbox/api/modal?user={REQUESTER}")
+        opened[:] = [answer["view"]] if status == 200 and answer.get("view") else []
+        return bool(opened)
+
+    wait_until(form_open)
+    blocks = {b.get("block_id"): b for b in opened[0]["blocks"]}
+    assert blocks["description"]["element"]["initial_value"] == "the printer on 2 is jammed again"
+    assert "requester" in blocks
+
+    page.do("react", user=REQUESTER, channel=general, ts=message["ts"], name="ticket")
+    page.wait_for_text(general, AGENT, "Filed as *REQ-1* with IT Help Desk")
+    page.wait_for_text(IT_CHANNEL, AGENT, "the printer on 2 is jammed again")

@@ -549,6 +549,17 @@
       if (!open) openPicker(toolbar, add, channel, ts);
     });
     toolbar.append(add);
+    const file = make("button", "file-request", "📥");
+    file.type = "button";
+    file.title = "File a request";
+    file.setAttribute("aria-label", "File a request from this message");
+    file.addEventListener("click", async (event) => {
+      event.stopPropagation();
+      const result = await post("/sandbox/api/shortcut", { user: page.me, channel, ts });
+      if (result.ok === false) showBanner(result.error || "That message could not be filed.");
+      refreshVisible();
+    });
+    toolbar.append(file);
     const reply = make("button", "reply-in-thread", "💬");
     reply.type = "button";
     reply.title = "Reply in thread";

@@ -54,6 +54,11 @@
     zzz: "💤",
     calendar: "📅",
     grinning: "😀",
+    lock: "🔒",
+    alarm_clock: "⏰",
+    large_orange_circle: "🟠",
+    moneybag: "💰",
+    computer: "💻",
   });
 
   const LINK_SCHEMES = new Set(["http:", "https:", "mailto:"]);
