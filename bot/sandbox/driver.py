@@ -11,12 +11,12 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.manifest import BOT_EVENTS, SLASH_COMMANDS
 from bot.sandbox import payloads, people
+from bot.sandbox.clock import CLOCK_SETTING, SandboxClock, clock_step
 from bot.sandbox.sender import NO_ANSWER, Answer, Sender
 from bot.sandbox.workspace import Workspace
 
@@ -25,49 +25,6 @@ logger = logging.getLogger(__name__)
 COMMANDS = [command["command"] for command in SLASH_COMMANDS]
 MAX_MESSAGE_CHARS = 4000
 _MENTION = re.compile(r"(?<![\w<])@([a-z][a-z0-9._-]*)", re.IGNORECASE)
-CLOCK_STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
-MONDAY_TIME = (10, 0)
-# Kept in the workspace's file, so that a restarted sandbox's clock is where it was left.
-CLOCK_SETTING = "clock_offset_seconds"
-
-
-class SandboxClock:
-    """The bot's clock in the sandbox: the machine's time moved on by what the page asked."""
-
-    def __init__(self, offset: timedelta = timedelta()) -> None:
-        self._offset = offset
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return datetime.now(UTC) + self._offset
-
-    @property
-    def offset(self) -> timedelta:
-        with self._lock:
-            return self._offset
-
-    def advance(self, by: timedelta) -> None:
-        """Forward only: the bot's jobs and rows assume time never runs back."""
-        with self._lock:
-            self._offset += max(by, timedelta())
-
-    def restart(self) -> None:
-        """Back to the machine's time, for a sandbox started over."""
-        with self._lock:
-            self._offset = timedelta()
-
-
-def next_monday(now: datetime, zone: ZoneInfo) -> datetime:
-    """The next Monday 10:00 in `zone` after `now`."""
-    local = now.astimezone(zone)
-    days = (7 - local.weekday()) % 7
-    target = (local + timedelta(days=days)).replace(
-        hour=MONDAY_TIME[0], minute=MONDAY_TIME[1], second=0, microsecond=0
-    )
-    if target <= local:
-        target += timedelta(days=7)
-    return target.astimezone(UTC)
 
 
 def escape(text: str) -> str:
@@ -150,12 +107,7 @@ class Sandbox:
         }
 
     def clock_state(self) -> dict[str, Any]:
-        now = self.clock.now()
-        return {
-            "now": now.isoformat(),
-            "label": f"{now:%a %d %b %Y, %H:%M} UTC",
-            "offset_seconds": int(self.clock.offset.total_seconds()),
-        }
+        return self.clock.state()
 
     def messages(self, channel: str, user: str) -> list[dict[str, Any]]:
         self._person(user)
@@ -296,15 +248,14 @@ class Sandbox:
         """File a request, chosen in a message's menu."""
         person = self._person(user)
         self._conversation_of(person, channel)
-        thread = self.workspace.thread(channel, ts)
-        message = self.workspace.message(channel, ts)
+        message, thread = self.workspace.message(channel, ts), self.workspace.thread(channel, ts)
         if message is None or thread is None:
             raise Refused("That message is gone.")
         payload = payloads.message_shortcut(
             person,
             channel=channel,
             message=message,
-            replies=len(thread) - 1 if message.get("thread_ts") in (None, ts) else 0,
+            thread=thread,
             trigger_id=self.workspace.issue_trigger(person.id),
             response_url=self._response_url(channel=channel, user=person.id, ts=ts),
         )
@@ -396,12 +347,8 @@ class Sandbox:
     def advance(self, how: str, user: str) -> dict[str, Any]:
         person = self._person(user)
         with self._clock_lock:
-            now = self.clock.now()
-            if how in CLOCK_STEPS:
-                by = CLOCK_STEPS[how]
-            elif how == "monday":
-                by = next_monday(now, ZoneInfo(person.tz)) - now
-            else:
+            by = clock_step(how, self.clock.now(), ZoneInfo(person.tz))
+            if by is None:
                 raise Refused("The clock moves by an hour, a day, or to next Monday 10:00.")
             with self._quiet():
                 self.clock.advance(by)

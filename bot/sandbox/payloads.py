@@ -59,11 +59,14 @@ def message_shortcut(
     *,
     channel: str,
     message: dict[str, Any],
-    replies: int,
+    thread: list[dict[str, Any]],
     trigger_id: str,
     response_url: str,
 ) -> dict[str, Any]:
-    """The File a request shortcut, chosen on `message` in `channel`."""
+    """The File a request shortcut, chosen on `message` in `channel` (in `thread`, which a
+    message that starts one counts the replies of)."""
+    starts_thread = message.get("thread_ts") in (None, message.get("ts"))
+    replies = len(thread) - 1 if starts_thread else 0
     shown = {
         key: message[key] for key in ("ts", "user", "text", "thread_ts", "bot_id") if key in message
     }

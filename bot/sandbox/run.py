@@ -28,7 +28,8 @@ from bot.app import Pulsedesk, create_app, sync_departments_at_start
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import load_config
 from bot.sandbox import people
-from bot.sandbox.driver import CLOCK_SETTING, Refused, Sandbox, SandboxClock
+from bot.sandbox.clock import CLOCK_SETTING, SandboxClock
+from bot.sandbox.driver import Refused, Sandbox
 from bot.sandbox.http import API_PREFIX, RESPONSE_PREFIX, SandboxServer
 from bot.sandbox.sender import Sender
 from bot.sandbox.workspace import Identity, Workspace

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox.driver import SandboxClock, escape, next_monday
+from bot.sandbox.clock import SandboxClock, next_monday
+from bot.sandbox.driver import escape
 
 LONDON = ZoneInfo("Europe/London")
 
