@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+# How far back from a piece's end `escaped_pieces` looks for a space to split at.
+SPLIT_LOOKBACK = 200
 ELLIPSIS = "…"
 
 _SLACK_ENTITY = re.compile(r"<([^<>]*)>")
@@ -78,6 +80,27 @@ def truncate_escaped(escaped: str, limit: int) -> str:
 def escape_truncate(text: str, limit: int) -> str:
     """Escape, then cut to `limit` characters without splitting an entity in half."""
     return truncate_escaped(escape(text), limit)
+
+
+def escaped_pieces(text: str, limit: int, most: int) -> list[str]:
+    """`text` escaped, in pieces of at most `limit` characters (each a section's text), split
+    at a space or a line break where one is near; beyond `most` pieces it is cut."""
+    pieces: list[str] = []
+    rest = text
+    while rest and len(pieces) < most:
+        piece, size = 0, 0
+        while piece < len(rest) and size + len(escape(rest[piece])) <= limit:
+            size += len(escape(rest[piece]))
+            piece += 1
+        if piece < len(rest):
+            gap = max(rest.rfind(" ", 0, piece), rest.rfind("\n", 0, piece))
+            if gap >= 0 and gap > piece - SPLIT_LOOKBACK:
+                piece = gap + 1
+        pieces.append(escape(rest[:piece]))
+        rest = rest[piece:]
+    if rest:
+        pieces[-1] = truncate_escaped(pieces[-1] + escape(rest[:1]), limit)
+    return pieces
 
 
 def first_line(text: str, limit: int) -> str:

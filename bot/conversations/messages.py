@@ -7,7 +7,10 @@ from __future__ import annotations
 from bot.blockkit import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, Message, context, section
 from bot.conversations.rules import MessageChange, ThreadMessage
 from bot.requests.rules import RequestSnapshot
-from bot.text import escape, escape_truncate, slack_date, truncate_escaped, user_mention
+from bot.text import escape, escaped_pieces, slack_date, truncate_escaped, user_mention
+
+# A relayed message's sections: Slack's 40,000 characters of a message, at 3,000 a section.
+SECTIONS_MAX = 13
 
 
 def build_conversation_start(request: RequestSnapshot) -> Message:
@@ -23,9 +26,10 @@ def build_conversation_start(request: RequestSnapshot) -> Message:
 def _copy(byline: str, message: ThreadMessage) -> Message:
     if message.change is MessageChange.EDITED:
         byline += " · edited"
-    body = escape_truncate(message.text, SECTION_TEXT_MAX) or "_(no text)_"
+    # A long message is relayed whole, in as many sections as it takes.
+    body = escaped_pieces(message.text, SECTION_TEXT_MAX, SECTIONS_MAX) or ["_(no text)_"]
     fallback = truncate_escaped(f"{byline}: {escape(message.text)}", FALLBACK_TEXT_MAX)
-    return {"text": fallback, "blocks": [context(byline), section(body)]}
+    return {"text": fallback, "blocks": [context(byline), *(section(piece) for piece in body)]}
 
 
 def build_reply_to_requester(request: RequestSnapshot, message: ThreadMessage) -> Message:

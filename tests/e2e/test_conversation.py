@@ -337,3 +337,15 @@ def _intake_running(desk: Desk) -> int:
                 )
             )
         )
+
+
+def test_a_long_reply_is_relayed_whole(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    long_reply = " ".join(f"step-{n}" for n in range(1500))
+
+    _agent_replies(desk, request, long_reply)
+
+    [copy] = desk.fake.wait_for(lambda _: _replies_to_requester(desk, request))
+    sections = [b["text"]["text"] for b in copy.params["blocks"] if b["type"] == "section"]
+    assert len(sections) > 1
+    assert "".join(sections) == long_reply

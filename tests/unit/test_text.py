@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.text import (
     ELLIPSIS,
     clean_input,
     escape,
     escape_truncate,
+    escaped_pieces,
     first_line,
     slack_to_plain,
     truncate,
@@ -237,3 +240,19 @@ def test_first_line_never_exceeds_limit(length: int) -> None:
 )
 def test_input_loses_control_characters_and_keeps_the_text(typed: str, kept: str) -> None:
     assert clean_input(typed) == kept
+
+
+@given(text=st.text(alphabet=st.sampled_from("ab <>&\n"), max_size=400))
+def test_pieces_of_escaped_text_fit_and_put_together_give_it_back(text: str) -> None:
+    pieces = escaped_pieces(text, 20, 1000)
+    assert all(0 < len(piece) <= 20 for piece in pieces)
+    joined = "".join(pieces)
+    assert joined == escape(text)
+
+
+def test_pieces_split_at_a_space_and_cut_past_the_most() -> None:
+    assert escaped_pieces("hello there world", 12, 5) == ["hello there ", "world"]
+    cut = escaped_pieces("x" * 50, 10, 2)
+    assert len(cut) == 2
+    assert cut[-1].endswith("…")
+    assert escaped_pieces("", 10, 2) == []
