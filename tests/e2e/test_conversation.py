@@ -329,12 +329,14 @@ def intake_settled_or_waiting(desk: Desk) -> None:
 
 
 def _intake_running(desk: Desk) -> int:
+    return _intake_in_state(desk, "running")
+
+
+def _intake_in_state(desk: Desk, state: str) -> int:
     with desk.session_factory() as session:
         return len(
             list(
-                session.scalars(
-                    select(Job.id).where(Job.kind.like("slack.%"), Job.state == "running")
-                )
+                session.scalars(select(Job.id).where(Job.kind.like("slack.%"), Job.state == state))
             )
         )
 
@@ -349,3 +351,39 @@ def test_a_long_reply_is_relayed_whole(desk: Desk) -> None:
     sections = [b["text"]["text"] for b in copy.params["blocks"] if b["type"] == "section"]
     assert len(sections) > 1
     assert "".join(sections) == long_reply
+
+
+def test_two_deliveries_of_one_message_at_once_make_one_copy(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    _agent_replies(desk, request, "First")
+    thread = _conversation_of(desk, request)
+    desk.fake.wait_for(lambda _: _replies_to_requester(desk, request))
+    assert request.card_ts is not None
+    posts = desk.fake.hold("chat.postMessage")
+    stored = desk.fake.workspace.post(
+        REQUESTER_DM, {"user": "U0ALICE", "is_bot": False, "text": "Berlin", "thread_ts": thread}
+    )
+    event = {
+        "type": "message",
+        "channel": REQUESTER_DM,
+        "channel_type": "im",
+        "user": "U0ALICE",
+        "text": "Berlin",
+        "ts": stored["ts"],
+        "thread_ts": thread,
+    }
+
+    # The first delivery is posting its copy (held) when the second arrives.
+    desk.slack.event(event, event_id="EvFIRST")
+    desk.fake.wait_for(lambda calls: any("Berlin" in text_of(c) for c in calls))
+    desk.slack.event(event, event_id="EvSECOND")
+    # The second finds the copy being posted and waits to be tried again.
+    desk.fake.wait_for(lambda _: _intake_in_state(desk, "pending") == 1)
+    posts.set()
+    intake_settled_or_waiting(desk)
+    desk.clock.advance(timedelta(minutes=10))
+    desk.pulsedesk.services.ticker.tick()
+
+    in_thread = desk.fake.workspace.thread(CARD_CHANNEL, request.card_ts)
+    assert in_thread is not None
+    assert len([m for m in in_thread if "Berlin" in str(m.get("text"))]) == 1
