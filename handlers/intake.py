@@ -40,9 +40,11 @@ def team_of(body: dict[str, Any]) -> str:
 
 def slack_arguments(body: dict[str, Any]) -> dict[str, Any]:
     """What Bolt passes a listener by name, from the payload alone."""
+    action = to_action(body)
     return {
         "body": body,
-        "action": to_action(body),
+        # A client's action that is not an object points at nothing: parsers see an empty one.
+        "action": action if isinstance(action, dict) else {},
         "command": to_command(body),
         "event": to_event(body),
         "view": to_view(body),

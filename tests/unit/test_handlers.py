@@ -13,7 +13,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 
 from bot.errors import NotFound
 from bot.requests.rules import RequestAction
-from handlers.intake import durable
+from handlers.intake import durable, slack_arguments
 from handlers.requests import handle_card_action, handle_requester_action
 
 
@@ -131,3 +131,8 @@ def test_a_click_is_kept_before_the_ack_and_its_job_calls_the_listener() -> None
     assert desk.acts == []
     intake.handlers["slack.claim"](SimpleNamespace(payload={"body": body}, kind="slack.claim"))
     assert [a["action"] for a in desk.acts] == [RequestAction.RESOLVE]
+
+
+@pytest.mark.parametrize("action", ["req:1", None, 7, ["req:1"]])
+def test_an_action_that_is_not_an_object_reaches_listeners_as_an_empty_one(action: object) -> None:
+    assert slack_arguments({"type": "block_actions", "actions": [action]})["action"] == {}
