@@ -49,6 +49,7 @@ def _message(
         user_id=string(message.get("user")),
         text=slack_to_plain(clean_input(string(message.get("text")))),
         change=change,
+        has_files=bool(message.get("files")),
     )
 
 

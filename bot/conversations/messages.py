@@ -9,6 +9,7 @@ from bot.conversations.rules import MessageChange, ThreadMessage
 from bot.requests.rules import RequestSnapshot
 from bot.text import escape, escaped_pieces, slack_date, truncate_escaped, user_mention
 
+FILES_NOT_PASSED_ON = ":paperclip: It came with a file, which is not passed on."
 # A relayed message's sections: Slack's 40,000 characters of a message, at 3,000 a section.
 SECTIONS_MAX = 13
 
@@ -27,9 +28,19 @@ def _copy(byline: str, message: ThreadMessage) -> Message:
     if message.change is MessageChange.EDITED:
         byline += " · edited"
     # A long message is relayed whole, in as many sections as it takes.
-    body = escaped_pieces(message.text, SECTION_TEXT_MAX, SECTIONS_MAX) or ["_(no text)_"]
+    body = escaped_pieces(message.text, SECTION_TEXT_MAX, SECTIONS_MAX)
+    notes = [FILES_NOT_PASSED_ON] if message.has_files else []
+    if not body and not notes:
+        body = ["_(no text)_"]
     fallback = truncate_escaped(f"{byline}: {escape(message.text)}", FALLBACK_TEXT_MAX)
-    return {"text": fallback, "blocks": [context(byline), *(section(piece) for piece in body)]}
+    return {
+        "text": fallback,
+        "blocks": [
+            context(byline),
+            *(section(piece) for piece in body),
+            *(context(note) for note in notes),
+        ],
+    }
 
 
 def build_reply_to_requester(request: RequestSnapshot, message: ThreadMessage) -> Message:

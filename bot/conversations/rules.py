@@ -35,6 +35,8 @@ class ThreadMessage:
     user_id: str
     text: str
     change: MessageChange = MessageChange.POSTED
+    # It carries files, which are not passed on.
+    has_files: bool = False
 
     @property
     def is_reply(self) -> bool:

@@ -59,6 +59,7 @@
     large_orange_circle: "🟠",
     moneybag: "💰",
     computer: "💻",
+    paperclip: "📎",
   });
 
   const LINK_SCHEMES = new Set(["http:", "https:", "mailto:"]);

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
+from bot.conversations.messages import build_reply_to_requester
 from bot.conversations.rules import MessageChange, ThreadMessage
+from bot.requests.rules import RequestStatus
 from handlers.conversations import parse_thread_message, worth_keeping
+from tests.unit.requests.test_messages import make_request
 
 REPLY = {
     "type": "message",
@@ -100,3 +103,15 @@ def test_internal_notes_are_known_by_their_prefix() -> None:
     message = parse_thread_message(_body({**REPLY, "text": "  // only for us"}))
     assert message is not None
     assert message.is_internal
+
+
+def test_a_file_shared_with_no_text_is_relayed_as_a_note_of_it() -> None:
+    message = parse_thread_message(
+        _body({**REPLY, "subtype": "file_share", "text": "", "files": [{"id": "F1"}]})
+    )
+    assert message is not None
+    assert message.has_files
+    request = make_request(status=RequestStatus.OPEN)
+    blocks = build_reply_to_requester(request, message)["blocks"]
+    assert [b["type"] for b in blocks] == ["context", "context"]
+    assert "file" in blocks[-1]["elements"][0]["text"]
