@@ -20,13 +20,12 @@ from pydantic import (
 
 from bot.blockkit import INPUT_HINT_MAX, INPUT_LABEL_MAX, OPTION_TEXT_MAX, STATIC_SELECT_OPTIONS_MAX
 from bot.business_time import WallClock, parse_duration
-from bot.errors import RuleError
 from bot.forms.messages import FIELDS_MAX
 from bot.forms.rules import FIELD_KEY_PATTERN, USER_ID, FieldDefinition, FieldType
 from bot.kudos.rules import VALUE_PATTERN
-from bot.reactions import EMOJI_NAME
+from bot.reactions import read_emoji_name
 from bot.requests.rules import RESERVED_WORDS
-from bot.service_level_config import CalendarConfig, SlaConfig
+from bot.service_level_config import CalendarConfig, SlaConfig, read_duration
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{8,}$")
@@ -135,12 +134,7 @@ class DepartmentConfig(BaseModel):
     @field_validator("request_emoji", mode="before")
     @classmethod
     def _emoji_name(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        name = value.strip().strip(":").lower()
-        if not EMOJI_NAME.match(name):
-            raise ValueError(f"'{value}' is not an emoji name like ticket or :computer:")
-        return name
+        return read_emoji_name(value, like="ticket or :computer:")
 
     @model_validator(mode="after")
     def _private_names_its_agents(self) -> DepartmentConfig:
@@ -154,13 +148,7 @@ class DepartmentConfig(BaseModel):
     @field_validator("stale_after", "auto_close_after")
     @classmethod
     def _waiting_durations(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            parse_duration(value, WallClock())
-        except RuleError as error:
-            raise ValueError(str(error)) from None
-        return value.strip().lower()
+        return read_duration(value)
 
     @model_validator(mode="after")
     def _nudge_before_closing(self) -> DepartmentConfig:

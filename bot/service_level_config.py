@@ -10,6 +10,18 @@ from bot.errors import RuleError
 from bot.service_levels.rules import DEFAULT_REMIND_AT, ServiceLevels, Targets
 
 
+def read_duration(value: str | None) -> str | None:
+    """A duration of the departments file (`30m`, `4h`, `2d`) as kept, or ValueError saying
+    why it is not one."""
+    if value is None:
+        return None
+    try:
+        parse_duration(value, WallClock())
+    except RuleError as error:
+        raise ValueError(str(error)) from None
+    return value.strip().lower()
+
+
 class CalendarConfig(BaseModel):
     """A department's `[departments.calendar]`: when it works, for its service levels."""
 
@@ -45,13 +57,7 @@ class TargetsConfig(BaseModel):
     @field_validator("first_response", "resolution")
     @classmethod
     def _durations(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            parse_duration(value, WallClock())
-        except RuleError as error:
-            raise ValueError(str(error)) from None
-        return value.strip().lower()
+        return read_duration(value)
 
     def targets(self) -> Targets:
         return Targets(first_response=self.first_response, resolution=self.resolution)

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.calendar import WeeklySchedule, WorkingHours
 from bot.errors import RuleError
 from bot.kudos.rules import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
-from bot.reactions import EMOJI_NAME
+from bot.reactions import read_emoji_name
 from bot.satisfaction.rules import DEFAULT_RATING_EMOJI, DEFAULT_WORKING_HOURS, RatingScale
 from bot.weekly.rules import ANONYMITY_FLOOR, DEFAULT_ANONYMITY_MIN_RESPONSES
 
@@ -170,22 +170,13 @@ class Settings(BaseSettings):
     @field_validator("kudos_emoji", mode="before")
     @classmethod
     def _kudos_emoji_name(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        name = value.strip().strip(":").lower() or DEFAULT_KUDOS_EMOJI
-        if not EMOJI_NAME.match(name):
-            raise ValueError(f"'{value}' is not an emoji name like clap or :tada:")
-        return name
+        name = read_emoji_name(value, like="clap or :tada:", blank_ok=True)
+        return name or DEFAULT_KUDOS_EMOJI
 
     @field_validator("request_emoji", mode="before")
     @classmethod
     def _request_emoji_name(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        name = value.strip().strip(":").lower()
-        if name and not EMOJI_NAME.match(name):
-            raise ValueError(f"'{value}' is not an emoji name like ticket or :inbox_tray:")
-        return name
+        return read_emoji_name(value, like="ticket or :inbox_tray:", blank_ok=True)
 
     @field_validator("kudos_digest_timezone")
     @classmethod
