@@ -10,6 +10,8 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 from types import FrameType
 from urllib.parse import urlparse
 
@@ -20,14 +22,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app, sync_departments_at_start
 from bot.calendar import Week
+from bot.cli_output import print_report, write_export
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import DepartmentsFileError, load_config
+from bot.exports.flows import FORMATS
 from bot.jobs import JobState, list_jobs
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
-from bot.reports import formats
-from bot.reports import store as report_store
 from bot.sandbox.run import NO_CREDENTIALS, run_sandbox
 from bot.scheduler import start_scheduler
 from bot.server import HttpServer
@@ -221,37 +223,11 @@ def print_pulse_status(
     return 1 if progress.failed else 0
 
 
-def print_report(
-    settings: Settings, *, days: int, output_format: str, subject: str | None = None
-) -> int:
-    migrate(settings.database_url)
-    sessions = create_session_factory(create_db_engine(settings.database_url))
-    now = SystemClock().now()
-    with read_session(sessions) as session:
-        if subject == "kudos":
-            kudos_report = report_store.build_kudos_report(session=session, now=now, days=days)
-            kudos_renderers = {
-                "text": formats.render_kudos_text,
-                "json": formats.render_kudos_json,
-                "csv": formats.render_kudos_csv,
-            }
-            sys.stdout.write(kudos_renderers[output_format](kudos_report))
-        else:
-            report = report_store.build_report(
-                session=session,
-                now=now,
-                days=days,
-                anonymity_minimum=settings.anonymity_min_responses,
-            )
-            renderers = {
-                "text": formats.render_text,
-                "json": formats.render_json,
-                "csv": formats.render_csv,
-            }
-            sys.stdout.write(renderers[output_format](report))
-    if output_format == "json":
-        sys.stdout.write("\n")
-    return 0
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-01-31") from None
 
 
 def _positive_days(value: str) -> int:
@@ -320,6 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text (default), json or csv",
     )
+    export = commands.add_parser("export", help="every request filed in a period, as rows")
+    export.add_argument("subject", choices=["requests"], help="requests: one row per request")
+    export.add_argument("--since", type=_date, required=True, help="first day (YYYY-MM-DD, UTC)")
+    export.add_argument("--until", type=_date, help="the day after the last (default: tomorrow)")
+    export.add_argument(
+        "--format", dest="output_format", choices=FORMATS, default="csv", help="csv or json"
+    )
+    export.add_argument("--out", type=Path, help="a file to write (default: standard output)")
     return parser
 
 
@@ -358,6 +342,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return print_report(
                 settings, days=args.days, output_format=args.output_format, subject=args.subject
+            )
+        if args.command == "export":
+            return write_export(
+                settings,
+                since=args.since,
+                until=args.until,
+                output_format=args.output_format,
+                out=args.out,
             )
         if args.command == "sandbox":
             run_sandbox(settings, reason=None, open_browser=not args.no_browser)

@@ -16,15 +16,20 @@ from bot.weekly.rules import ICSQ_ROTATION
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: object) -> object:
+def csv_cell(value: object, *, keep_lines: bool = False) -> object:
     """A value as it may go into a CSV cell: text that a spreadsheet would run as a formula is
     prefixed with a quote, as OWASP recommends, and loses the control characters (a carriage
-    return would end the row); numbers stay numbers."""
+    return would end the row) and, unless `keep_lines`, its line breaks (a quoted cell keeps
+    them); numbers stay numbers, and truth values are written true or false."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if not isinstance(value, str):
         return value
-    text = clean_input(value).replace("\n", " ")
+    text = clean_input(value)
+    if not keep_lines:
+        text = text.replace("\n", " ")
     return "'" + text if value.startswith(_FORMULA_STARTS) else text
 
 

@@ -166,3 +166,41 @@ def test_bad_satisfaction_settings_are_named(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert err.startswith(f"pulsedesk: {name}")
+
+
+def test_export_writes_every_request_and_says_how_many(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "requests", "--since", "2026-01-01", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    assert captured.err.strip().endswith("export: 0 requests")
+
+    out = empty_environment / "requests.csv"
+    assert main(["export", "requests", "--since", "2026-01-01", "--out", str(out)]) == 0
+    assert out.read_text().splitlines()[0].startswith("reference,id,department,")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["export", "requests"],
+        ["export", "requests", "--since", "January"],
+        ["export", "pulses", "--since", "2026-01-01"],
+        ["export", "requests", "--since", "2026-01-01", "--format", "xml"],
+    ],
+)
+def test_export_refuses_what_it_cannot_do(
+    empty_environment: Path, arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(arguments)
+    assert exited.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_an_export_that_ends_before_it_starts_is_refused(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "requests", "--since", "2026-02-01", "--until", "2026-01-01"]) == 2
+    assert "--until must be after --since" in capsys.readouterr().err
