@@ -296,8 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text (default), json or csv",
     )
-    export = commands.add_parser("export", help="every request filed in a period, as rows")
-    export.add_argument("subject", choices=["requests"], help="requests: one row per request")
+    export = commands.add_parser("export", help="requests, or the weekly pulse's results, as rows")
+    export.add_argument(
+        "subject",
+        choices=["requests", "pulse"],
+        help="requests: one row per request; pulse: per department and week, as anonymity allows",
+    )
     export.add_argument("--since", type=_date, required=True, help="first day (YYYY-MM-DD, UTC)")
     export.add_argument("--until", type=_date, help="the day after the last (default: tomorrow)")
     export.add_argument(
@@ -346,6 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return write_export(
                 settings,
+                subject=args.subject,
                 since=args.since,
                 until=args.until,
                 output_format=args.output_format,

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
-from bot.exports.flows import export_requests
+from bot.exports.flows import export_pulse, export_requests
 from bot.reports import formats
 from bot.reports import store as report_store
 from bot.settings import Settings
@@ -52,13 +52,15 @@ def print_report(
 def write_export(
     settings: Settings,
     *,
+    subject: str,
     since: date,
     until: date | None,
     output_format: str,
     out: Path | None,
 ) -> int:
     """Every request filed from `since` to the day before `until` (tomorrow by default), in
-    UTC days, to `out` or standard output; how many is said on standard error."""
+    UTC days, or the weekly pulse's results of the weeks final by then, to `out` or standard
+    output; how many rows is said on standard error."""
     migrate(settings.database_url)
     sessions = create_session_factory(create_db_engine(settings.database_url))
     now = SystemClock().now()
@@ -69,14 +71,26 @@ def write_export(
     target: nullcontext[TextIO] | TextIO = (
         out.open("w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout)
     )
+    start = datetime.combine(since, time(), tzinfo=UTC)
+    end = min(datetime.combine(last, time(), tzinfo=UTC), now)
     with target as stream:
-        written = export_requests(
-            sessions,
-            since=datetime.combine(since, time(), tzinfo=UTC),
-            until=datetime.combine(last, time(), tzinfo=UTC),
-            now=now,
-            output_format=output_format,
-            out=stream,
-        )
-    print(f"export: {written} requests", file=sys.stderr)
+        if subject == "pulse":
+            written = export_pulse(
+                sessions,
+                since=start,
+                until=end,
+                minimum=settings.anonymity_min_responses,
+                output_format=output_format,
+                out=stream,
+            )
+        else:
+            written = export_requests(
+                sessions,
+                since=start,
+                until=datetime.combine(last, time(), tzinfo=UTC),
+                now=now,
+                output_format=output_format,
+                out=stream,
+            )
+    print(f"export: {written} {'rows' if subject == 'pulse' else 'requests'}", file=sys.stderr)
     return 0

@@ -43,3 +43,14 @@ def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
         written += 1
     out.write("\n]\n" if written else "]\n")
     return written
+
+
+def write_table_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO) -> int:
+    """Rows of plain values, one CSV line each under `columns`."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    written = 0
+    for row in rows:
+        writer.writerow([csv_cell(row[column]) for column in columns])
+        written += 1
+    return written

@@ -3,12 +3,13 @@ to its department's questions. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.service_levels.rules import kept
+from bot.weekly.rules import ICSQ_ROTATION, WeeklyAnswerRow, weekly_results
 
 # Every request field an export carries, in this order; the answers follow.
 COLUMNS = (
@@ -124,4 +125,50 @@ def export_row(request: StoredRequest, now: datetime) -> dict[str, Any]:
         for answer in request.answers
         if "key" in answer and "value" in answer
     }
+    return row
+
+
+# A pulse export's columns: one row per department and final week, with only what the anonymity
+# rule lets through (a question answered by fewer than the minimum shows no score and 0).
+PULSE_COLUMNS = (
+    "week",
+    "department",
+    "department_name",
+    "pulse_score",
+    "pulse_responses",
+    "nps",
+    "nps_responses",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    *(f"icsq_{area.value}" for area in ICSQ_ROTATION),
+    *(f"icsq_{area.value}_responses" for area in ICSQ_ROTATION),
+)
+
+
+def pulse_row(
+    *,
+    week: str,
+    department: str,
+    department_name: str,
+    answers: Iterable[WeeklyAnswerRow],
+    minimum: int,
+) -> dict[str, Any]:
+    """One department's week, as far as the anonymity rule allows; never its comments."""
+    results = weekly_results(answers, minimum=minimum)
+    row: dict[str, Any] = {
+        "week": week,
+        "department": department,
+        "department_name": department_name,
+        "pulse_score": results.pulse_score,
+        "pulse_responses": results.pulse_responses,
+        "nps": results.nps,
+        "nps_responses": results.nps_responses,
+        "nps_promoters": results.nps_promoters,
+        "nps_passives": results.nps_passives,
+        "nps_detractors": results.nps_detractors,
+    }
+    for area in ICSQ_ROTATION:
+        row[f"icsq_{area.value}"] = results.icsq[area.value]
+        row[f"icsq_{area.value}_responses"] = results.icsq_responses[area.value]
     return row

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.exports.rules import StoredRequest
-from models import Department, Rating, Request
+from bot.weekly.rules import IcsqArea, QuestionKind, WeeklyAnswerRow
+from models import Department, Rating, Request, WeeklyAnswer
 
 # Rows fetched from the database at a time: memory holds a batch, never the export.
 BATCH = 1000
@@ -64,3 +65,28 @@ def question_keys(*, session: Session) -> list[str]:
             if key and key not in keys:
                 keys.append(key)
     return keys
+
+
+def pulse_answers(
+    *, session: Session, weeks: Sequence[str]
+) -> Iterator[tuple[int, str, str, WeeklyAnswerRow]]:
+    """Every weekly answer about a department in `weeks`: its department's id, key and name,
+    and the answer, by week and department."""
+    rows = session.execute(
+        select(
+            Department.id,
+            Department.key,
+            Department.name,
+            WeeklyAnswer.week,
+            WeeklyAnswer.kind,
+            WeeklyAnswer.area,
+            WeeklyAnswer.score,
+        )
+        .join(Department, Department.id == WeeklyAnswer.department_id)
+        .where(WeeklyAnswer.week.in_(weeks))
+        .order_by(WeeklyAnswer.week, Department.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for department_id, key, name, week, kind, area, score in rows:
+        answer = WeeklyAnswerRow(week, QuestionKind(kind), IcsqArea(area) if area else None, score)
+        yield department_id, key, name, answer

@@ -67,19 +67,24 @@ class Scope:
 EVERYWHERE = Scope()
 
 
-def _weekly_results(
-    session: Session, *, since: datetime, now: datetime, minimum: int, scope: Scope
-) -> dict[int, WeeklyResults]:
-    """Per department, over the weeks the window touches that are final (see Week.final_at)."""
+def final_weeks(session: Session, *, since: datetime, now: datetime) -> list[str]:
+    """The weeks from `since` to `now` whose results can no longer change: past their last
+    answer (see results_final_at), with no answer still pending."""
     first, last = Week.of(since.date()), Week.of(now.date())
     spanned = (
         Week(first.monday + timedelta(days=7 * n))
         for n in range((last.monday - first.monday).days // 7 + 1)
     )
     final = [week.key for week in spanned if results_final_at(week) <= now]
-    # A week with answers still pending is not final yet: its results could still change.
     waiting = weekly_store.weeks_with_pending(session=session, weeks=final)
-    weeks = [week for week in final if week not in waiting]
+    return [week for week in final if week not in waiting]
+
+
+def _weekly_results(
+    session: Session, *, since: datetime, now: datetime, minimum: int, scope: Scope
+) -> dict[int, WeeklyResults]:
+    """Per department, over the weeks the window touches that are final (see Week.final_at)."""
+    weeks = final_weeks(session, since=since, now=now)
     rows = session.execute(
         select(
             WeeklyAnswer.department_id,

@@ -176,6 +176,11 @@ def test_export_writes_every_request_and_says_how_many(
     assert json.loads(captured.out) == []
     assert captured.err.strip().endswith("export: 0 requests")
 
+    assert main(["export", "pulse", "--since", "2026-01-01", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    assert captured.err.strip().endswith("export: 0 rows")
+
     out = empty_environment / "requests.csv"
     assert main(["export", "requests", "--since", "2026-01-01", "--out", str(out)]) == 0
     assert out.read_text().splitlines()[0].startswith("reference,id,department,")
