@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app, sync_departments_at_start
 from bot.calendar import Week
-from bot.cli_output import print_report, write_export
+from bot.cli_output import print_report, write_chart, write_export
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import DepartmentsFileError, load_config
@@ -38,6 +38,7 @@ from bot.settings import ConfigError, Settings
 from bot.slack import Installation
 from bot.slack_client import build_web_client
 from bot.tables import format_table
+from bot.trends.rules import WEEKS_MAX
 
 logger = logging.getLogger("bot")
 
@@ -230,6 +231,12 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-01-31") from None
 
 
+def _chart_weeks(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= WEEKS_MAX:
+        raise argparse.ArgumentTypeError(f"--weeks must be a whole number from 1 to {WEEKS_MAX}")
+    return int(value)
+
+
 def _positive_days(value: str) -> int:
     try:
         days = int(value)
@@ -283,9 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "subject",
         nargs="?",
-        choices=["kudos"],
-        help="kudos: the top receivers and givers, and kudos per department",
+        choices=["kudos", "chart", "heatmap"],
+        help="kudos: the top receivers and givers, and kudos per department; chart: a "
+        "department's weeks as a PNG (--department, --weeks, --out); heatmap: the ICSQ areas "
+        "by department as a PNG (--out)",
     )
+    report.add_argument("--department", help="chart: the department's key")
+    report.add_argument(
+        "--weeks", type=_chart_weeks, default=12, help="chart: how many weeks (default 12)"
+    )
+    report.add_argument("--out", type=Path, help="chart, heatmap: the PNG file to write")
     report.add_argument(
         "--days", type=_positive_days, default=30, help="window length (default 30)"
     )
@@ -343,6 +357,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action == "weekly":
                 return send_weekly_pulse(settings)
             return print_pulse_status(settings)
+        if args.command == "report" and args.subject in ("chart", "heatmap"):
+            return write_chart(
+                settings,
+                subject=args.subject,
+                department=args.department,
+                weeks=args.weeks,
+                out=args.out,
+                days=args.days,
+            )
         if args.command == "report":
             return print_report(
                 settings, days=args.days, output_format=args.output_format, subject=args.subject

@@ -10,10 +10,14 @@ from typing import TextIO
 
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
+from bot.errors import NotFound
 from bot.exports.flows import export_pulse, export_requests
 from bot.reports import formats
 from bot.reports import store as report_store
 from bot.settings import Settings
+from bot.trends import store as trends_store
+from bot.trends.formats import heatmap_figure, png, trend_figure
+from bot.trends.rules import last_weeks
 
 
 def print_report(
@@ -93,4 +97,48 @@ def write_export(
                 out=stream,
             )
     print(f"export: {written} {'rows' if subject == 'pulse' else 'requests'}", file=sys.stderr)
+    return 0
+
+
+def write_chart(
+    settings: Settings,
+    *,
+    subject: str,
+    department: str | None,
+    weeks: int,
+    out: Path | None,
+    days: int,
+) -> int:
+    """A department's last `weeks` weeks (chart), or every department's ICSQ areas over the
+    last `days` days (heatmap), as a PNG file."""
+    if out is None or (subject == "chart" and not department):
+        needs = "--out" if subject == "heatmap" else "--department and --out"
+        print(f"report {subject}: give {needs}", file=sys.stderr)
+        return 2
+    migrate(settings.database_url)
+    sessions = create_session_factory(create_db_engine(settings.database_url))
+    now = SystemClock().now()
+    with read_session(sessions) as session:
+        if subject == "chart":
+            try:
+                trend = trends_store.department_trend(
+                    session=session,
+                    department_key=str(department),
+                    weeks=last_weeks(now.date(), weeks),
+                )
+            except NotFound as missing:
+                print(f"report chart: {missing.message}", file=sys.stderr)
+                return 2
+            figure = trend_figure(trend)
+        else:
+            figure = heatmap_figure(
+                trends_store.icsq_heatmap(
+                    session=session,
+                    now=now,
+                    days=days,
+                    minimum=settings.anonymity_min_responses,
+                )
+            )
+    out.write_bytes(png(figure))
+    print(f"report {subject}: wrote {out}", file=sys.stderr)
     return 0

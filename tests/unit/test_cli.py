@@ -209,3 +209,33 @@ def test_an_export_that_ends_before_it_starts_is_refused(
 ) -> None:
     assert main(["export", "requests", "--since", "2026-02-01", "--until", "2026-01-01"]) == 2
     assert "--until must be after --since" in capsys.readouterr().err
+
+
+def test_report_heatmap_writes_a_png(
+    empty_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = empty_environment / "icsq.png"
+    assert main(["report", "heatmap", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["report", "chart", "--out", "it.png"], "give --department and --out"),
+        (["report", "chart", "--department", "it"], "give --department and --out"),
+        (["report", "heatmap"], "give --out"),
+        (["report", "chart", "--department", "nope", "--out", "x.png"], "no department 'nope'"),
+    ],
+)
+def test_report_chart_says_what_it_needs(
+    empty_environment: Path, arguments: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(arguments) == 2
+    assert said in capsys.readouterr().err
+    assert not (empty_environment / "x.png").exists()
+
+
+def test_report_chart_refuses_a_number_of_weeks_it_cannot_draw(empty_environment: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["report", "chart", "--department", "it", "--weeks", "0", "--out", "it.png"])
