@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from bot.calendar import local_moment, parse_days, parse_time
+from bot.calendar import local_moment, parse_days, parse_time, read_zone
 from bot.errors import RuleError
 
 _DURATION = re.compile(r"^([0-9]{1,4})\s*([mhd])$")
@@ -76,10 +76,9 @@ class BusinessCalendar:
     def parse(
         cls, *, timezone: str, hours: str, days: str, holidays: list[str] | None = None
     ) -> BusinessCalendar:
-        try:
-            zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise RuleError(f"'{timezone}' is not a time zone like Europe/Berlin") from None
+        zone = read_zone(timezone)
+        if zone is None:
+            raise RuleError(f"'{timezone}' is not a time zone like Europe/Berlin")
         opens_text, sep, closes_text = hours.strip().partition("-")
         if not sep:
             raise RuleError(f"'{hours}' is not a time range like 09:00-18:00")

@@ -22,13 +22,17 @@ _EPOCH_MONDAY = date(1970, 1, 5)
 _TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
 
+def read_zone(name: str) -> ZoneInfo | None:
+    """The IANA time zone `name`, or None for anything else. A region's folder (`America`)
+    is no zone, though the tzdata package answers it with IsADirectoryError."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def zone_or_utc(name: str | None) -> ZoneInfo:
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo("UTC")
+    return (read_zone(name) if name else None) or ZoneInfo("UTC")
 
 
 def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -7,12 +7,11 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.calendar import WeeklySchedule, WorkingHours
+from bot.calendar import WeeklySchedule, WorkingHours, read_zone
 from bot.errors import RuleError
 from bot.kudos.rules import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
 from bot.reactions import read_emoji_name
@@ -181,12 +180,10 @@ class Settings(BaseSettings):
     @field_validator("kudos_digest_timezone")
     @classmethod
     def _digest_timezone_known(cls, value: str) -> str:
-        try:
-            ZoneInfo(value.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        if read_zone(value.strip()) is None:
             raise ValueError(
                 f"'{value}' is not a time zone name like Europe/London or America/New_York"
-            ) from None
+            )
         return value.strip()
 
     @model_validator(mode="after")

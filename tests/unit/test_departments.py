@@ -297,6 +297,7 @@ def test_a_calendar_is_read_with_defaults_for_what_it_leaves_out() -> None:
     ("calendar", "detail"),
     [
         ('{ timezone = "Berlin" }', "'Berlin' is not a time zone like Europe/Berlin"),
+        ('{ timezone = "America" }', "'America' is not a time zone like Europe/Berlin"),
         ('{ timezone = "UTC", hours = "9-5" }', "is not a time like 09:00"),
         ('{ timezone = "UTC", days = "weekdays" }', "is not a day or a range like mon-fri"),
         ('{ timezone = "UTC", holidays = ["Christmas"] }', "is not a date like 2026-12-25"),

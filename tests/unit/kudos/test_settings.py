@@ -193,7 +193,9 @@ def test_digest_timezone_accepted(given: str, expected: str) -> None:
     assert make_settings(kudos_digest_timezone=given).kudos_digest_timezone == expected
 
 
-@pytest.mark.parametrize("given", ["Mars/Base", "", "Europe/Londn", "../../etc/passwd", "+02:00"])
+@pytest.mark.parametrize(
+    "given", ["Mars/Base", "", "Europe/Londn", "../../etc/passwd", "+02:00", "America"]
+)
 def test_unknown_digest_timezone_is_refused(given: str) -> None:
     assert refusal(kudos_digest_timezone=given) == (
         ("kudos_digest_timezone",),
