@@ -42,6 +42,8 @@ class ActionId(StrEnum):
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
     WEEKLY_COMMENT_TEXT = "weekly_comment_text"
     SEND_KUDOS = "kudos_send"
+    # App Home's button that opens the request form.
+    HOME_NEW_REQUEST = "home_new_request"
     KUDOS_MESSAGE = "kudos_message"
     KUDOS_VALUE = "kudos_value"
 

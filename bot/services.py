@@ -251,7 +251,7 @@ def build_services(
         giving=giving,
         kudos_reactions=kudos_reactions,
         standings=standings,
-        home=Home(desk=desk, feedback=feedback, gateway=gateway),
+        home=Home(desk=desk, feedback=feedback, gateway=gateway, giving=giving),
         conversations=conversations,
         waiting=waiting,
         message_requests=MessageRequests(

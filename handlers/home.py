@@ -7,8 +7,11 @@ from typing import Any
 from slack_bolt import App
 
 from bot.home.flows import Home
+from bot.ids import ActionId
 from bot.services import Services
-from handlers.intake import durable
+from bot.slack import SlackGateway
+from handlers.fields import team_id_of
+from handlers.intake import durable, keep_nothing
 
 
 def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home: Home) -> None:
@@ -18,7 +21,28 @@ def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home:
     home.publish(team_id=team_id if isinstance(team_id, str) else "", user_id=user_id)
 
 
+def handle_new_request_button(body: dict[str, Any], *, home: Home, gateway: SlackGateway) -> None:
+    """New request on App Home: the request form."""
+    trigger_id = body.get("trigger_id")
+    gateway.open_view(
+        trigger_id=trigger_id if isinstance(trigger_id, str) else "",
+        view=home.new_request_form(team_id=team_id_of(body)),
+    )
+
+
 def register(app: App, services: Services) -> None:
+    app.action(ActionId.HOME_NEW_REQUEST)(
+        durable(
+            services.intake,
+            "home_new_request",
+            handle_new_request_button,
+            answer_with=services.gateway,
+            # It only opens the form: nothing to keep.
+            keep=keep_nothing,
+            home=services.home,
+            gateway=services.gateway,
+        )
+    )
     app.event("app_home_opened")(
         durable(
             services.intake,

@@ -11,12 +11,14 @@ from bot.blockkit import (
     SECTION_TEXT_MAX,
     VIEW_BLOCKS_MAX,
     Block,
+    button,
     context,
     divider,
     fields,
     header,
     section,
 )
+from bot.ids import ActionId
 from bot.reports.rules import DepartmentReport
 from bot.requests.messages import build_my_requests, quoted_summary
 from bot.requests.rules import DepartmentSnapshot, RequestSnapshot
@@ -31,17 +33,27 @@ def build_home_view(
     requests: Sequence[RequestSnapshot],
     departments: Sequence[DepartmentSnapshot],
     feedback: TeamFeedback | None = None,
+    kudos_left: int | None = None,
 ) -> dict[str, Any]:
+    """`kudos_left`: how many more people the viewer may thank today; None when kudos are
+    not set up."""
+    new_request = button(
+        "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
+    )
     blocks: list[Block] = [
         header("pulsedesk"),
         section(
-            "File a request with `/request <what you need>` from any channel, or "
-            "`/request <department> <what you need>`. You'll hear back here when someone "
-            "picks it up and when it's resolved."
+            "File a request here, or with `/request <what you need>` from any channel. You'll "
+            "hear back when someone picks it up and when it's resolved.",
+            accessory=new_request,
         ),
-        divider(),
-        *build_my_requests(requests)["blocks"],
     ]
+    if kudos_left is not None:
+        people = "person" if kudos_left == 1 else "people"
+        blocks.append(
+            context(f":clap: You can thank {kudos_left} more {people} today with `/kudos`.")
+        )
+    blocks += [divider(), *build_my_requests(requests)["blocks"]]
     if feedback is not None:
         blocks += _feedback_blocks(feedback)
     if departments:

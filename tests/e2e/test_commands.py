@@ -12,7 +12,7 @@ from bot.app import sync_departments_at_start
 from bot.departments import parse_config
 from bot.text import slack_date
 from models import Request
-from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk
+from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk, DeskFactory
 from tests.e2e.helpers import file_request, latest_request, text_of
 
 
@@ -279,3 +279,40 @@ def test_a_department_with_service_levels_promises_a_time_and_the_card_keeps_it(
     [update] = desk.fake.wait_for_call("chat.update")
     assert "First response :white_check_mark: met" in text_of(update)
     assert "Resolution on track" in text_of(update)
+
+
+def test_the_home_tab_files_a_new_request_and_counts_the_kudos_left(
+    desk_with: DeskFactory,
+) -> None:
+    desk = desk_with(kudos_channel="C0KUDOS001")
+    desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    [publish] = desk.fake.wait_for_call("views.publish")
+    home = json.dumps(publish.params["view"])
+    assert "home_new_request" in home
+    assert "You can thank 5 more people today" in home
+
+    desk.slack.post_form(
+        {
+            "payload": json.dumps(
+                {
+                    "type": "block_actions",
+                    "team": {"id": "T0TEST"},
+                    "user": {"id": "U0ALICE", "team_id": "T0TEST"},
+                    "container": {"type": "view", "view_id": "V0HOME"},
+                    "trigger_id": "trigger-home-new",
+                    "view": {"id": "V0HOME", "type": "home"},
+                    "actions": [{"action_id": "home_new_request", "block_id": "x", "value": "new"}],
+                }
+            )
+        }
+    )
+
+    [opened] = desk.fake.wait_for_call("views.open")
+    assert opened.params["trigger_id"] == "trigger-home-new"
+    assert opened.params["view"]["callback_id"] == "request_new"
+
+
+def test_the_home_tab_says_nothing_of_kudos_when_they_are_off(desk: Desk) -> None:
+    desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    [publish] = desk.fake.wait_for_call("views.publish")
+    assert "You can thank" not in json.dumps(publish.params["view"])
