@@ -251,7 +251,14 @@ def build_services(
         giving=giving,
         kudos_reactions=kudos_reactions,
         standings=standings,
-        home=Home(desk=desk, feedback=feedback, gateway=gateway, giving=giving),
+        home=Home(
+            session_factory=session_factory,
+            desk=desk,
+            feedback=feedback,
+            gateway=gateway,
+            clock=clock,
+            giving=giving,
+        ),
         conversations=conversations,
         waiting=waiting,
         message_requests=MessageRequests(

@@ -54,8 +54,11 @@ def handle_request_command(
         gateway.reply_privately(slash.response_url, answer.message, user_id=slash.user_id)
 
 
-def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: RequestDesk) -> None:
-    """Claim, Unclaim, Resolve or Assign on the card in the department's channel."""
+def handle_card_action(
+    body: dict[str, Any], action: dict[str, Any], *, desk: RequestDesk, home: Home
+) -> None:
+    """Claim, Unclaim, Resolve or Assign on the card in the department's channel, or Claim
+    on the queue in App Home, which then shows the change."""
     button = RequestButton.parse(body, action)
     desk.act(
         team_id=button.team_id,
@@ -65,6 +68,8 @@ def handle_card_action(body: dict[str, Any], action: dict[str, Any], *, desk: Re
         assignee_id=button.selected_user,
         idempotency_key=button.idempotency_key,
     )
+    if button.response_url is None:
+        home.publish(team_id=button.team_id, user_id=button.user_id)
 
 
 def handle_escalated_claim(
@@ -149,7 +154,12 @@ def register(app: App, services: Services) -> None:
         )
     )
     card_action = durable(
-        intake, "request_card_action", handle_card_action, answer_with=gateway, desk=desk
+        intake,
+        "request_card_action",
+        handle_card_action,
+        answer_with=gateway,
+        desk=desk,
+        home=services.home,
     )
     for action_id in CARD_ACTIONS:
         app.action(action_id)(card_action)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.clock import Clock
+from bot.db import SessionFactory, read_session
 from bot.forms.messages import build_new_request_modal
-from bot.home.messages import build_home_view
+from bot.home.messages import QUEUE_SHOWN, QUEUES_SHOWN, build_home_view
 from bot.kudos.flows.giving import Giving
+from bot.requests import store as requests_store
 from bot.requests.flows.desk import RequestDesk
+from bot.requests.rules import DepartmentSnapshot, Queue
 from bot.satisfaction.flows.feedback import Feedback
 from bot.slack import SlackGateway
 
@@ -16,14 +20,18 @@ class Home:
     def __init__(
         self,
         *,
+        session_factory: SessionFactory,
         desk: RequestDesk,
         feedback: Feedback,
         gateway: SlackGateway,
+        clock: Clock,
         giving: Giving | None = None,
     ) -> None:
+        self._sessions = session_factory
         self._desk = desk
         self._feedback = feedback
         self._gateway = gateway
+        self._clock = clock
         # What the viewer may still give today, shown when kudos are set up.
         self._giving = giving
 
@@ -31,13 +39,32 @@ class Home:
         kudos_left = None
         if self._giving is not None and self._giving.policy.channel_id:
             kudos_left = self._giving.status(team_id=team_id, user_id=user_id).left
+        departments = self._desk.departments(team_id=team_id)
         view = build_home_view(
             self._desk.my_open_requests(team_id=team_id, user_id=user_id),
-            self._desk.departments(team_id=team_id),
+            departments,
             self._feedback.team_feedback(team_id=team_id, user_id=user_id),
             kudos_left=kudos_left,
+            queues=self._queues(departments, user_id),
+            now=self._clock.now(),
         )
         self._gateway.publish_home(user_id=user_id, view=view)
+
+    def _queues(
+        self, departments: list[DepartmentSnapshot], user_id: str
+    ) -> list[tuple[str, Queue]]:
+        """The queues of the departments the viewer works for, by department name."""
+        served = [d for d in departments if self._desk.is_agent(d, user_id)]
+        with read_session(self._sessions) as session:
+            return [
+                (
+                    d.name,
+                    requests_store.department_queue(
+                        session=session, department_id=d.id, limit=QUEUE_SHOWN
+                    ),
+                )
+                for d in served[:QUEUES_SHOWN]
+            ]
 
     def new_request_form(self, *, team_id: str) -> dict[str, Any]:
         """The request form, opened from Home's New request button."""

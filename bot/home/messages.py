@@ -4,6 +4,7 @@ their departments' results and recent feedback."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.blockkit import (
@@ -18,14 +19,26 @@ from bot.blockkit import (
     header,
     section,
 )
-from bot.ids import ActionId
+from bot.ids import ActionId, encode_request_id
 from bot.reports.rules import DepartmentReport
-from bot.requests.messages import build_my_requests, quoted_summary
-from bot.requests.rules import DepartmentSnapshot, RequestSnapshot
+from bot.requests.messages import STATUS_LABELS, build_my_requests, quoted_summary
+from bot.requests.rules import DepartmentSnapshot, Queue, RequestSnapshot, RequestStatus
 from bot.satisfaction.rules import FeedbackItem, TeamFeedback
-from bot.text import escape, escape_truncate, format_duration, slack_date, truncate_escaped
+from bot.service_levels import messages as sla_messages
+from bot.service_levels.rules import SlaState, Target
+from bot.text import (
+    escape,
+    escape_truncate,
+    format_duration,
+    slack_date,
+    truncate_escaped,
+    user_mention,
+)
 
 HOME_DEPARTMENTS_MAX = 10
+# The queues Home shows an agent, and the requests of each at most.
+QUEUES_SHOWN = 3
+QUEUE_SHOWN = 8
 COMMENT_PREVIEW_MAX = 500
 
 
@@ -34,9 +47,11 @@ def build_home_view(
     departments: Sequence[DepartmentSnapshot],
     feedback: TeamFeedback | None = None,
     kudos_left: int | None = None,
+    queues: Sequence[tuple[str, Queue]] = (),
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """`kudos_left`: how many more people the viewer may thank today; None when kudos are
-    not set up."""
+    not set up. `queues`: the departments the viewer works for, as of `now`."""
     new_request = button(
         "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
     )
@@ -54,6 +69,10 @@ def build_home_view(
             context(f":clap: You can thank {kudos_left} more {people} today with `/kudos`.")
         )
     blocks += [divider(), *build_my_requests(requests)["blocks"]]
+    if queues and now is not None:
+        # What a lead's results take from Home's 100 blocks is kept for them.
+        reserved = len(_feedback_blocks(feedback)) + 2 if feedback is not None else 2
+        blocks += _queue_blocks(queues, now, room=VIEW_BLOCKS_MAX - len(blocks) - reserved)
     if feedback is not None:
         blocks += _feedback_blocks(feedback)
     if departments:
@@ -107,3 +126,38 @@ def _feedback_item(item: FeedbackItem) -> Block:
         quoted = escape_truncate(item.comment, COMMENT_PREVIEW_MAX).replace("\n", "\n>")
         line += f"\n>{quoted}"
     return section(truncate_escaped(line, SECTION_TEXT_MAX))
+
+
+def _queue_blocks(queues: Sequence[tuple[str, Queue]], now: datetime, *, room: int) -> list[Block]:
+    """Each served department's queue: unclaimed first with a Claim button, then the oldest;
+    what goes past a target is marked. As many as Home has room for, and how many more."""
+    blocks: list[Block] = [divider(), header("Your teams' queues")]
+    for name, queue in queues:
+        if len(blocks) + 3 > room:
+            break
+        blocks.append(section(f"*{escape(name)}* · {queue.total} open"))
+        shown = 0
+        for request in queue.requests:
+            if len(blocks) + 2 > room:
+                break
+            blocks.append(_queue_item(request, now))
+            shown += 1
+        if queue.total > shown:
+            blocks.append(context(f"…and {queue.total - shown} more in the department's channel."))
+    return blocks
+
+
+def _queue_item(request: RequestSnapshot, now: datetime) -> Block:
+    states = [sla_messages.target_state(request, target, now) for target in Target]
+    overdue = " · :red_circle: *Overdue*" if SlaState.OVERDUE in states else ""
+    owner = f" · {user_mention(request.assignee_id)}" if request.assignee_id else ""
+    line = (
+        f"*{request.reference}* {escape(request.summary)}\n"
+        f"{STATUS_LABELS[request.status]}{owner} · filed {slack_date(request.created_at)}{overdue}"
+    )
+    claim = None
+    if request.status is RequestStatus.OPEN:
+        claim = button(
+            "Claim", action_id=ActionId.CLAIM, value=encode_request_id(request.id), style="primary"
+        )
+    return section(truncate_escaped(line, SECTION_TEXT_MAX), accessory=claim)

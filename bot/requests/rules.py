@@ -254,6 +254,15 @@ class RequestSnapshot:
         return PRIVATE_SUMMARY if self.private else self.own_summary
 
 
+@dataclass(frozen=True)
+class Queue:
+    """A department's open requests as its agents work them: unclaimed first, then the
+    oldest; `total` counts them all."""
+
+    requests: list[RequestSnapshot]
+    total: int
+
+
 def explain_state(request: RequestSnapshot) -> str:
     """Why an action no longer applies, from the request's current state."""
     if request.status is RequestStatus.CLAIMED and request.assignee_id:

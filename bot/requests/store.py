@@ -20,6 +20,7 @@ from bot.requests.rules import (
     ANSWERING_ACTIONS,
     OPEN_STATUSES,
     MessageSource,
+    Queue,
     RequestAction,
     RequestSnapshot,
     RequestStatus,
@@ -203,6 +204,21 @@ def list_open_requests(
         .order_by(Request.created_at.desc(), Request.id.desc())
     )
     return [request_snapshot(r) for r in rows]
+
+
+def department_queue(*, session: Session, department_id: int, limit: int) -> Queue:
+    open_here = (
+        Request.department_id == department_id,
+        Request.status.in_([s.value for s in OPEN_STATUSES]),
+    )
+    rows = session.scalars(
+        select(Request)
+        .where(*open_here)
+        .order_by((Request.status != RequestStatus.OPEN.value), Request.created_at, Request.id)
+        .limit(limit)
+    )
+    total = session.scalar(select(func.count()).select_from(Request).where(*open_here)) or 0
+    return Queue([request_snapshot(r) for r in rows], int(total))
 
 
 def transition_request(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from bot.departments import parse_config
 from bot.text import slack_date
 from models import Request
 from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk, DeskFactory
-from tests.e2e.helpers import file_request, latest_request, text_of
+from tests.e2e.helpers import file_request, get_request, latest_request, text_of
 
 
 def _count(desk: Desk) -> int:
@@ -316,3 +317,53 @@ def test_the_home_tab_says_nothing_of_kudos_when_they_are_off(desk: Desk) -> Non
     desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
     [publish] = desk.fake.wait_for_call("views.publish")
     assert "You can thank" not in json.dumps(publish.params["view"])
+
+
+def _home_of(desk: Desk, user: str, count: int) -> dict[str, Any]:
+    publishes = desk.fake.wait_for_call(
+        "views.publish", count=count, where=lambda c: c.params["user_id"] == user
+    )
+    return dict(publishes[-1].params["view"])
+
+
+def test_an_agent_claims_from_the_queue_on_app_home(desk: Desk) -> None:
+    first = file_request(desk, "it the vpn drops")
+    second = file_request(desk, "it my password expired")
+    desk.slack.block_action("request_claim", user="U0AGENT2", value=f"req:{first.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, first.id).status == "claimed")
+
+    desk.slack.event({"type": "app_home_opened", "user": "U0AGENT1", "tab": "home"})
+    home = _home_of(desk, "U0AGENT1", 1)
+    queue = [b for b in home["blocks"] if f"REQ-{second.id}" in json.dumps(b)]
+    # Unclaimed first, with a Claim button; the claimed one after, without.
+    texts = [json.dumps(b) for b in home["blocks"]]
+    assert texts.index(json.dumps(queue[0])) < next(
+        i for i, t in enumerate(texts) if f"*REQ-{first.id}*" in t
+    )
+    assert queue[0]["accessory"]["action_id"] == "request_claim"
+
+    desk.slack.post_form(
+        {
+            "payload": json.dumps(
+                {
+                    "type": "block_actions",
+                    "team": {"id": "T0TEST"},
+                    "user": {"id": "U0AGENT1", "team_id": "T0TEST"},
+                    "container": {"type": "view", "view_id": "V0HOME"},
+                    "trigger_id": "trigger-home-claim",
+                    "view": {"id": "V0HOME", "type": "home"},
+                    "actions": [queue[0]["accessory"]],
+                }
+            )
+        }
+    )
+
+    desk.fake.wait_for(lambda _: get_request(desk, second.id).assignee_id == "U0AGENT1")
+    redrawn = _home_of(desk, "U0AGENT1", 2)
+    assert "request_claim" not in json.dumps(redrawn)
+
+
+def test_a_requester_who_is_no_agent_sees_no_queue(desk: Desk) -> None:
+    file_request(desk, "it the vpn drops")
+    desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    assert "queues" not in json.dumps(_home_of(desk, "U0ALICE", 1))

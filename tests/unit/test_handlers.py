@@ -50,10 +50,10 @@ def _click(action_id: str, value: str = "req:42", **extra: Any) -> tuple[dict[st
 def test_a_card_button_becomes_one_lifecycle_action(
     action_id: str, expected: RequestAction
 ) -> None:
-    desk = RecordingDesk()
-    body, action = _click(action_id)
+    desk, home = RecordingDesk(), RecordingHome()
+    body, action = _click(action_id, response_url="https://hooks.slack.com/actions/T/1/x")
 
-    handle_card_action(body, action, desk=desk)
+    handle_card_action(body, action, desk=desk, home=home)
 
     assert desk.acts == [
         {
@@ -65,6 +65,18 @@ def test_a_card_button_becomes_one_lifecycle_action(
             "idempotency_key": None,
         }
     ]
+    # Clicked on the card in its channel: Home is not drawn again.
+    assert home.published == []
+
+
+def test_a_claim_from_the_queue_on_app_home_redraws_home() -> None:
+    desk, home = RecordingDesk(), RecordingHome()
+    body, action = _click("request_claim")
+
+    handle_card_action(body, action, desk=desk, home=home)
+
+    assert [a["action"] for a in desk.acts] == [RequestAction.CLAIM]
+    assert home.published == [("T0TEST", "U0AGENT1")]
 
 
 def test_a_button_that_points_nowhere_is_not_found_and_does_nothing() -> None:
@@ -73,7 +85,7 @@ def test_a_button_that_points_nowhere_is_not_found_and_does_nothing() -> None:
     action["block_id"] = "elsewhere"
 
     with pytest.raises(NotFound):
-        handle_card_action(body, action, desk=desk)
+        handle_card_action(body, action, desk=desk, home=RecordingHome())
     assert desk.acts == []
 
 
@@ -119,7 +131,9 @@ def test_bolt_is_asked_only_to_ack_with_the_body() -> None:
 
 def test_a_click_is_kept_before_the_ack_and_its_job_calls_the_listener() -> None:
     desk, intake = RecordingDesk(), RecordingIntake()
-    listener = durable(intake, "claim", handle_card_action, answer_with=None, desk=desk)
+    listener = durable(
+        intake, "claim", handle_card_action, answer_with=None, desk=desk, home=RecordingHome()
+    )
     body, action = _click("request_resolve")
     body["actions"] = [action]
     acked: list[dict[str, Any]] = []
