@@ -182,28 +182,27 @@ def test_home_tab_lists_open_requests(desk: Desk) -> None:
     assert f"REQ-{request.id}" in json.dumps(publish.params["view"])
 
 
+def _click_on_home(desk: Desk, user: str, action: dict[str, Any], *, trigger_id: str) -> None:
+    """A click on the App Home tab: a view, with no response_url."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0TEST"},
+        "user": {"id": user, "team_id": "T0TEST"},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": trigger_id,
+        "view": {"id": "V0HOME", "type": "home"},
+        "actions": [action],
+    }
+    assert desk.slack.post_form({"payload": json.dumps(payload)}).status == 200
+
+
 def test_cancel_from_home_tab_refreshes_it(desk: Desk) -> None:
     request = file_request(desk)
-    desk.slack.post_form(
-        {
-            "payload": json.dumps(
-                {
-                    "type": "block_actions",
-                    "team": {"id": "T0TEST"},
-                    "user": {"id": "U0ALICE", "team_id": "T0TEST"},
-                    "container": {"type": "view", "view_id": "V0HOME"},
-                    "trigger_id": "trigger-home",
-                    "view": {"id": "V0HOME", "type": "home"},
-                    "actions": [
-                        {
-                            "action_id": "request_cancel",
-                            "block_id": "x",
-                            "value": f"req:{request.id}",
-                        }
-                    ],
-                }
-            )
-        }
+    _click_on_home(
+        desk,
+        "U0ALICE",
+        {"action_id": "request_cancel", "block_id": "x", "value": f"req:{request.id}"},
+        trigger_id="trigger-home",
     )
     [publish] = desk.fake.wait_for_call("views.publish")
     assert f"REQ-{request.id}" not in json.dumps(publish.params["view"])
@@ -292,20 +291,11 @@ def test_the_home_tab_files_a_new_request_and_counts_the_kudos_left(
     assert "home_new_request" in home
     assert "You can thank 5 more people today" in home
 
-    desk.slack.post_form(
-        {
-            "payload": json.dumps(
-                {
-                    "type": "block_actions",
-                    "team": {"id": "T0TEST"},
-                    "user": {"id": "U0ALICE", "team_id": "T0TEST"},
-                    "container": {"type": "view", "view_id": "V0HOME"},
-                    "trigger_id": "trigger-home-new",
-                    "view": {"id": "V0HOME", "type": "home"},
-                    "actions": [{"action_id": "home_new_request", "block_id": "x", "value": "new"}],
-                }
-            )
-        }
+    _click_on_home(
+        desk,
+        "U0ALICE",
+        {"action_id": "home_new_request", "block_id": "x", "value": "new"},
+        trigger_id="trigger-home-new",
     )
 
     [opened] = desk.fake.wait_for_call("views.open")
@@ -342,21 +332,7 @@ def test_an_agent_claims_from_the_queue_on_app_home(desk: Desk) -> None:
     )
     assert queue[0]["accessory"]["action_id"] == "request_claim"
 
-    desk.slack.post_form(
-        {
-            "payload": json.dumps(
-                {
-                    "type": "block_actions",
-                    "team": {"id": "T0TEST"},
-                    "user": {"id": "U0AGENT1", "team_id": "T0TEST"},
-                    "container": {"type": "view", "view_id": "V0HOME"},
-                    "trigger_id": "trigger-home-claim",
-                    "view": {"id": "V0HOME", "type": "home"},
-                    "actions": [queue[0]["accessory"]],
-                }
-            )
-        }
-    )
+    _click_on_home(desk, "U0AGENT1", queue[0]["accessory"], trigger_id="trigger-home-claim")
 
     desk.fake.wait_for(lambda _: get_request(desk, second.id).assignee_id == "U0AGENT1")
     redrawn = _home_of(desk, "U0AGENT1", 2)
