@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.forms.messages import build_new_request_modal
-from bot.home.messages import QUEUE_SHOWN, QUEUES_SHOWN, build_home_view
+from bot.home.messages import QUEUE_SHOWN, QUEUES_SHOWN, RESOLVED_SHOWN, build_home_view
 from bot.kudos.flows.giving import Giving
 from bot.requests import store as requests_store
 from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import DepartmentSnapshot, Queue
 from bot.satisfaction.flows.feedback import Feedback
 from bot.slack import SlackGateway
+
+# How long a resolved request stays on its requester's Home.
+RESOLVED_SHOWN_FOR = timedelta(days=7)
 
 
 class Home:
@@ -40,13 +44,23 @@ class Home:
         if self._giving is not None and self._giving.policy.channel_id:
             kudos_left = self._giving.status(team_id=team_id, user_id=user_id).left
         departments = self._desk.departments(team_id=team_id)
+        now = self._clock.now()
+        with read_session(self._sessions) as session:
+            resolved = requests_store.recently_resolved(
+                session=session,
+                team_id=team_id,
+                requester_id=user_id,
+                since=now - RESOLVED_SHOWN_FOR,
+                limit=RESOLVED_SHOWN,
+            )
         view = build_home_view(
             self._desk.my_open_requests(team_id=team_id, user_id=user_id),
             departments,
             self._feedback.team_feedback(team_id=team_id, user_id=user_id),
             kudos_left=kudos_left,
             queues=self._queues(departments, user_id),
-            now=self._clock.now(),
+            now=now,
+            resolved=resolved,
         )
         self._gateway.publish_home(user_id=user_id, view=view)
 

@@ -39,6 +39,8 @@ HOME_DEPARTMENTS_MAX = 10
 # The queues Home shows an agent, and the requests of each at most.
 QUEUES_SHOWN = 3
 QUEUE_SHOWN = 8
+# The requester's requests resolved lately that Home shows at most.
+RESOLVED_SHOWN = 5
 COMMENT_PREVIEW_MAX = 500
 
 
@@ -49,9 +51,11 @@ def build_home_view(
     kudos_left: int | None = None,
     queues: Sequence[tuple[str, Queue]] = (),
     now: datetime | None = None,
+    resolved: Sequence[RequestSnapshot] = (),
 ) -> dict[str, Any]:
     """`kudos_left`: how many more people the viewer may thank today; None when kudos are
-    not set up. `queues`: the departments the viewer works for, as of `now`."""
+    not set up. `queues`: the departments the viewer works for, as of `now`. `resolved`:
+    the viewer's requests resolved lately."""
     new_request = button(
         "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
     )
@@ -68,7 +72,7 @@ def build_home_view(
         blocks.append(
             context(f":clap: You can thank {kudos_left} more {people} today with `/kudos`.")
         )
-    blocks += [divider(), *build_my_requests(requests)["blocks"]]
+    blocks += [divider(), *build_my_requests(requests)["blocks"], *_resolved_blocks(resolved)]
     if queues and now is not None:
         # What a lead's results take from Home's 100 blocks is kept for them.
         reserved = len(_feedback_blocks(feedback)) + 2 if feedback is not None else 2
@@ -161,3 +165,29 @@ def _queue_item(request: RequestSnapshot, now: datetime) -> Block:
             "Claim", action_id=ActionId.CLAIM, value=encode_request_id(request.id), style="primary"
         )
     return section(truncate_escaped(line, SECTION_TEXT_MAX), accessory=claim)
+
+
+def _resolved_blocks(requests: Sequence[RequestSnapshot]) -> list[Block]:
+    """The viewer's requests resolved lately: who resolved each, whether its service level was
+    kept, and Reopen."""
+    if not requests:
+        return []
+    blocks: list[Block] = [header("Recently resolved")]
+    for request in requests[:RESOLVED_SHOWN]:
+        resolved_at = request.resolved_at or request.created_at
+        if request.closed_unanswered:
+            by = "closed for no reply"
+        elif request.closed_by_id:
+            by = f"resolved by {user_mention(request.closed_by_id)}"
+        else:
+            by = "resolved"
+        line = (
+            f"*{request.reference}* · {escape(request.department.name)} · {by} "
+            f"{slack_date(resolved_at)}\n{escape(request.own_summary)}"
+        )
+        kept = sla_messages.target_state(request, Target.RESOLUTION, resolved_at)
+        if kept in (SlaState.MET, SlaState.MISSED):
+            line += f" · resolution {sla_messages.STATE_LABELS[kept]}"
+        reopen = button("Reopen", action_id=ActionId.REOPEN, value=encode_request_id(request.id))
+        blocks.append(section(truncate_escaped(line, SECTION_TEXT_MAX), accessory=reopen))
+    return blocks

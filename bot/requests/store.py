@@ -206,6 +206,24 @@ def list_open_requests(
     return [request_snapshot(r) for r in rows]
 
 
+def recently_resolved(
+    *, session: Session, team_id: str, requester_id: str, since: datetime, limit: int
+) -> list[RequestSnapshot]:
+    """The requester's requests resolved since `since`, the latest first."""
+    rows = session.scalars(
+        select(Request)
+        .where(
+            Request.team_id == team_id,
+            Request.requester_id == requester_id,
+            Request.status == RequestStatus.RESOLVED.value,
+            Request.resolved_at >= since,
+        )
+        .order_by(Request.resolved_at.desc(), Request.id.desc())
+        .limit(limit)
+    )
+    return [request_snapshot(r) for r in rows]
+
+
 def department_queue(*, session: Session, department_id: int, limit: int) -> Queue:
     open_here = (
         Request.department_id == department_id,

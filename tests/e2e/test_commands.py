@@ -343,3 +343,30 @@ def test_a_requester_who_is_no_agent_sees_no_queue(desk: Desk) -> None:
     file_request(desk, "it the vpn drops")
     desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
     assert "queues" not in json.dumps(_home_of(desk, "U0ALICE", 1))
+
+
+def test_a_request_resolved_lately_stays_on_home_to_be_reopened(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    desk.slack.block_action("request_resolve", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "resolved")
+
+    desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    home = _home_of(desk, "U0ALICE", 1)
+    [resolved] = [b for b in home["blocks"] if f"*REQ-{request.id}*" in json.dumps(b)]
+    assert "resolved by <@U0AGENT1>" in json.dumps(resolved)
+    assert resolved["accessory"]["action_id"] == "request_reopen"
+
+    _click_on_home(desk, "U0ALICE", resolved["accessory"], trigger_id="trigger-home-reopen")
+
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "open")
+    assert "Recently resolved" not in json.dumps(_home_of(desk, "U0ALICE", 2))
+
+
+def test_a_request_resolved_over_a_week_ago_leaves_home(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    desk.slack.block_action("request_resolve", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "resolved")
+    desk.clock.advance(timedelta(days=8))
+
+    desk.slack.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+    assert f"REQ-{request.id}" not in json.dumps(_home_of(desk, "U0ALICE", 1))
