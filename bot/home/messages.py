@@ -39,6 +39,8 @@ HOME_DEPARTMENTS_MAX = 10
 # The queues Home shows an agent, and the requests of each at most.
 QUEUES_SHOWN = 3
 QUEUE_SHOWN = 8
+# Blocks a queue needs to say anything: its heading, a department, a request.
+QUEUE_ROOM_MIN = 5
 # The requester's requests resolved lately that Home shows at most.
 RESOLVED_SHOWN = 5
 COMMENT_PREVIEW_MAX = 500
@@ -135,6 +137,8 @@ def _feedback_item(item: FeedbackItem) -> Block:
 def _queue_blocks(queues: Sequence[tuple[str, Queue]], now: datetime, *, room: int) -> list[Block]:
     """Each served department's queue: unclaimed first with a Claim button, then the oldest;
     what goes past a target is marked. As many as Home has room for, and how many more."""
+    if room < QUEUE_ROOM_MIN:
+        return []
     blocks: list[Block] = [divider(), header("Your teams' queues")]
     for name, queue in queues:
         if len(blocks) + 3 > room:
