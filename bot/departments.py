@@ -21,7 +21,8 @@ from pydantic import (
 from bot.blockkit import INPUT_HINT_MAX, INPUT_LABEL_MAX, OPTION_TEXT_MAX, STATIC_SELECT_OPTIONS_MAX
 from bot.business_time import WallClock, parse_duration
 from bot.forms.messages import FIELDS_MAX
-from bot.forms.rules import FIELD_KEY_PATTERN, USER_ID, FieldDefinition, FieldType
+from bot.forms.rules import FIELD_KEY_PATTERN, FieldDefinition, FieldType
+from bot.ids import USER_ID
 from bot.kudos.rules import VALUE_PATTERN
 from bot.reactions import read_emoji_name
 from bot.requests.rules import RESERVED_WORDS

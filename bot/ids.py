@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+# What Slack's own ids look like, for what a client sends: a person, a conversation (channel,
+# private channel or DM) and a message's timestamp.
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+CONVERSATION_ID = re.compile(r"^[CDG][A-Z0-9]{2,31}$")
+MESSAGE_TS = re.compile(r"^[0-9]{1,12}\.[0-9]{1,9}$")
+
 
 class ActionId(StrEnum):
     CLAIM = "request_claim"

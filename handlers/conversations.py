@@ -5,21 +5,18 @@ and deletions are kept as work."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt import App
 
 from bot.conversations.flows import Conversations
 from bot.conversations.rules import MessageChange, ThreadMessage
+from bot.ids import CONVERSATION_ID, MESSAGE_TS, USER_ID
 from bot.services import Services
 from bot.text import clean_input, slack_to_plain
 from handlers.fields import dict_of, string, team_id_of
 from handlers.intake import durable
 
-TS = re.compile(r"^[0-9]{1,12}\.[0-9]{1,9}$")
-CONVERSATION_ID = re.compile(r"^[CDG][A-Z0-9]{2,31}$")
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 # A person's message; a file shared with a comment is one too, and a reply also sent to the
 # channel is still a reply.
 PERSON_SUBTYPES = frozenset({"", "file_share", "thread_broadcast"})
@@ -27,7 +24,7 @@ PERSON_SUBTYPES = frozenset({"", "file_share", "thread_broadcast"})
 
 def _ts(value: object) -> str | None:
     text = string(value)
-    return text if TS.match(text) else None
+    return text if MESSAGE_TS.match(text) else None
 
 
 def _by_a_person(message: dict[str, Any]) -> bool:

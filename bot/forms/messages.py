@@ -26,7 +26,6 @@ from bot.forms.rules import (
     LONG_TEXT_MAX,
     NUMBER,
     TEXT_MAX,
-    USER_ID,
     Answer,
     FieldDefinition,
     FieldType,
@@ -34,7 +33,7 @@ from bot.forms.rules import (
     form_version,
     parse_date,
 )
-from bot.ids import ActionId, BlockId, CallbackId, encode_field_block_id
+from bot.ids import USER_ID, ActionId, BlockId, CallbackId, encode_field_block_id
 from bot.requests.rules import DepartmentSnapshot, Urgency
 from bot.text import escape, escape_truncate, truncate, truncate_escaped, user_mention
 

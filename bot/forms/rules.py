@@ -14,17 +14,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from bot.ids import CONVERSATION_ID, MESSAGE_TS, USER_ID
 from bot.text import clean_input
 
 FIELD_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 # A card shows each answer in a field of at most 2,000 characters: a longer one would be cut.
 LONG_TEXT_MAX = 2000
 TEXT_MAX = 300
 NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,31}$")
-MESSAGE_TS = re.compile(r"^[0-9]{1,12}\.[0-9]{1,9}$")
 # A person's name as the form shows it, in its requester choice.
 NAME_MAX = 60
 
@@ -144,7 +142,7 @@ class FormSource:
         if not all(isinstance(value, str) and value for value in values[:3]):
             return None
         channel, ts, author, name = (str(value or "") for value in values)
-        if not (CHANNEL_ID.match(channel) and MESSAGE_TS.match(ts) and USER_ID.match(author)):
+        if not (CONVERSATION_ID.match(channel) and MESSAGE_TS.match(ts) and USER_ID.match(author)):
             return None
         return cls(channel, ts, author, name[:NAME_MAX] or author)
 

@@ -95,6 +95,22 @@ def _intake_jobs(desk: Desk) -> list[int]:
         return list(session.scalars(select(Job.id).where(Job.kind.like("slack.%"))))
 
 
+def intake_jobs(desk: Desk, state: str) -> int:
+    """How many of the listeners' jobs are in `state`."""
+    with desk.session_factory() as session:
+        return len(
+            list(
+                session.scalars(select(Job.id).where(Job.kind.like("slack.%"), Job.state == state))
+            )
+        )
+
+
+def intake_settled_or_waiting(desk: Desk) -> None:
+    """What Slack asked for has had its try: each listener's job is gone, or waits to be tried
+    again (which `run_jobs`, waiting for them all to go, would wait on for ever)."""
+    desk.fake.wait_for(lambda _: intake_jobs(desk, "running") == 0)
+
+
 def run_jobs(desk: Desk) -> RunSummary:
     """One scheduler tick at the fake clock's time, as `serve` would run it, once the work
     the listeners took has run (a fake clock moved past its lease would run it twice)."""

@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from models import Job, Request
 from tests.e2e.conftest import Desk
-from tests.e2e.helpers import file_request, get_request, intake_settled, text_of
+from tests.e2e.helpers import (
+    file_request,
+    get_request,
+    intake_jobs,
+    intake_settled,
+    intake_settled_or_waiting,
+    text_of,
+)
 from tests.e2e.test_service_levels import TARGETS, _it_promises
 from tests.fake_slack import Call, ScriptedFailure
 
@@ -323,36 +330,6 @@ def test_a_copy_slack_refused_is_relayed_when_it_is_tried_again(desk: Desk) -> N
     assert len([m for m in in_thread if "Berlin" in str(m.get("text"))]) == 1
 
 
-def intake_settled_or_waiting(desk: Desk) -> None:
-    """The relay's first try is over: its job is gone, or waits for its retry."""
-    desk.fake.wait_for(lambda _: _intake_running(desk) == 0)
-
-
-def _intake_running(desk: Desk) -> int:
-    return _intake_in_state(desk, "running")
-
-
-def _intake_in_state(desk: Desk, state: str) -> int:
-    with desk.session_factory() as session:
-        return len(
-            list(
-                session.scalars(select(Job.id).where(Job.kind.like("slack.%"), Job.state == state))
-            )
-        )
-
-
-def test_a_long_reply_is_relayed_whole(desk: Desk) -> None:
-    request = file_request(desk, "it the vpn drops")
-    long_reply = " ".join(f"step-{n}" for n in range(1500))
-
-    _agent_replies(desk, request, long_reply)
-
-    [copy] = desk.fake.wait_for(lambda _: _replies_to_requester(desk, request))
-    sections = [b["text"]["text"] for b in copy.params["blocks"] if b["type"] == "section"]
-    assert len(sections) > 1
-    assert "".join(sections) == long_reply
-
-
 def test_two_deliveries_of_one_message_at_once_make_one_copy(desk: Desk) -> None:
     request = file_request(desk, "it the vpn drops")
     _agent_replies(desk, request, "First")
@@ -378,7 +355,7 @@ def test_two_deliveries_of_one_message_at_once_make_one_copy(desk: Desk) -> None
     desk.fake.wait_for(lambda calls: any("Berlin" in text_of(c) for c in calls))
     desk.slack.event(event, event_id="EvSECOND")
     # The second finds the copy being posted and waits to be tried again.
-    desk.fake.wait_for(lambda _: _intake_in_state(desk, "pending") == 1)
+    desk.fake.wait_for(lambda _: intake_jobs(desk, "pending") == 1)
     posts.set()
     intake_settled_or_waiting(desk)
     desk.clock.advance(timedelta(minutes=10))
@@ -387,3 +364,15 @@ def test_two_deliveries_of_one_message_at_once_make_one_copy(desk: Desk) -> None
     in_thread = desk.fake.workspace.thread(CARD_CHANNEL, request.card_ts)
     assert in_thread is not None
     assert len([m for m in in_thread if "Berlin" in str(m.get("text"))]) == 1
+
+
+def test_a_long_reply_is_relayed_whole(desk: Desk) -> None:
+    request = file_request(desk, "it the vpn drops")
+    long_reply = " ".join(f"step-{n}" for n in range(1500))
+
+    _agent_replies(desk, request, long_reply)
+
+    [copy] = desk.fake.wait_for(lambda _: _replies_to_requester(desk, request))
+    sections = [b["text"]["text"] for b in copy.params["blocks"] if b["type"] == "section"]
+    assert len(sections) > 1
+    assert "".join(sections) == long_reply

@@ -12,13 +12,20 @@ from sqlalchemy import select
 
 from models import Job, Request
 from tests.e2e.conftest import TEAM_ID, Desk
-from tests.e2e.helpers import dms_to, file_request, get_request, intake_settled, run_jobs, text_of
+from tests.e2e.helpers import (
+    dms_to,
+    file_request,
+    get_request,
+    intake_settled,
+    intake_settled_or_waiting,
+    run_jobs,
+    text_of,
+)
 from tests.e2e.test_conversation import (
     CARD_CHANNEL,
     REQUESTER_DM,
     _posts_in,
     _say,
-    intake_settled_or_waiting,
 )
 from tests.e2e.test_service_levels import TARGETS, _it_promises
 from tests.fake_slack import Call, ScriptedFailure
