@@ -96,6 +96,7 @@ def serve(settings: Settings) -> None:
     )
     pulsedesk.services.rounds.schedule_round(team_id=team_id)
     pulsedesk.services.standings.schedule_digest(team_id=team_id)
+    pulsedesk.services.department_reports.schedule(team_id=team_id)
     scheduler = None
     if settings.jobs_poll_seconds > 0:
         scheduler = start_scheduler(

@@ -127,6 +127,8 @@ class DepartmentConfig(BaseModel):
     private: StrictBool = False
     # A reaction that files the message it is on with this department.
     request_emoji: str | None = None
+    # Its channel gets the weekly department report.
+    weekly_report: StrictBool = True
     # Waiting on the requester: a nudge after `stale_after`, closed after `auto_close_after`.
     stale_after: str | None = None
     auto_close_after: str | None = None

@@ -19,6 +19,7 @@ BOT_SCOPES = [
     "groups:read",
     "users:read",
     "reactions:read",
+    "files:write",
 ]
 BOT_EVENTS = [
     "app_home_opened",

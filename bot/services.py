@@ -14,6 +14,8 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.conversations.flows import Conversations
 from bot.db import SessionFactory, create_db_engine, create_session_factory, is_sqlite
+from bot.department_reports.flows import DepartmentReports
+from bot.department_reports.rules import ReportJob
 from bot.forms.flows import RequestForm
 from bot.home.flows import Home
 from bot.intake import Intake
@@ -76,6 +78,7 @@ class Services:
     conversations: Conversations
     waiting: Waiting
     message_requests: MessageRequests
+    department_reports: DepartmentReports
     runner: JobRunner
     ticker: Ticker
     intake: Intake
@@ -197,6 +200,14 @@ def build_services(
         desk=desk,
         conversations=conversations,
     )
+    department_reports = DepartmentReports(
+        session_factory=session_factory,
+        job_gateway=job_gateway,
+        clock=clock,
+        schedule=settings.weekly_schedule,
+        anonymity_minimum=minimum,
+        admins=settings.admin_user_ids,
+    )
     runner = JobRunner(
         session_factory=session_factory,
         clock=clock,
@@ -217,6 +228,8 @@ def build_services(
             KudosJob.ANNOUNCE: giving.announce_job,
             KudosJob.REACTION_BATCH: kudos_reactions.post_reaction_batch,
             KudosJob.DIGEST: standings.post_digest,
+            ReportJob.POST: department_reports.post_report,
+            ReportJob.HEATMAP: department_reports.post_heatmap,
         },
         give_up={
             SatisfactionJob.SEND_PULSE: pulses.give_up_pulse,
@@ -268,6 +281,7 @@ def build_services(
             desk=desk,
             workspace_emoji=settings.request_emoji,
         ),
+        department_reports=department_reports,
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
         intake=intake,

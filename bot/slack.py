@@ -48,6 +48,16 @@ class MessageTag:
         return isinstance(payload, dict) and payload.get("key") == self.key
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file to share: `name` is unique where it is shared, and finds it again."""
+
+    name: str
+    content: bytes
+    title: str
+    alt_text: str
+
+
 # A message interrupted on its way out is among the last few in its conversation.
 # How far back a message that may have landed is looked for: pages of the conversation's history,
 # newest first. A retry comes minutes after the first try, but a department channel can be busy.
@@ -272,6 +282,55 @@ class SlackGateway(SlackDirectory):
                 return found
         return self.post_message(channel=channel, message=message, tag=tag, thread_ts=thread_ts)
 
+    def dm_channel(self, user_id: str) -> str:
+        """The app's DM with a person: where a file for them is shared."""
+        opened = self._client.conversations_open(users=user_id)
+        return str((opened.get("channel") or {}).get("id") or "")
+
+    def upload_once(
+        self, *, channel: str, thread_ts: str | None, upload: Upload, resumed: bool
+    ) -> str:
+        """Share a file in a thread exactly once; its id. Uploads carry no tag, so the file's
+        name is its key: when an earlier attempt may have reached Slack (`resumed`), a file of
+        that name in the thread is taken for it."""
+        if resumed:
+            found = self.find_file(channel=channel, thread_ts=thread_ts, name=upload.name)
+            if found is not None:
+                return found
+        # Not retried on a dropped connection: completing an upload shares the file.
+        response = self._post_client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            filename=upload.name,
+            content=upload.content,
+            title=upload.title,
+            alt_txt=upload.alt_text,
+        )
+        return str((response.get("file") or {}).get("id") or "")
+
+    def find_file(self, *, channel: str, thread_ts: str | None, name: str) -> str | None:
+        """The id of a file named `name` shared in the conversation (or in the thread at
+        `thread_ts`); None when there is none, or it cannot be read."""
+        try:
+            cursor = None
+            for _ in range(TAGGED_PAGES):
+                page = self._history_page(channel, thread_ts, cursor)
+                for posted in page.get("messages") or []:
+                    for shared in posted.get("files") or []:
+                        if shared.get("name") == name and shared.get("id"):
+                            return str(shared["id"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None
+        except SlackApiError as error:
+            if error.response.get("error") not in HISTORY_UNREADABLE:
+                raise
+            logger.warning(
+                "slack.history_unreadable",
+                extra={"channel": channel, "error": error.response.get("error")},
+            )
+        return None
+
     def find_tagged(
         self, *, channel: str, tag: MessageTag, thread_ts: str | None = None
     ) -> PostedMessage | None:
@@ -281,8 +340,7 @@ class SlackGateway(SlackDirectory):
         posted again rather than never."""
         try:
             if channel.startswith(USER_ID_PREFIXES):
-                opened = self._client.conversations_open(users=channel)
-                channel = str((opened.get("channel") or {}).get("id") or "")
+                channel = self.dm_channel(channel)
             cursor = None
             for _ in range(TAGGED_PAGES):
                 history = self._history_page(channel, thread_ts, cursor)

@@ -5,6 +5,7 @@ from models.department import Department
 from models.job import Job
 from models.kudos import Kudos, Shoutout
 from models.people import Person
+from models.report import SharedChart
 from models.request import RelayedMessage, Request, RequestEvent
 from models.satisfaction import Rating, SatisfactionPulse, SurveyMessage
 from models.slack_events import ProcessedEvent
@@ -29,6 +30,7 @@ __all__ = [
     "Request",
     "RequestEvent",
     "SatisfactionPulse",
+    "SharedChart",
     "Shoutout",
     "SurveyMessage",
     "WeeklyAnswer",

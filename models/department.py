@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -38,6 +38,8 @@ class Department(Base):
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A reaction that files a message with it, from the file's `request_emoji`.
     request_emoji: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Its channel gets the weekly department report (`weekly_report` in the file).
+    weekly_report: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

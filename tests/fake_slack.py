@@ -67,7 +67,6 @@ class FakeSlack:
             keep_content=record_calls,
             strict_triggers=False,
         )
-        self.web_api = WebApi(self.workspace)
         self.errors: dict[str, str] = {}
         self.rejected: list[tuple[str, list[str]]] = []
         self._failures: dict[str, list[ScriptedFailure]] = {}
@@ -83,6 +82,7 @@ class FakeSlack:
         self._condition = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        self.web_api = WebApi(self.workspace, upload_url=self.base_url + "upload/")
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -266,7 +266,11 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                content = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    self._upload(self.path.removeprefix("/upload/"), content)
+                    return
+                raw = content.decode()
                 params = parse_web_api_body(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/response/"):
                     method = "response_url"
@@ -307,6 +311,14 @@ class FakeSlack:
                     self._send(200, None, {})
                     return
                 self._send(200, fake._answer(method, params), {})
+
+            def _upload(self, file_id: str, content: bytes) -> None:
+                """The bytes of a file, sent to the URL files.getUploadURLExternal gave."""
+                fake._record(Call("upload", {"file_id": file_id, "length": len(content)}, {}))
+                if fake.workspace.receive_upload(file_id, content):
+                    self._send(200, None, {})
+                else:
+                    self._send(404, {"ok": False, "error": "no_such_upload"}, {})
 
             def _send(
                 self, status: int, body: dict[str, Any] | None, headers: dict[str, str]

@@ -193,6 +193,8 @@ class DepartmentSnapshot:
     private: bool = False
     # A reaction that files the message it is on with this department.
     request_emoji: str | None = None
+    # Its channel gets the weekly department report.
+    weekly_report: bool = True
 
 
 @dataclass(frozen=True)

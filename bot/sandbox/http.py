@@ -26,6 +26,10 @@ RESPONSE_PREFIX = "/response/"
 STATIC_PREFIX = "/sandbox/static/"
 PAGE_API_PREFIX = "/sandbox/api/"
 EVENTS_PATH = "/sandbox/events"
+# Where the bot sends the bytes of a file (files.getUploadURLExternal names the URL), and
+# where the page shows them from.
+UPLOAD_PREFIX = "/upload/"
+FILES_PREFIX = "/sandbox/files/"
 STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -37,7 +41,7 @@ MAX_BODY_BYTES = 1024 * 1024
 # An idle event stream still says something now and then, so a dead browser is noticed.
 KEEPALIVE_SECONDS = 15
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "files")
 
 
 def parse_web_api_body(raw: str, content_type: str) -> dict[str, Any]:
@@ -71,7 +75,9 @@ class SandboxServer:
         self._streams: list[queue.Queue[dict[str, Any] | None]] = []
         self._streams_lock = threading.Lock()
         workspace.subscribe(self._broadcast)
+        self.web_api = WebApi(workspace)
         self._server = _QuietServer(("127.0.0.1", port), _handler(self))
+        self.web_api.upload_url = self.url + UPLOAD_PREFIX.lstrip("/")
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -188,7 +194,7 @@ def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     workspace = server.workspace
-    web_api = WebApi(workspace)
+    web_api = server.web_api
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -207,6 +213,8 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 self._static(path.removeprefix(STATIC_PREFIX))
             elif path == EVENTS_PATH:
                 self._stream()
+            elif path.startswith(FILES_PREFIX):
+                self._file(path.removeprefix(FILES_PREFIX))
             elif path.startswith(PAGE_API_PREFIX):
                 try:
                     self._json(200, server.read(path.removeprefix(PAGE_API_PREFIX), query))
@@ -221,9 +229,17 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             if not self._from_here() or not self._from_this_page():
                 return
             path, _query = self._path()
-            raw = self._body()
-            if raw is None:
+            content = self._body_bytes()
+            if content is None:
                 return
+            if path.startswith(UPLOAD_PREFIX):
+                received = workspace.receive_upload(path.removeprefix(UPLOAD_PREFIX), content)
+                if received:
+                    self._text(200, "OK")
+                else:
+                    self._text(404, "no_such_upload")
+                return
+            raw = content.decode("utf-8", errors="replace")
             try:
                 if path.startswith(API_PREFIX):
                     self._web_api(path.removeprefix(API_PREFIX), raw)
@@ -300,7 +316,7 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             return parts.path, {key: values[0] for key, values in parse_qs(parts.query).items()}
 
-        def _body(self) -> str | None:
+        def _body_bytes(self) -> bytes | None:
             declared = self.headers.get("Content-Length") or "0"
             if not declared.isdigit():
                 self._refuse(400, "Content-Length must be a number of bytes")
@@ -308,7 +324,14 @@ def _handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             if int(declared) > MAX_BODY_BYTES:
                 self._refuse(413, "too large")
                 return None
-            return self.rfile.read(int(declared)).decode("utf-8", errors="replace")
+            return self.rfile.read(int(declared))
+
+        def _file(self, file_id: str) -> None:
+            shared, content = workspace.file(file_id), workspace.file_content(file_id)
+            if shared is None or content is None:
+                self._json(404, {"ok": False, "error": "file_not_found"})
+                return
+            self._send(200, content, shared["mimetype"], {"Cache-Control": "private"})
 
         def _static(self, name: str) -> None:
             content = static_file(name)

@@ -158,6 +158,7 @@ def start_sandbox(
         )
         bot.services.rounds.schedule_round(team_id=people.TEAM_ID)
         bot.services.standings.schedule_digest(team_id=people.TEAM_ID)
+        bot.services.department_reports.schedule(team_id=people.TEAM_ID)
 
     def start_over() -> None:
         with bot.session_factory.begin() as session:

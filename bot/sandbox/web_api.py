@@ -25,17 +25,60 @@ def invalid_blocks(method: str, params: dict[str, Any]) -> list[str]:
 
 
 class WebApi:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, upload_url: str = "") -> None:
+        """`upload_url`: where the server this answers on takes uploaded bytes (a file's id
+        is added to it)."""
         self.workspace = workspace
+        self.upload_url = upload_url
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         handler = _METHODS.get(method)
         if handler is None:
             return {"ok": True}
-        problems = invalid_blocks(method, params)
+        problems = invalid_blocks(method, params) + self._unknown_files(params)
         if problems:
             return {"ok": False, "error": "invalid_blocks", "errors": problems}
         return handler(self, params)
+
+    def _unknown_files(self, params: dict[str, Any]) -> list[str]:
+        """Images that show a Slack file no one shared: Slack refuses them as invalid."""
+        blocks = params.get("blocks")
+        if isinstance(params.get("view"), dict):
+            blocks = params["view"].get("blocks")
+        problems = []
+        for index, block in enumerate(blocks if isinstance(blocks, list) else []):
+            shown = block.get("slack_file") if isinstance(block, dict) else None
+            if isinstance(shown, dict) and self.workspace.file(str(shown.get("id"))) is None:
+                problems.append(f"blocks[{index}]: no such slack_file {shown.get('id')!r}")
+        return problems
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = str(params.get("filename") or "")
+        length = str(params.get("length") or "")
+        if not name or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self.workspace.reserve_file(
+            name=name, length=int(length), alt_text=params.get("alt_txt")
+        )
+        return {"ok": True, "upload_url": self.upload_url + file_id, "file_id": file_id}
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        uploads = params.get("files")
+        if not isinstance(uploads, list):
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = self.workspace.complete_uploads(
+            uploads,
+            channel=params.get("channel_id") or None,
+            thread_ts=params.get("thread_ts") or None,
+            comment=params.get("initial_comment") or None,
+        )
+        if shared is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "files": shared}
+
+    def _file_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        found = self.workspace.file(str(params.get("file", "")))
+        return {"ok": True, "file": found} if found else {"ok": False, "error": "file_not_found"}
 
     def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
         identity = self.workspace.identity
@@ -175,4 +218,7 @@ _METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "views.publish": WebApi._publish,
     "users.info": WebApi._users_info,
     "users.list": WebApi._users_list,
+    "files.getUploadURLExternal": WebApi._upload_url,
+    "files.completeUploadExternal": WebApi._complete_upload,
+    "files.info": WebApi._file_info,
 }

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.sandbox.files import WorkspaceFiles
+
 # Slack keeps a trigger_id usable for 3 seconds and a response URL for 30 minutes; the
 # sandbox remembers the latest ones only.
 TRIGGERS_KEPT = 200
@@ -46,7 +48,7 @@ class Identity:
 Listener = Callable[[dict[str, Any]], None]
 
 
-class Workspace:
+class Workspace(WorkspaceFiles):
     def __init__(
         self,
         identity: Identity,
@@ -161,6 +163,9 @@ class Workspace:
         # Where a reply belongs is kept whatever else is: conversations.replies finds it by it.
         if message.get("thread_ts"):
             stored["thread_ts"] = str(message["thread_ts"])
+        # As are a file share's files: an upload is found again by its file's name.
+        if message.get("files"):
+            stored["files"] = message["files"]
         if self._keep_content:
             stored.update(
                 user=message.get("user", self.identity.bot_user_id),
@@ -351,6 +356,7 @@ def _empty_state() -> dict[str, Any]:
         "triggers": {},
         "responses": {},
         "settings": {},
+        "files": {},
     }
 
 

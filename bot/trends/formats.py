@@ -8,6 +8,7 @@ import math
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.trends.rules import Heatmap, Trend
 
@@ -29,6 +30,7 @@ def trend_figure(trend: Trend) -> Figure:
     positions = list(range(len(trend.weeks)))
     requests.bar(positions, [week.requests for week in trend.weeks], color=BARS, label="Requests")
     requests.set_ylabel("Requests filed")
+    requests.yaxis.set_major_locator(MaxNLocator(integer=True))
     requests.set_xticks(positions, [f"{week.monday:%d %b}" for week in trend.weeks], fontsize=8)
     requests.set_xlabel("Week beginning")
     csat = requests.twinx()

@@ -44,6 +44,7 @@ def department_snapshot(department: Department) -> DepartmentSnapshot:
         auto_close_after=department.auto_close_after,
         private=department.private,
         request_emoji=department.request_emoji,
+        weekly_report=department.weekly_report,
     )
 
 
@@ -69,6 +70,7 @@ def sync_departments(
             "stale_after": config.stale_after,
             "private": config.private,
             "request_emoji": config.request_emoji,
+            "weekly_report": config.weekly_report,
             "auto_close_after": config.auto_close_after,
             "active": True,
         }

@@ -481,6 +481,9 @@
         : BlockKit.renderMrkdwn(message.text || "", context)
     );
     body.append(content);
+    if (Array.isArray(message.files) && message.files.length) {
+      body.append(BlockKit.renderFiles(message.files));
+    }
 
     const reactions = Array.isArray(message.reactions) ? message.reactions : [];
     if (reactions.length) body.append(renderReactions(reactions, channel, message.ts));

@@ -758,7 +758,18 @@
   }
 
   function renderImageElement(element) {
-    return image(element.image_url, element.alt_text, "bk-el bk-image-element");
+    return image(imageSource(element), element.alt_text, "bk-el bk-image-element");
+  }
+
+  // A Slack file is shown from the sandbox itself, which keeps what the bot uploaded.
+  function fileUrl(fileId) {
+    return new URL(`/sandbox/files/${encodeURIComponent(String(fileId))}`, location.href).href;
+  }
+
+  function imageSource(element) {
+    const file = element.slack_file;
+    if (file && typeof file === "object" && file.id) return fileUrl(file.id);
+    return element.image_url;
   }
 
   function image(url, altText, className) {
@@ -839,7 +850,7 @@
     for (const element of Array.isArray(block.elements) ? block.elements : []) {
       const type = element && element.type;
       if (type === "image") {
-        node.append(image(element.image_url, element.alt_text, "bk-context-image"));
+        node.append(image(imageSource(element), element.alt_text, "bk-context-image"));
       } else if (type === "mrkdwn" || type === "plain_text") {
         const cell = make("span", "bk-context-text");
         cell.append(renderText(element, ctx));
@@ -862,7 +873,7 @@
       title.append(renderText(block.title, ctx));
       node.append(title);
     }
-    node.append(image(block.image_url, block.alt_text, "bk-image-picture"));
+    node.append(image(imageSource(block), block.alt_text, "bk-image-picture"));
     return node;
   }
 
@@ -1089,8 +1100,22 @@
     if (event.key === "Escape") closeMenusOutside(null);
   });
 
+  function renderFiles(files) {
+    const node = make("div", "bk-files");
+    for (const file of files) {
+      const figure = make("figure", "bk-file");
+      if (String(file.mimetype || "").startsWith("image/")) {
+        figure.append(image(fileUrl(file.id), file.alt_txt || file.title || "", "bk-image-picture"));
+      }
+      figure.append(make("figcaption", "bk-image-title", String(file.title || file.name || "")));
+      node.append(figure);
+    }
+    return node;
+  }
+
   window.BlockKit = Object.freeze({
     EMOJI,
+    renderFiles,
     renderBlocks,
     renderMrkdwn,
     renderText,
