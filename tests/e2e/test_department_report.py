@@ -5,11 +5,12 @@ Slack's answer is lost, and across a restart), a quiet week in one line, none wh
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from models import Job, SharedChart
+from models import Department, Job, SharedChart, WeeklyAnswer
 from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk, DeskFactory
 from tests.e2e.helpers import file_request, jobs_of, posts_to, resolve, run_jobs
 
@@ -32,7 +33,12 @@ def _run_until_settled(desk: Desk) -> None:
     """Tick, moving past each retry's backoff, until no report job is left to run."""
     for _ in range(10):
         run_jobs(desk)
-        waiting = [job for job in jobs_of(desk, "department_report.post") if job.state == "pending"]
+        waiting = [
+            job
+            for kind in ("department_report.post", "department_report.heatmap")
+            for job in jobs_of(desk, kind)
+            if job.state == "pending"
+        ]
         if all(job.due_at > desk.clock.now() + timedelta(days=1) for job in waiting):
             return
         desk.clock.advance(timedelta(minutes=5))
@@ -145,3 +151,55 @@ def test_a_department_can_turn_the_report_off(desk_with: DeskFactory) -> None:
     assert _reports(desk, FACILITIES) == []
     assert posts_to(desk, FACILITIES) == []
     assert len(_reports(desk, IT)) == 1
+
+
+def _icsq_answers(desk: Desk, *, scores: tuple[int, ...]) -> None:
+    """Answers about IT's responsiveness in the week of 26 October, final by 9 November."""
+    with desk.session_factory.begin() as session:
+        it = session.scalar(select(Department.id).where(Department.key == "it"))
+        for score in scores:
+            session.add(
+                WeeklyAnswer(
+                    id=uuid.uuid4().hex,
+                    team_id=TEAM_ID,
+                    week="2026-W44",
+                    department_id=it,
+                    kind="icsq",
+                    area="responsiveness",
+                    score=score,
+                )
+            )
+
+
+def _heatmaps(desk: Desk, admin: str) -> list[dict[str, object]]:
+    dm = desk.fake.workspace.dm_channel(admin)
+    return [f for m in desk.fake.history.get(dm, []) for f in m.get("files") or []]
+
+
+def test_each_admin_gets_the_icsq_heatmap_once(desk_with: DeskFactory) -> None:
+    desk = desk_with(admin_users="U0ADMIN1,U0ADMIN2")
+    _icsq_answers(desk, scores=(5, 4, 4, 3, 5))
+    _schedule(desk)
+    _advance_to(desk, THIS_MONDAY_10)
+    # Nothing has enough answers yet: no heatmap is sent.
+    _run_until_settled(desk)
+    assert _heatmaps(desk, "U0ADMIN1") == []
+
+    _advance_to(desk, NEXT_MONDAY_10)
+    # The first admin's heatmap is shared and the answer lost: the retry finds it there.
+    desk.fake.lose_answer("files.completeUploadExternal", how="500")
+    _run_until_settled(desk)
+
+    for admin in ("U0ADMIN1", "U0ADMIN2"):
+        [heatmap] = _heatmaps(desk, admin)
+        assert heatmap["name"] == "icsq-2026-W46.png"
+        content = desk.fake.workspace.file_content(str(heatmap["id"]))
+        assert content is not None
+        assert content.startswith(PNG_SIGNATURE)
+    with desk.session_factory() as session:
+        recorded = session.scalars(
+            select(SharedChart.user_id).where(SharedChart.kind == "heatmap")
+        ).all()
+    assert sorted(recorded) == ["U0ADMIN1", "U0ADMIN2"]
+    shared_in = [c.params["channel_id"] for c in desk.fake.calls_to("files.completeUploadExternal")]
+    assert shared_in == ["D0ADMIN1", "D0ADMIN2"]
