@@ -20,6 +20,8 @@ OPTION_TEXT_MAX = 75
 MODAL_TITLE_MAX = 24
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
+IMAGE_ALT_TEXT_MAX = 2000
+IMAGE_TITLE_MAX = 2000
 INPUT_MAX_LENGTH = 3000
 INPUT_LABEL_MAX = 2000
 INPUT_HINT_MAX = 2000
@@ -62,6 +64,18 @@ def fields(*texts: str) -> Block:
 
 def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(text) for text in texts]}
+
+
+def slack_image(file_id: str, *, alt_text: str, title: str | None = None) -> Block:
+    """A picture the app shared in Slack, shown by its file id."""
+    block: Block = {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": alt_text[:IMAGE_ALT_TEXT_MAX],
+    }
+    if title is not None:
+        block["title"] = plain(title, IMAGE_TITLE_MAX)
+    return block
 
 
 def divider() -> Block:

@@ -50,6 +50,9 @@ class ActionId(StrEnum):
     SEND_KUDOS = "kudos_send"
     # App Home's button that opens the request form.
     HOME_NEW_REQUEST = "home_new_request"
+    # Paging through a lead's departments on Home.
+    HOME_PAGE_PREVIOUS = "home_page_previous"
+    HOME_PAGE_NEXT = "home_page_next"
     KUDOS_MESSAGE = "kudos_message"
     KUDOS_VALUE = "kudos_value"
 

@@ -18,6 +18,8 @@ from bot.department_reports.flows import DepartmentReports
 from bot.department_reports.rules import ReportJob
 from bot.forms.flows import RequestForm
 from bot.home.flows import Home
+from bot.home.rules import HomeJob
+from bot.home.store import refresh_homes
 from bot.intake import Intake
 from bot.job_runner import JobRunner
 from bot.kudos.flows.common import KudosFlow
@@ -152,7 +154,10 @@ def build_services(
         kudos_offer=giving.kudos_offer,
     )
     feedback = Feedback(
-        session_factory=session_factory, clock=clock, admins=settings.admin_user_ids
+        session_factory=session_factory,
+        clock=clock,
+        admins=settings.admin_user_ids,
+        anonymity_minimum=settings.anonymity_min_responses,
     )
     alerts = ServiceLevelAlerts(
         session_factory=session_factory, job_gateway=job_gateway, clock=clock
@@ -165,6 +170,7 @@ def build_services(
         job_gateway=job_gateway,
         kudos_offer=giving.kudos_offer,
         alerts=alerts,
+        on_change=refresh_homes,
     )
     minimum = settings.anonymity_min_responses
     rounds = Rounds(
@@ -208,6 +214,15 @@ def build_services(
         anonymity_minimum=minimum,
         admins=settings.admin_user_ids,
     )
+    home = Home(
+        session_factory=session_factory,
+        desk=desk,
+        feedback=feedback,
+        gateway=gateway,
+        clock=clock,
+        giving=giving,
+        job_gateway=job_gateway,
+    )
     runner = JobRunner(
         session_factory=session_factory,
         clock=clock,
@@ -229,6 +244,7 @@ def build_services(
             KudosJob.REACTION_BATCH: kudos_reactions.post_reaction_batch,
             KudosJob.DIGEST: standings.post_digest,
             ReportJob.POST: department_reports.post_report,
+            HomeJob.PUBLISH: home.publish_job,
             ReportJob.HEATMAP: department_reports.post_heatmap,
         },
         give_up={
@@ -264,14 +280,7 @@ def build_services(
         giving=giving,
         kudos_reactions=kudos_reactions,
         standings=standings,
-        home=Home(
-            session_factory=session_factory,
-            desk=desk,
-            feedback=feedback,
-            gateway=gateway,
-            clock=clock,
-            giving=giving,
-        ),
+        home=home,
         conversations=conversations,
         waiting=waiting,
         message_requests=MessageRequests(

@@ -1,16 +1,18 @@
-"""The App Home tab, published whenever it is opened."""
+"""The App Home tab: published whenever it is opened, and its buttons."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import App
 
 from bot.home.flows import Home
+from bot.home.leads.messages import read_page
 from bot.ids import ActionId
 from bot.services import Services
 from bot.slack import SlackGateway
-from handlers.fields import team_id_of
+from handlers.fields import string, team_id_of, user_of
 from handlers.intake import durable, keep_nothing
 
 
@@ -18,7 +20,14 @@ def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], *, home:
     user_id, team_id = event.get("user"), body.get("team_id")
     if event.get("tab") not in (None, "home") or not isinstance(user_id, str) or not user_id:
         return
-    home.publish(team_id=team_id if isinstance(team_id, str) else "", user_id=user_id)
+    home.opened(team_id=team_id if isinstance(team_id, str) else "", user_id=user_id)
+
+
+def handle_page_button(body: dict[str, Any], action: dict[str, Any], *, home: Home) -> None:
+    """Another page of a lead's departments."""
+    home.publish(
+        team_id=team_id_of(body), user_id=user_of(body), page=read_page(string(action.get("value")))
+    )
 
 
 def handle_new_request_button(body: dict[str, Any], *, home: Home, gateway: SlackGateway) -> None:
@@ -41,6 +50,17 @@ def register(app: App, services: Services) -> None:
             keep=keep_nothing,
             home=services.home,
             gateway=services.gateway,
+        )
+    )
+    app.action(re.compile(f"^({ActionId.HOME_PAGE_PREVIOUS}|{ActionId.HOME_PAGE_NEXT})$"))(
+        durable(
+            services.intake,
+            "home_page",
+            handle_page_button,
+            answer_with=services.gateway,
+            # It only draws another page: nothing to keep.
+            keep=keep_nothing,
+            home=services.home,
         )
     )
     app.event("app_home_opened")(

@@ -12,6 +12,7 @@ from bot.errors import NotAllowed
 from bot.home.flows import Home
 from bot.ids import ActionId
 from bot.requests import messages
+from bot.requests.flows.commands import answer_command
 from bot.requests.flows.desk import RequestDesk
 from bot.requests.privacy.messages import build_private_view
 from bot.requests.rules import RequestAction
@@ -41,7 +42,8 @@ def handle_request_command(
     body: dict[str, Any], command: dict[str, Any], *, desk: RequestDesk, gateway: SlackGateway
 ) -> None:
     slash = SlashCommand.parse(command)
-    answer = desk.answer_command(
+    answer = answer_command(
+        desk,
         team_id=slash.team_id,
         user_id=slash.user_id,
         text=slash.text,

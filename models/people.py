@@ -25,3 +25,6 @@ class Person(Base):
     deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
     last_satisfaction_pulse_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     weekly_pulse_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When they last opened the app's Home tab: only those who look at it have it kept
+    # up to date as what it shows changes.
+    home_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

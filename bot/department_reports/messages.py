@@ -58,7 +58,7 @@ def pulse_figure(pulse: PulseWeek | None, before: PulseWeek | None, *, minimum: 
     if pulse.score is None:
         return (
             f"*Pulse score*, week of {pulse.monday:%d %b}\n{NOT_ENOUGH}: "
-            f"{pulse.responses} of the {minimum} it takes"
+            f"fewer than {minimum} answered"
         )
     now = f"{pulse.score:.1f} of 5"
     earlier = "-" if before is None or before.score is None else f"{before.score:.1f} of 5"

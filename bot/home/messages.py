@@ -3,7 +3,7 @@ their departments' results and recent feedback."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,13 +15,12 @@ from bot.blockkit import (
     button,
     context,
     divider,
-    fields,
     header,
     section,
 )
+from bot.home.leads.messages import lead_blocks
 from bot.ids import ActionId, encode_request_id
-from bot.reports.rules import DepartmentReport
-from bot.requests.messages import STATUS_LABELS, build_my_requests, quoted_summary
+from bot.requests.messages import STATUS_LABELS, quoted_summary
 from bot.requests.rules import DepartmentSnapshot, Queue, RequestSnapshot, RequestStatus
 from bot.satisfaction.rules import FeedbackItem, TeamFeedback
 from bot.service_levels import messages as sla_messages
@@ -29,20 +28,21 @@ from bot.service_levels.rules import SlaState, Target
 from bot.text import (
     escape,
     escape_truncate,
-    format_duration,
     slack_date,
     truncate_escaped,
     user_mention,
 )
 
-HOME_DEPARTMENTS_MAX = 10
 # The queues Home shows an agent, and the requests of each at most.
 QUEUES_SHOWN = 3
 QUEUE_SHOWN = 8
 # Blocks a queue needs to say anything: its heading, a department, a request.
 QUEUE_ROOM_MIN = 5
-# The requester's requests resolved lately that Home shows at most.
+# The requester's requests resolved lately that Home shows at most; their open ones, and
+# the open ones an agent holds.
 RESOLVED_SHOWN = 5
+OPEN_SHOWN = 10
+CLAIMED_SHOWN = 8
 COMMENT_PREVIEW_MAX = 500
 
 
@@ -54,10 +54,16 @@ def build_home_view(
     queues: Sequence[tuple[str, Queue]] = (),
     now: datetime | None = None,
     resolved: Sequence[RequestSnapshot] = (),
+    claimed: Sequence[RequestSnapshot] = (),
+    charts: Mapping[str, str] | None = None,
+    heatmap: str | None = None,
+    page: int = 1,
 ) -> dict[str, Any]:
     """`kudos_left`: how many more people the viewer may thank today; None when kudos are
     not set up. `queues`: the departments the viewer works for, as of `now`. `resolved`:
-    the viewer's requests resolved lately."""
+    the viewer's requests resolved lately; `claimed`: the open ones they hold. `charts` (by
+    department key) and `heatmap`: the latest pictures the weekly report shared; `page`: of
+    a lead's departments."""
     new_request = button(
         "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
     )
@@ -74,13 +80,17 @@ def build_home_view(
         blocks.append(
             context(f":clap: You can thank {kudos_left} more {people} today with `/kudos`.")
         )
-    blocks += [divider(), *build_my_requests(requests)["blocks"], *_resolved_blocks(resolved)]
+    blocks += [divider(), *_open_blocks(requests, now), *_resolved_blocks(resolved)]
+    if claimed and now is not None:
+        blocks += _claimed_blocks(claimed, now)
+    lead = []
+    if feedback is not None:
+        lead = _feedback_blocks(feedback, charts=charts or {}, heatmap=heatmap, page=page)
     if queues and now is not None:
         # What a lead's results take from Home's 100 blocks is kept for them.
-        reserved = len(_feedback_blocks(feedback)) + 2 if feedback is not None else 2
+        reserved = len(lead) + 2
         blocks += _queue_blocks(queues, now, room=VIEW_BLOCKS_MAX - len(blocks) - reserved)
-    if feedback is not None:
-        blocks += _feedback_blocks(feedback)
+    blocks += lead
     if departments:
         names = ", ".join(f"{d.name} ({d.key})" for d in departments)
         blocks += [divider(), context(escape_truncate(f"Departments: {names}", FIELD_TEXT_MAX))]
@@ -88,32 +98,19 @@ def build_home_view(
     return {"type": "home", "blocks": blocks}
 
 
-def _feedback_blocks(feedback: TeamFeedback) -> list[Block]:
-    blocks: list[Block] = [divider(), header(f"Your teams, last {feedback.days} days")]
-    shown = feedback.departments[:HOME_DEPARTMENTS_MAX]
-    blocks += [_results_block(department) for department in shown]
-    hidden = len(feedback.departments) - len(shown)
-    notes = ["CSAT is the share of 4-5 ratings; times are medians in calendar time."]
-    if hidden:
-        notes.append(f"{hidden} more in `python -m bot report`.")
-    blocks.append(context(" ".join(notes)))
+def _feedback_blocks(
+    feedback: TeamFeedback, *, charts: Mapping[str, str], heatmap: str | None, page: int
+) -> list[Block]:
+    blocks: list[Block] = [
+        divider(),
+        *lead_blocks(feedback, charts=charts, heatmap=heatmap, page=page),
+    ]
     blocks.append(header("Recent feedback"))
     if not feedback.recent:
         blocks.append(section("_No ratings or comments yet._"))
     blocks += [_feedback_item(item) for item in feedback.recent]
     blocks.append(context("Comments are shown only to the department's leads and admins."))
     return blocks
-
-
-def _results_block(department: DepartmentReport) -> Block:
-    csat = "no ratings" if department.csat is None else f"{department.csat}%"
-    average = "" if department.avg_rating is None else f", avg {department.avg_rating:.1f}"
-    return fields(
-        f"*{escape(department.name)}*\n{department.requests} requests, {department.open} open",
-        f"*CSAT* {csat} ({department.ratings} ratings{average})",
-        f"*First response* {format_duration(department.median_first_response_seconds)}",
-        f"*Resolution* {format_duration(department.median_resolution_seconds)}",
-    )
 
 
 def _feedback_item(item: FeedbackItem) -> Block:
@@ -194,4 +191,54 @@ def _resolved_blocks(requests: Sequence[RequestSnapshot]) -> list[Block]:
             line += f" · resolution {sla_messages.STATE_LABELS[kept]}"
         reopen = button("Reopen", action_id=ActionId.REOPEN, value=encode_request_id(request.id))
         blocks.append(section(truncate_escaped(line, SECTION_TEXT_MAX), accessory=reopen))
+    return blocks
+
+
+def _open_blocks(requests: Sequence[RequestSnapshot], now: datetime | None) -> list[Block]:
+    """The viewer's open requests: where each stands, who has it, how old it is and whether
+    it keeps its service level."""
+    if not requests:
+        return [section("You have no open requests. File one with `/request <what you need>`.")]
+    shown = requests[:OPEN_SHOWN]
+    blocks: list[Block] = [header("Your open requests")]
+    for request in shown:
+        line = (
+            f"*{request.reference}* · {escape(request.department.name)} · "
+            f"{_status(request)}\n{escape(request.own_summary)} · filed "
+            f"{slack_date(request.created_at)}{_service_level(request, now)}"
+        )
+        cancel = button("Cancel", action_id=ActionId.CANCEL, value=encode_request_id(request.id))
+        blocks.append(section(truncate_escaped(line, SECTION_TEXT_MAX), accessory=cancel))
+    if len(requests) > len(shown):
+        blocks.append(context(f"…and {len(requests) - len(shown)} older ones: `/request list`."))
+    return blocks
+
+
+def _status(request: RequestSnapshot) -> str:
+    label = STATUS_LABELS[request.status]
+    if request.assignee_id:
+        return f"{label} · {user_mention(request.assignee_id)} has it"
+    return f"{label} · nobody has it yet"
+
+
+def _service_level(request: RequestSnapshot, now: datetime | None) -> str:
+    """The resolution target's state, or, before anyone answered, the first response's."""
+    if now is None:
+        return ""
+    target = Target.FIRST_RESPONSE if request.first_response_at is None else Target.RESOLUTION
+    reached = sla_messages.target_state(request, target, now)
+    if reached is None:
+        return ""
+    paused = " (paused while they wait on you)" if request.waiting_since else ""
+    name = sla_messages.TARGET_NAMES[target].lower()
+    return f" · {name} {sla_messages.STATE_LABELS[reached]}{paused}"
+
+
+def _claimed_blocks(requests: Sequence[RequestSnapshot], now: datetime) -> list[Block]:
+    """The open requests the viewer holds, oldest first, with what runs late marked."""
+    shown = requests[:CLAIMED_SHOWN]
+    blocks: list[Block] = [header("Claimed by you")]
+    blocks += [_queue_item(request, now) for request in shown]
+    if len(requests) > len(shown):
+        blocks.append(context(f"…and {len(requests) - len(shown)} more."))
     return blocks

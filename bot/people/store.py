@@ -13,7 +13,7 @@ from bot.people.rules import KnownPerson
 from models import Person
 
 
-def _ensure_person(session: Session, team_id: str, user_id: str) -> Person:
+def ensure_person(session: Session, team_id: str, user_id: str) -> Person:
     person = session.get(Person, (team_id, user_id))
     if person is not None:
         return person
@@ -56,7 +56,7 @@ def store_profile(
     now: datetime,
 ) -> None:
     """What Slack said of a person, read at `now`."""
-    person = _ensure_person(session, team_id, user_id)
+    person = ensure_person(session, team_id, user_id)
     person.timezone = timezone
     person.display_name = name[:255] if name else None
     person.is_bot = is_bot
@@ -68,7 +68,7 @@ def store_profile(
 def lock_person(*, session: Session, team_id: str, user_id: str) -> None:
     """Hold this person's row until the transaction ends: what a giver's daily kudos are
     counted under, so two of their kudos at once cannot both take the last one."""
-    _ensure_person(session, team_id, user_id)
+    ensure_person(session, team_id, user_id)
     session.execute(
         select(Person.user_id)
         .where(Person.team_id == team_id, Person.user_id == user_id)
@@ -81,7 +81,7 @@ def reserve_satisfaction_pulse(
 ) -> bool:
     """Take this person's one pulse per cooldown, atomically: of two pulses due at the same
     moment on different workers, exactly one gets True."""
-    _ensure_person(session, team_id, user_id)
+    ensure_person(session, team_id, user_id)
     return compare_and_set(
         session,
         Person,
@@ -113,7 +113,7 @@ def release_satisfaction_pulse(
 def set_weekly_pulse_opt_out(
     *, session: Session, team_id: str, user_id: str, opted_out: bool
 ) -> None:
-    person = _ensure_person(session, team_id, user_id)
+    person = ensure_person(session, team_id, user_id)
     person.weekly_pulse_opted_out = opted_out
     session.flush()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ from bot.errors import RuleError
 from bot.reactions import EMOJI_NAME, base_emoji
 from bot.reports.rules import DepartmentReport
 from bot.requests.rules import RequestSnapshot, RequestStatus
+from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES
 
 RATING_MIN = 1
 
@@ -136,6 +137,10 @@ class TeamFeedback:
     departments: list[DepartmentReport]
     recent: list[FeedbackItem]
     days: int
+    # The same departments over the `days` before, to set each figure against.
+    before: list[DepartmentReport] = field(default_factory=list)
+    # How many must answer about a department before its pulse scores show.
+    anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES
 
 
 @dataclass(frozen=True)

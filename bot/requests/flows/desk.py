@@ -6,21 +6,20 @@ Transactions never span a Slack call, so a slow Web API never holds a database l
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot import jobs
-from bot.blockkit import INPUT_MAX_LENGTH, Message, build_notice
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import InvalidTransition, NotAllowed
-from bot.forms import messages as form_messages
-from bot.forms.rules import needs_form
 from bot.kudos.rules import KudosOffer
-from bot.requests import messages, store
+from bot.requests import store
 from bot.requests.departments import store as departments_store
 from bot.requests.flows.notices import (
     CARD_RETRY_DELAY,
@@ -34,20 +33,14 @@ from bot.requests.rules import (
     ACTION_ROLES,
     DESK_ACTOR,
     DepartmentSnapshot,
-    FilingKind,
     MessageSource,
     RequestAction,
     RequestJob,
     RequestSnapshot,
     RequestStatus,
     Role,
-    RoutableDepartment,
-    Subcommand,
     Urgency,
-    decide_filing,
     is_open,
-    parse_command,
-    route_by_keywords,
 )
 from bot.requests.waiting import store as waiting_store
 from bot.satisfaction.flows.pulses import Pulses
@@ -55,10 +48,15 @@ from bot.service_levels.flows import ServiceLevelAlerts
 from bot.slack import SlackGateway
 from bot.text import escape, user_mention
 
-NO_DEPARTMENTS = "No departments are set up yet: an admin adds them to the departments file."
-
-
 logger = logging.getLogger(__name__)
+
+
+class ChangeHook(Protocol):
+    """What is told of a change to requests (as they were and are), in its transaction."""
+
+    def __call__(
+        self, *, session: Session, requests: Sequence[RequestSnapshot], now: datetime
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -66,14 +64,6 @@ class FilingOutcome:
     request: RequestSnapshot
     created: bool
     card_posted: bool
-
-
-@dataclass(frozen=True)
-class CommandAnswer:
-    """What `/request` answers: a message only the person sees, or a modal to open."""
-
-    message: Message | None = None
-    modal: dict[str, Any] | None = None
 
 
 class RequestDesk:
@@ -87,6 +77,7 @@ class RequestDesk:
         job_gateway: SlackGateway | None = None,
         kudos_offer: KudosOffer | None = None,
         alerts: ServiceLevelAlerts | None = None,
+        on_change: ChangeHook | None = None,
     ):
         self._sessions = session_factory
         self._gateway = gateway
@@ -95,6 +86,8 @@ class RequestDesk:
         self._pulses = pulses
         # Filing schedules the service levels' reminders; the change that meets one ends it.
         self._alerts = alerts
+        # Told of every change in its transaction (App Home redraws what shows it).
+        self._on_change = on_change
         self.notices = RequestNotices(
             session_factory=session_factory,
             gateway=gateway,
@@ -103,63 +96,6 @@ class RequestDesk:
             pulses=pulses,
             kudos_offer=kudos_offer,
         )
-
-    def answer_command(
-        self,
-        *,
-        team_id: str,
-        user_id: str,
-        text: str,
-        channel_id: str | None,
-        idempotency_key: str,
-    ) -> CommandAnswer:
-        """`/request` in every form: file at once when the department and the text are
-        known, ask in a modal otherwise, or list, or explain."""
-        with read_session(self._sessions) as session:
-            departments = departments_store.list_departments(session=session, team_id=team_id)
-        routable = [RoutableDepartment(d.key, d.aliases, d.keywords) for d in departments]
-        command = parse_command(text, routable)
-        if command.subcommand is Subcommand.HELP:
-            return CommandAnswer(messages.build_help(departments))
-        if command.subcommand is Subcommand.MINE:
-            mine = self.my_open_requests(team_id=team_id, user_id=user_id)
-            return CommandAnswer(messages.build_my_requests(mine))
-        if not departments:
-            return CommandAnswer(build_notice(NO_DEPARTMENTS))
-        keyword_route = None
-        if command.department_key is None and command.text:
-            keyword_route = route_by_keywords(command.text, routable)
-        decision = decide_filing(
-            command,
-            keyword_route,
-            modal_text_max=INPUT_MAX_LENGTH,
-            needs_form=frozenset(d.key for d in departments if needs_form(d.fields)),
-        )
-        if decision.kind is FilingKind.ASK_FOR_KEY:
-            return CommandAnswer(messages.build_ask_for_department(departments))
-        if decision.kind is FilingKind.SHORTEN_FOR_FORM:
-            [department] = [d for d in departments if d.key == decision.department_key]
-            return CommandAnswer(messages.build_shorten_for_form(department))
-        if decision.kind is FilingKind.ASK_IN_MODAL or decision.department_key is None:
-            modal = form_messages.build_new_request_modal(
-                departments,
-                selected_key=decision.department_key,
-                text=decision.text,
-                origin_channel_id=channel_id,
-            )
-            return CommandAnswer(modal=modal)
-        outcome = self.file_request(
-            team_id=team_id,
-            requester_id=user_id,
-            department_key=decision.department_key,
-            text=decision.text,
-            urgency=Urgency.NORMAL,
-            idempotency_key=idempotency_key,
-        )
-        confirmation = messages.build_filed_confirmation(
-            outcome.request, card_posted=outcome.card_posted
-        )
-        return CommandAnswer(confirmation)
 
     def departments(self, *, team_id: str) -> list[DepartmentSnapshot]:
         with read_session(self._sessions) as session:
@@ -210,6 +146,8 @@ class RequestDesk:
                 )
                 if self._alerts is not None:
                     self._alerts.schedule(session, request=filed.request, now=now)
+                if self._on_change is not None:
+                    self._on_change(session=session, requests=(filed.request,), now=now)
         request = filed.request
         logger.info(
             "request.filed" if filed.created else "request.file_repeated",
@@ -339,6 +277,8 @@ class RequestDesk:
                             before.status is RequestStatus.WAITING or action is RequestAction.REOPEN
                         ),
                     )
+                if self._on_change is not None:
+                    self._on_change(session=session, requests=(before, after), now=now)
                 # The DMs below, sent again by this job if they could not all go out now.
                 follow_up["event_id"] = transition.event_id
                 jobs.enqueue(

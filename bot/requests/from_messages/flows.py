@@ -184,7 +184,7 @@ class MessageRequests:
             self._tell_author(outcome, filed_by=reaction.user_id)
         logger.info(
             "request.filed_from_message",
-            extra={"request_id": request.id, "created": outcome.created},
+            extra={"request_id": request.id, "newly_filed": outcome.created},
         )
 
     def _tell_reactor(self, reaction: Reaction, text: str) -> None:

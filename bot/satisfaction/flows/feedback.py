@@ -17,13 +17,25 @@ from bot.satisfaction.rules import (
     FeedbackItem,
     TeamFeedback,
 )
+from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES
 
 
 class Feedback:
-    def __init__(self, *, session_factory: SessionFactory, clock: Clock, admins: tuple[str, ...]):
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory,
+        clock: Clock,
+        admins: tuple[str, ...],
+        anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
+    ):
         self._sessions = session_factory
         self._clock = clock
         self._admins = admins
+        self._minimum = anonymity_minimum
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self._admins
 
     def team_feedback(self, *, team_id: str, user_id: str) -> TeamFeedback | None:
         """Results and recent comments of the departments this person leads, every
@@ -37,11 +49,16 @@ class Feedback:
                 return None
             ids = {d.id for d in departments}
             keys = {d.key for d in departments}
-            report = report_store.build_report(
-                session=session,
-                now=now,
-                days=FEEDBACK_WINDOW_DAYS,
-                scope=report_store.Scope(team_id=team_id, department_ids=frozenset(ids)),
+            scope = report_store.Scope(team_id=team_id, department_ids=frozenset(ids))
+            report, before = (
+                report_store.build_report(
+                    session=session,
+                    now=until,
+                    days=FEEDBACK_WINDOW_DAYS,
+                    anonymity_minimum=self._minimum,
+                    scope=scope,
+                )
+                for until in (now, now - timedelta(days=FEEDBACK_WINDOW_DAYS))
             )
             rows = rating_store.recent_feedback(
                 session=session,
@@ -60,5 +77,10 @@ class Feedback:
                 )
                 for request_id, score, comment, at in rows
             ]
-        results = [d for d in report.departments if d.key in keys]
-        return TeamFeedback(departments=results, recent=recent, days=FEEDBACK_WINDOW_DAYS)
+        return TeamFeedback(
+            departments=[d for d in report.departments if d.key in keys],
+            recent=recent,
+            days=FEEDBACK_WINDOW_DAYS,
+            before=[d for d in before.departments if d.key in keys],
+            anonymity_minimum=self._minimum,
+        )

@@ -1,5 +1,5 @@
 """The weekly department report: which departments get it, and the charts it shared, which App
-Home shows.
+Home shows; and who opens App Home, whose tab is kept up to date.
 
 Revision ID: 0018
 Revises: 0015
@@ -18,6 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("people") as batch:
+        batch.add_column(sa.Column("home_opened_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("departments") as batch:
         batch.add_column(
             sa.Column("weekly_report", sa.Boolean(), nullable=False, server_default=sa.true())
@@ -53,3 +55,5 @@ def downgrade() -> None:
     op.drop_table("shared_charts")
     with op.batch_alter_table("departments") as batch:
         batch.drop_column("weekly_report")
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("home_opened_at")

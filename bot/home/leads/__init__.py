@@ -1,0 +1,1 @@
+"""A lead's and an admin's part of App Home."""
