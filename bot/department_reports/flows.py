@@ -145,8 +145,9 @@ class DepartmentReports:
             trend = department_trend(
                 session=session,
                 department_key=department.key,
-                # The weeks before the report's: the week it is posted in has barely begun.
-                weeks=last_weeks(until.date() - WEEK, TREND_WEEKS),
+                # Ending with the week the report is posted in, as `report chart` draws them:
+                # the days the report counts are all in the picture.
+                weeks=last_weeks(until.date(), TREND_WEEKS),
             )
         file_id = self._gateway.upload_once(
             channel=posted.channel,

@@ -31,6 +31,8 @@ def trend_figure(trend: Trend) -> Figure:
     requests.bar(positions, [week.requests for week in trend.weeks], color=BARS, label="Requests")
     requests.set_ylabel("Requests filed")
     requests.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # From zero, and to at least one: weeks without requests draw no negative axis.
+    requests.set_ylim(0, max([1, *(week.requests for week in trend.weeks)]) * 1.15)
     requests.set_xticks(positions, [f"{week.monday:%d %b}" for week in trend.weeks], fontsize=8)
     requests.set_xlabel("Week beginning")
     csat = requests.twinx()

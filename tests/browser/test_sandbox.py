@@ -142,6 +142,17 @@ def test_one_person_plays_every_role(running: RunningSandbox, page: Page, tmp_pa
     expect(walk.message("weekly pulse")).to_contain_text("Answered, thank you", timeout=WAIT_MS)
     walk.shot(README_PICTURE_STEP)
 
+    # The same moment brings each department its weekly report, its chart in the thread.
+    walk.be(people.LEAD)
+    walk.open(IT_CHANNEL)
+    report = walk.message("the week to")
+    expect(report).to_contain_text("Requests filed")
+    chart = report.locator(".bk-files img")
+    expect(chart).to_be_visible(timeout=WAIT_MS)
+    assert chart.evaluate("image => image.complete && image.naturalWidth") == 1000
+    chart.scroll_into_view_if_needed()
+    walk.shot("06-weekly-report")
+
     # Kudos to the agent, in the kudos channel.
     walk.open(people.GENERAL_CHANNEL)
     walk.type("/kudos @omar thanks for rescuing my laptop! #teamwork")
@@ -154,8 +165,15 @@ def test_one_person_plays_every_role(running: RunningSandbox, page: Page, tmp_pa
     walk.be(people.LEAD)
     page.locator("#dm-list [data-channel]").first.click()
     page.locator("#tab-home").click()
-    expect(page.locator("#home-pane")).to_contain_text("IT Help Desk", timeout=WAIT_MS)
+    home = page.locator("#home-pane")
+    expect(home).to_contain_text("IT Help Desk", timeout=WAIT_MS)
+    expect(home).to_contain_text("Your teams: the last 30 days")
+    # The chart the weekly report shared, shown from Slack's copy.
+    home_chart = home.locator("img.bk-image-picture").first
+    expect(home_chart).to_be_visible(timeout=WAIT_MS)
     walk.shot("08-lead-home")
+    home_chart.scroll_into_view_if_needed()
+    walk.shot("09-lead-home-chart")
 
     assert walk.errors == []
     keep = os.environ.get("SANDBOX_SCREENSHOT")

@@ -13,6 +13,8 @@
     "-1": "👎",
     thumbsdown: "👎",
     clap: "👏",
+    chart_with_upwards_trend: "📈",
+    zzz: "💤",
     tada: "🎉",
     heart: "❤️",
     rage: "😡",
