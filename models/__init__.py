@@ -15,6 +15,7 @@ from models.weekly import (
     WeeklyPendingAnswer,
     WeeklyPendingComment,
     WeeklyRound,
+    WeeklySharedUpdate,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "WeeklyPendingAnswer",
     "WeeklyPendingComment",
     "WeeklyRound",
+    "WeeklySharedUpdate",
 ]

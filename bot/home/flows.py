@@ -15,6 +15,7 @@ from bot.requests.flows.desk import RequestDesk
 from bot.requests.rules import DepartmentSnapshot, Queue
 from bot.satisfaction.flows.feedback import Feedback
 from bot.slack import SlackGateway
+from bot.weekly.updates.flows import SharedUpdates
 
 # How long a resolved request stays on its requester's Home.
 RESOLVED_SHOWN_FOR = timedelta(days=7)
@@ -30,6 +31,7 @@ class Home:
         gateway: SlackGateway,
         clock: Clock,
         giving: Giving | None = None,
+        pulse: SharedUpdates | None = None,
     ) -> None:
         self._sessions = session_factory
         self._desk = desk
@@ -38,6 +40,8 @@ class Home:
         self._clock = clock
         # What the viewer may still give today, shown when kudos are set up.
         self._giving = giving
+        # The weekly pulse answered back: what changed, and a lead's share and reply buttons.
+        self._pulse = pulse
 
     def publish(self, *, team_id: str, user_id: str) -> None:
         kudos_left = None
@@ -61,6 +65,7 @@ class Home:
             queues=self._queues(departments, user_id),
             now=now,
             resolved=resolved,
+            pulse=self._pulse.home(team_id=team_id, user_id=user_id) if self._pulse else None,
         )
         self._gateway.publish_home(user_id=user_id, view=view)
 

@@ -34,6 +34,8 @@ from bot.text import (
     truncate_escaped,
     user_mention,
 )
+from bot.weekly.updates.messages import build_pulse_home
+from bot.weekly.updates.rules import PulseHome
 
 HOME_DEPARTMENTS_MAX = 10
 # The queues Home shows an agent, and the requests of each at most.
@@ -54,10 +56,12 @@ def build_home_view(
     queues: Sequence[tuple[str, Queue]] = (),
     now: datetime | None = None,
     resolved: Sequence[RequestSnapshot] = (),
+    pulse: PulseHome | None = None,
 ) -> dict[str, Any]:
     """`kudos_left`: how many more people the viewer may thank today; None when kudos are
     not set up. `queues`: the departments the viewer works for, as of `now`. `resolved`:
-    the viewer's requests resolved lately."""
+    the viewer's requests resolved lately. `pulse`: the weekly pulse answered back."""
+    pulse_blocks = build_pulse_home(pulse) if pulse is not None else []
     new_request = button(
         "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
     )
@@ -78,9 +82,11 @@ def build_home_view(
     if queues and now is not None:
         # What a lead's results take from Home's 100 blocks is kept for them.
         reserved = len(_feedback_blocks(feedback)) + 2 if feedback is not None else 2
+        reserved += len(pulse_blocks)
         blocks += _queue_blocks(queues, now, room=VIEW_BLOCKS_MAX - len(blocks) - reserved)
     if feedback is not None:
         blocks += _feedback_blocks(feedback)
+    blocks += pulse_blocks
     if departments:
         names = ", ".join(f"{d.name} ({d.key})" for d in departments)
         blocks += [divider(), context(escape_truncate(f"Departments: {names}", FIELD_TEXT_MAX))]

@@ -8,6 +8,8 @@ from dataclasses import replace
 from bot.home.messages import build_home_view
 from bot.requests.rules import Queue, RequestStatus
 from bot.satisfaction.rules import FeedbackItem, TeamFeedback
+from bot.weekly.comments.rules import COMMENTS_SHOWN, ShownComment
+from bot.weekly.updates.rules import LedDepartment, PulseHome, SharedUpdate
 from tests.unit.requests.test_messages import CREATED, make_request
 
 
@@ -27,6 +29,20 @@ def test_home_fits_its_100_blocks_with_every_part_full() -> None:
         queues=[("IT", queue)] * 3,
         now=CREATED,
         resolved=many[:10],
+        pulse=_full_pulse(),
     )
     assert len(view["blocks"]) <= 100
     assert "request_claim" in json.dumps(view)
+    assert "weekly_share" in json.dumps(view)
+    assert "weekly_reply" in json.dumps(view)
+
+
+def _full_pulse() -> PulseHome:
+    """Home's part of the weekly pulse with more of everything than it shows."""
+    update = SharedUpdate(1, 7, "IT", "On-call from Monday", CREATED, None)
+    comment = ShownComment("0" * 32, "T0TEST", "2026-W45", 7, "Slow", "v1.token")
+    return PulseHome(
+        changes=[update] * 10,
+        led=[LedDepartment(7, "IT", update)] * 10,
+        comments=[(comment, "IT", True)] * COMMENTS_SHOWN,
+    )
