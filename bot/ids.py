@@ -47,6 +47,13 @@ class ActionId(StrEnum):
     WEEKLY_COMMENT = "weekly_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
     WEEKLY_COMMENT_TEXT = "weekly_comment_text"
+    # The comment form's "Let the team reply to me".
+    WEEKLY_COMMENT_REPLY = "weekly_comment_reply"
+    # App Home: a lead's "Share what we're doing" and its text; Reply to a comment and its text.
+    WEEKLY_SHARE = "weekly_share"
+    WEEKLY_SHARE_TEXT = "weekly_share_text"
+    WEEKLY_REPLY = "weekly_reply"
+    WEEKLY_REPLY_TEXT = "weekly_reply_text"
     SEND_KUDOS = "kudos_send"
     # App Home's button that opens the request form.
     HOME_NEW_REQUEST = "home_new_request"
@@ -69,6 +76,9 @@ class BlockId(StrEnum):
     PULSE_COMMENT = "pulse_comment"
     WEEKLY_COMMENT_ABOUT = "weekly_comment_about"
     WEEKLY_COMMENT_TEXT = "weekly_comment_text"
+    WEEKLY_COMMENT_REPLY = "weekly_comment_reply"
+    WEEKLY_SHARE_TEXT = "weekly_share_text"
+    WEEKLY_REPLY_TEXT = "weekly_reply_text"
     KUDOS_MESSAGE = "kudos_message"
     KUDOS_VALUE = "kudos_value"
 
@@ -80,6 +90,8 @@ class CallbackId(StrEnum):
     FILE_FROM_MESSAGE = "request_from_message"
     PULSE_COMMENT = "satisfaction_comment"
     WEEKLY_COMMENT = "weekly_comment"
+    WEEKLY_SHARE = "weekly_share"
+    WEEKLY_REPLY = "weekly_reply"
     KUDOS_FOR_REQUEST = "kudos_for_request"
 
 
@@ -134,6 +146,30 @@ def decode_weekly_question(value: object) -> tuple[int, int] | None:
     if delivery_id is None or index is None:
         return None
     return delivery_id, index
+
+
+def encode_department_id(department_id: int) -> str:
+    return f"dept:{department_id}"
+
+
+def decode_department_id(value: object) -> int | None:
+    return _decode_suffix(value, "dept:")
+
+
+# A released weekly comment's id: random, 32 hex digits.
+WEEKLY_COMMENT_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def encode_weekly_comment(comment_id: str) -> str:
+    return f"wcomment:{comment_id}"
+
+
+def decode_weekly_comment(value: object) -> str | None:
+    """The comment id a Reply button or form carries, or None if it cannot be one."""
+    if not isinstance(value, str):
+        return None
+    comment_id = value.removeprefix("wcomment:")
+    return comment_id if WEEKLY_COMMENT_ID.match(comment_id) else None
 
 
 def encode_card_actions_block_id(request_id: int) -> str:

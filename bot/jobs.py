@@ -206,6 +206,12 @@ def take(
     return _snapshot(job), token
 
 
+def clear_payload(*, session: Session, job_id: int) -> None:
+    """Keep a finished job's row (its unique key still stops a second one) without what it
+    carried: people's words are not for keeping."""
+    session.execute(update(Job).where(Job.id == job_id).values(payload={}))
+
+
 def forget_finished(*, session: Session, now: datetime) -> int:
     """Delete done and cancelled jobs after a while; failed ones stay as a record."""
     result = session.execute(

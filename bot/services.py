@@ -37,16 +37,19 @@ from bot.satisfaction.flows.pulses import Pulses
 from bot.satisfaction.flows.ratings import Ratings
 from bot.satisfaction.rules import PulsePolicy, SatisfactionJob
 from bot.scheduler import Ticker
+from bot.sealing import ReplySealer
 from bot.service_levels.flows import ServiceLevelAlerts
 from bot.service_levels.rules import SlaJob
 from bot.settings import Settings
 from bot.slack import Installation, SlackGateway
 from bot.slack_client import build_web_client, without_rate_limit_retries
+from bot.weekly.comments.flows import Replies
 from bot.weekly.flows.answers import Answers
 from bot.weekly.flows.deliveries import Deliveries
 from bot.weekly.flows.preferences import Preferences
 from bot.weekly.flows.rounds import Rounds
 from bot.weekly.rules import WeeklyJob
+from bot.weekly.updates.flows import SharedUpdates
 
 KudosFlowT = TypeVar("KudosFlowT", bound=KudosFlow)
 # What Slack asked for runs here after the ack, apart from the HTTP threads. Python runs one
@@ -81,6 +84,8 @@ class Services:
     waiting: Waiting
     message_requests: MessageRequests
     department_reports: DepartmentReports
+    replies: Replies
+    shared_updates: SharedUpdates
     runner: JobRunner
     ticker: Ticker
     intake: Intake
@@ -186,8 +191,30 @@ def build_services(
         job_gateway=job_gateway,
         anonymity_minimum=minimum,
     )
+    replies = Replies(
+        session_factory=session_factory,
+        gateway=gateway,
+        job_gateway=job_gateway,
+        clock=clock,
+        admins=settings.admin_user_ids,
+        sealer=ReplySealer(settings.pulse_reply_key.get_secret_value())
+        if settings.pulse_reply_key
+        else None,
+        anonymity_minimum=minimum,
+    )
+    shared_updates = SharedUpdates(
+        session_factory=session_factory,
+        clock=clock,
+        admins=settings.admin_user_ids,
+        anonymity_minimum=minimum,
+        replies=replies,
+    )
     answers = Answers(
-        session_factory=session_factory, clock=clock, gateway=gateway, anonymity_minimum=minimum
+        session_factory=session_factory,
+        clock=clock,
+        gateway=gateway,
+        anonymity_minimum=minimum,
+        replies=replies,
     )
     preferences = Preferences(
         session_factory=session_factory,
@@ -222,6 +249,7 @@ def build_services(
         clock=clock,
         giving=giving,
         job_gateway=job_gateway,
+        pulse=shared_updates,
     )
     runner = JobRunner(
         session_factory=session_factory,
@@ -240,6 +268,7 @@ def build_services(
             WeeklyJob.START_ROUND: rounds.start_round_job,
             WeeklyJob.REMIND: deliveries.remind,
             WeeklyJob.RELEASE: answers.release_week,
+            WeeklyJob.REPLY: replies.send_later,
             KudosJob.ANNOUNCE: giving.announce_job,
             KudosJob.REACTION_BATCH: kudos_reactions.post_reaction_batch,
             KudosJob.DIGEST: standings.post_digest,
@@ -291,6 +320,8 @@ def build_services(
             workspace_emoji=settings.request_emoji,
         ),
         department_reports=department_reports,
+        replies=replies,
+        shared_updates=shared_updates,
         runner=runner,
         ticker=Ticker(runner=runner, session_factory=session_factory, clock=clock),
         intake=intake,

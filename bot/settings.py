@@ -16,6 +16,7 @@ from bot.errors import RuleError
 from bot.kudos.rules import DEFAULT_DAILY_LIMIT, DEFAULT_KUDOS_EMOJI
 from bot.reactions import read_emoji_name
 from bot.satisfaction.rules import DEFAULT_RATING_EMOJI, DEFAULT_WORKING_HOURS, RatingScale
+from bot.sealing import KEY_MIN_LENGTH
 from bot.weekly.rules import ANONYMITY_FLOOR, DEFAULT_ANONYMITY_MIN_RESPONSES
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -66,6 +67,9 @@ class Settings(BaseSettings):
     anonymity_min_responses: int = Field(
         default=DEFAULT_ANONYMITY_MIN_RESPONSES, ge=ANONYMITY_FLOOR
     )
+    # Seals who wrote a weekly comment, so its team can reply without learning who it was;
+    # unset: no replies. Changing it makes the comments sealed before unanswerable.
+    pulse_reply_key: SecretStr | None = None
     # How often `serve` runs due jobs; 0 leaves it to `python -m bot jobs run-due` (cron).
     jobs_poll_seconds: float = Field(default=10, ge=0)
     # The pace of scheduled DMs (pulses, the weekly round), under Slack's posting limit;
@@ -100,10 +104,27 @@ class Settings(BaseSettings):
     def _log_level_upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "pulse_reply_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("pulse_reply_key")
+    @classmethod
+    def _reply_key_is_long_and_random(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else ""
+        if value is not None and (len(secret) < KEY_MIN_LENGTH or _is_placeholder(secret)):
+            raise ValueError(
+                f"PULSE_REPLY_KEY must be at least {KEY_MIN_LENGTH} random characters, "
+                "for example from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
 
     @field_validator("pulse_working_hours")
     @classmethod

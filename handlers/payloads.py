@@ -22,6 +22,7 @@ from bot.ids import (
 from bot.kudos.rules import MESSAGE_MAX as KUDOS_MESSAGE_MAX
 from bot.reactions import Reaction
 from bot.text import clean_input, slack_to_plain
+from bot.weekly.messages import REPLY_CHOICE as WEEKLY_REPLY_CHOICE
 from bot.weekly.rules import GENERAL_TOPIC
 from handlers.fields import (
     actor,
@@ -289,6 +290,8 @@ class WeeklyCommentForm:
     # None: about the teams that served the person, in general.
     department_id: int | None
     text: str
+    # "Let the team reply to me" ticked.
+    reply: bool = False
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> WeeklyCommentForm:
@@ -309,4 +312,13 @@ class WeeklyCommentForm:
             delivery_id=delivery_id,
             department_id=department_id,
             text=text,
+            reply=_ticked(
+                input_of(values, BlockId.WEEKLY_COMMENT_REPLY, ActionId.WEEKLY_COMMENT_REPLY),
+                WEEKLY_REPLY_CHOICE,
+            ),
         )
+
+
+def _ticked(checkboxes: dict[str, Any], value: str) -> bool:
+    chosen = checkboxes.get("selected_options")
+    return isinstance(chosen, list) and any(dict_of(c).get("value") == value for c in chosen)

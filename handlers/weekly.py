@@ -71,7 +71,10 @@ def handle_comment_button(
         team_id=button.team_id, user_id=button.user_id, delivery_id=button.delivery_id
     )
     view = messages.build_weekly_comment_modal(
-        delivery_id=button.delivery_id, departments=topics, minimum=answers.anonymity_minimum
+        delivery_id=button.delivery_id,
+        departments=topics,
+        minimum=answers.anonymity_minimum,
+        replies_offered=answers.replies_offered,
     )
     gateway.open_view(trigger_id=button.trigger_id, view=view)
 
@@ -87,6 +90,7 @@ def handle_comment_submission(body: dict[str, Any], *, answers: Answers) -> None
         delivery_id=form.delivery_id,
         department_id=form.department_id,
         text=form.text,
+        reply=form.reply,
     )
 
 

@@ -16,6 +16,7 @@ from models.weekly import (
     WeeklyPendingAnswer,
     WeeklyPendingComment,
     WeeklyRound,
+    WeeklySharedUpdate,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "WeeklyPendingAnswer",
     "WeeklyPendingComment",
     "WeeklyRound",
+    "WeeklySharedUpdate",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -85,6 +85,9 @@ class WeeklyComment(Base):
     # None: about internal service in general.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     text: Mapped[str] = mapped_column(Text)
+    # Who wrote it, sealed with PULSE_REPLY_KEY (bot/sealing.py) when they let the team reply;
+    # without the key it leads to no one.
+    reply_token: Mapped[str | None] = mapped_column(Text)
 
 
 class WeeklyPendingAnswer(Base):
@@ -128,3 +131,34 @@ class WeeklyPendingComment(Base):
     topic: Mapped[str] = mapped_column(String(32))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     text: Mapped[str] = mapped_column(Text)
+    # Sealed like the released comment's; kept with it when it is released.
+    reply_token: Mapped[str | None] = mapped_column(Text)
+
+
+class WeeklySharedUpdate(Base):
+    """What a department's lead says it is doing about its pulse results ("Share what we're
+    doing"). Shown once, in the next round's DMs to the people asked about the department:
+    `shown_week` is that round's week, set when the round starts."""
+
+    __tablename__ = "weekly_shared_updates"
+    __table_args__ = (
+        UniqueConstraint("team_id", "idempotency_key"),
+        Index("ix_weekly_shared_updates_team_id_shown_week", "team_id", "shown_week"),
+        Index("ix_weekly_shared_updates_department_id_created_at", "department_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The form's view id: a submission delivered twice is shared once.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    # The released result it answers, as it was shown: the week, which figure, its value
+    # and how many answered. None when no figure of that week met the anonymity minimum.
+    result_week: Mapped[str | None] = mapped_column(String(8))
+    result_metric: Mapped[str | None] = mapped_column(String(32))
+    result_score: Mapped[float | None] = mapped_column(Float)
+    result_responses: Mapped[int | None] = mapped_column(Integer)
+    shown_week: Mapped[str | None] = mapped_column(String(8))

@@ -28,6 +28,7 @@ from bot.requests.rules import DepartmentSnapshot, Queue
 from bot.satisfaction.flows.feedback import Feedback
 from bot.satisfaction.rules import TeamFeedback
 from bot.slack import SlackGateway
+from bot.weekly.updates.flows import SharedUpdates
 
 # How long a resolved request stays on its requester's Home.
 RESOLVED_SHOWN_FOR = timedelta(days=7)
@@ -44,6 +45,7 @@ class Home:
         clock: Clock,
         giving: Giving | None = None,
         job_gateway: SlackGateway | None = None,
+        pulse: SharedUpdates | None = None,
     ) -> None:
         self._sessions = session_factory
         self._desk = desk
@@ -54,6 +56,8 @@ class Home:
         self._clock = clock
         # What the viewer may still give today, shown when kudos are set up.
         self._giving = giving
+        # The weekly pulse answered back: what changed, and a lead's share and reply buttons.
+        self._pulse = pulse
 
     def opened(self, *, team_id: str, user_id: str) -> None:
         """The person opened their Home: draw it, and keep it up to date from now on."""
@@ -108,6 +112,7 @@ class Home:
             charts=charts,
             heatmap=heatmap,
             page=page,
+            pulse=self._pulse.home(team_id=team_id, user_id=user_id) if self._pulse else None,
         )
 
     def _pictures(

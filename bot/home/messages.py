@@ -22,7 +22,7 @@ from bot.home.leads.messages import lead_blocks
 from bot.ids import ActionId, encode_request_id
 from bot.requests.messages import STATUS_LABELS, quoted_summary
 from bot.requests.rules import DepartmentSnapshot, Queue, RequestSnapshot, RequestStatus
-from bot.satisfaction.rules import FeedbackItem, TeamFeedback
+from bot.satisfaction.rules import FEEDBACK_ITEMS_MAX, FeedbackItem, TeamFeedback
 from bot.service_levels import messages as sla_messages
 from bot.service_levels.rules import SlaState, Target
 from bot.text import (
@@ -32,6 +32,8 @@ from bot.text import (
     truncate_escaped,
     user_mention,
 )
+from bot.weekly.updates.messages import build_pulse_home
+from bot.weekly.updates.rules import PulseHome
 
 # The queues Home shows an agent, and the requests of each at most.
 QUEUES_SHOWN = 3
@@ -58,12 +60,14 @@ def build_home_view(
     charts: Mapping[str, str] | None = None,
     heatmap: str | None = None,
     page: int = 1,
+    pulse: PulseHome | None = None,
 ) -> dict[str, Any]:
     """`kudos_left`: how many more people the viewer may thank today; None when kudos are
     not set up. `queues`: the departments the viewer works for, as of `now`. `resolved`:
     the viewer's requests resolved lately; `claimed`: the open ones they hold. `charts` (by
     department key) and `heatmap`: the latest pictures the weekly report shared; `page`: of
-    a lead's departments."""
+    a lead's departments. `pulse`: the weekly pulse answered back."""
+    pulse_blocks = build_pulse_home(pulse) if pulse is not None else []
     new_request = button(
         "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
     )
@@ -88,9 +92,10 @@ def build_home_view(
         lead = _feedback_blocks(feedback, charts=charts or {}, heatmap=heatmap, page=page)
     if queues and now is not None:
         # What a lead's results take from Home's 100 blocks is kept for them.
-        reserved = len(lead) + 2
+        reserved = len(lead) + len(pulse_blocks) + 2
         blocks += _queue_blocks(queues, now, room=VIEW_BLOCKS_MAX - len(blocks) - reserved)
     blocks += lead
+    blocks += pulse_blocks
     if departments:
         names = ", ".join(f"{d.name} ({d.key})" for d in departments)
         blocks += [divider(), context(escape_truncate(f"Departments: {names}", FIELD_TEXT_MAX))]
@@ -108,7 +113,7 @@ def _feedback_blocks(
     blocks.append(header("Recent feedback"))
     if not feedback.recent:
         blocks.append(section("_No ratings or comments yet._"))
-    blocks += [_feedback_item(item) for item in feedback.recent]
+    blocks += [_feedback_item(item) for item in feedback.recent[:FEEDBACK_ITEMS_MAX]]
     blocks.append(context("Comments are shown only to the department's leads and admins."))
     return blocks
 

@@ -207,6 +207,15 @@ def _render_weekly_text(report: Report) -> str:
             *(f"  - {one_line(text)}" for text in d.weekly.comments),
         )
     ]
+    comment_lines += [
+        line
+        for d in report.departments
+        if d.shared_updates
+        for line in (
+            f"What {one_line(d.name)} shared it is doing:",
+            *(f"  - {one_line(u['text'])}" for u in d.shared_updates),
+        )
+    ]
     comments = "\n".join(comment_lines) + "\n" if comment_lines else ""
     return (
         "Weekly pulse, anonymous: means with their number of answers in brackets; a week with "

@@ -43,6 +43,9 @@ class DepartmentReport:
     # Per select question of the department's form, how many requests filed in the window
     # chose each option (bot/forms/rules.py: tally_choices).
     field_options: dict[str, dict[str, int]] = field(default_factory=dict)
+    # What its leads shared they are doing about its weekly pulse, in the window, oldest
+    # first: text, shared_at, shared_by, answers_week, shown_in_week.
+    shared_updates: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The report's keys, flat: the weekly pulse's beside the requests' own."""

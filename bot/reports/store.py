@@ -41,6 +41,7 @@ from bot.weekly.rules import (
     results_final_at,
     weekly_results,
 )
+from bot.weekly.updates import store as updates_store
 from models import Department, Person, Rating, Request, WeeklyAnswer, WeeklyComment, WeeklyRound
 
 
@@ -241,12 +242,10 @@ def build_report(
             scores[department_id].append(score)
 
     pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum, scope=scope)
-    received = kudos_store.department_kudos(
-        session=session, since=since, until=now, team_id=scope.team_id
-    )
-    handled = kudos_store.handled_requests(
-        session=session, since=since, until=now, team_id=scope.team_id
-    )
+    window: dict[str, Any] = {"since": since, "until": now, "team_id": scope.team_id}
+    received = kudos_store.department_kudos(session=session, **window)
+    handled = kudos_store.handled_requests(session=session, **window)
+    shared = updates_store.shared_updates(session=session, **window)
     departments = session.scalars(
         select(Department)
         .where(*scope.team(Department.team_id), *scope.departments(Department.id))
@@ -290,6 +289,7 @@ def build_report(
                     [FieldDefinition.from_stored(f) for f in department.fields or ()],
                     answered[department.id],
                 ),
+                shared_updates=shared.get(department.id, []),
             )
         )
     return Report(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,11 @@ from bot.ids import (
 )
 from bot.text import escape, slack_date
 from bot.weekly.rules import GENERAL_TOPIC, IcsqArea, Question, QuestionKind
+from bot.weekly.updates.messages import shared_update_line
+from bot.weekly.updates.rules import SharedUpdate
+
+# A context element's text at most.
+CONTEXT_TEXT_MAX = 2000
 
 ANONYMITY_NOTE = (
     "Answers are anonymous: they are stored without your name and reported only as totals, "
@@ -96,7 +101,10 @@ def build_weekly_pulse(
     closes_at: datetime,
     minimum: int,
     reminder: bool = False,
+    updates: Mapping[int, SharedUpdate] | None = None,
 ) -> Message:
+    """`updates`: by department, what it shared for this week, shown under the first question
+    about it."""
     intro = (
         "A reminder, in case it slipped by: a few taps on the service you got from other "
         "teams this week."
@@ -107,8 +115,12 @@ def build_weekly_pulse(
         header("Your weekly pulse"),
         section(f"{intro} Each answer counts as soon as you tap it."),
     ]
+    unshared = dict(updates or {})
     for index, question in enumerate(questions):
         blocks.append(section(question_text(question)))
+        update = unshared.pop(question.department_id, None) if question.department_id else None
+        if update is not None:
+            blocks.append(context(shared_update_line(update, limit=CONTEXT_TEXT_MAX)))
         if index in answered:
             blocks.append(context(":white_check_mark: Answered, thank you."))
             continue
@@ -153,7 +165,11 @@ def build_weekly_closed() -> Message:
 
 
 def build_weekly_comment_modal(
-    *, delivery_id: int, departments: Sequence[tuple[int, str]], minimum: int
+    *,
+    delivery_id: int,
+    departments: Sequence[tuple[int, str]],
+    minimum: int,
+    replies_offered: bool = False,
 ) -> dict[str, Any]:
     """A comment about one of the teams the person was asked about, or about the teams that
     served them in general."""
@@ -190,9 +206,32 @@ def build_weekly_comment_modal(
                     "placeholder": plain("What went well, or what would make it better?"),
                 },
             },
+            *([_reply_choice()] if replies_offered else []),
             context(
                 "Anonymous like your answers: stored without your name, and shown to the "
                 f"team only once at least {minimum} people answered about it that week."
             ),
         ],
+    }
+
+
+REPLY_CHOICE = "reply"
+
+
+def _reply_choice() -> Block:
+    """Optional: the team's reply reaches the writer by DM without the team learning who."""
+    choice = option("Let the team reply to me", REPLY_CHOICE)
+    choice["description"] = plain(
+        "They can answer you by DM through pulsedesk; they never see who you are."
+    )
+    return {
+        "type": "input",
+        "block_id": BlockId.WEEKLY_COMMENT_REPLY,
+        "optional": True,
+        "label": plain("Replies"),
+        "element": {
+            "type": "checkboxes",
+            "action_id": ActionId.WEEKLY_COMMENT_REPLY,
+            "options": [choice],
+        },
     }

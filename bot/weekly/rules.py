@@ -185,6 +185,8 @@ class WeeklyJob(StrEnum):
     REMIND = "weekly.remind"
     # Releases the week's last pending answers and its comments when its answers close.
     RELEASE = "weekly.release"
+    # A lead's reply to an anonymous comment, sent to its sealed writer once.
+    REPLY = "weekly.reply"
 
 
 # A comment about the teams that served the person in general, not about one department.

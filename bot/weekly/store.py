@@ -18,7 +18,6 @@ from bot.calendar import Week
 from bot.db import compare_and_set
 from bot.errors import NotFound
 from bot.weekly.rules import (
-    GENERAL_TOPIC,
     DeliverySnapshot,
     DeliveryState,
     IcsqArea,
@@ -32,7 +31,6 @@ from bot.weekly.rules import (
 from models import (
     Job,
     WeeklyAnswer,
-    WeeklyComment,
     WeeklyDelivery,
     WeeklyPendingAnswer,
     WeeklyPendingComment,
@@ -265,78 +263,6 @@ def release_answers(*, session: Session, team_id: str, week: Week, minimum_peopl
         session.delete(row)
     session.flush()
     return len(pending)
-
-
-def record_comment(
-    *, session: Session, delivery: DeliverySnapshot, department_id: int | None, text: str
-) -> None:
-    """Keep a comment pending until the week's answers close: one per person and topic, a
-    later one replacing the earlier."""
-    topic = GENERAL_TOPIC if department_id is None else str(department_id)
-    existing = session.scalar(
-        select(WeeklyPendingComment)
-        .where(WeeklyPendingComment.delivery_id == delivery.id, WeeklyPendingComment.topic == topic)
-        .with_for_update()
-    )
-    if existing is not None:
-        existing.text = text
-        session.flush()
-        return
-    try:
-        with session.begin_nested():
-            session.add(
-                WeeklyPendingComment(
-                    id=uuid.uuid4().hex,
-                    team_id=delivery.team_id,
-                    week=delivery.week.key,
-                    delivery_id=delivery.id,
-                    topic=topic,
-                    department_id=department_id,
-                    text=text,
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        # The same person's comment on the same topic, written a moment ago elsewhere.
-        record_comment(session=session, delivery=delivery, department_id=department_id, text=text)
-
-
-def release_comments(*, session: Session, team_id: str, week: Week) -> int:
-    """Move the week's pending comments to `weekly_comments`, shuffled and without their
-    deliveries; a comment counts only if its writer answered about its topic (about the
-    department, or anything for a general comment). Returns how many were kept."""
-    pending = list(
-        session.execute(
-            select(WeeklyPendingComment, WeeklyDelivery.questions, WeeklyDelivery.answered)
-            .join(WeeklyDelivery, WeeklyDelivery.id == WeeklyPendingComment.delivery_id)
-            .where(WeeklyPendingComment.team_id == team_id, WeeklyPendingComment.week == week.key)
-        ).all()
-    )
-    kept = [
-        comment
-        for comment, questions, answered in pending
-        if answered
-        and (
-            comment.department_id is None
-            or any(questions[i].get("department_id") == comment.department_id for i in answered)
-        )
-    ]
-    _SHUFFLE.shuffle(kept)
-    session.add_all(
-        WeeklyComment(
-            id=uuid.uuid4().hex,
-            team_id=comment.team_id,
-            week=comment.week,
-            department_id=comment.department_id,
-            text=comment.text,
-        )
-        for comment in kept
-    )
-    session.flush()
-    for comment, _, _ in pending:
-        session.delete(comment)
-    session.flush()
-    return len(kept)
 
 
 def weeks_with_pending(*, session: Session, weeks: Sequence[str]) -> set[str]:

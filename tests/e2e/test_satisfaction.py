@@ -98,9 +98,9 @@ def test_leads_see_their_teams_results_and_comments_on_app_home(desk: Desk) -> N
     request_id = _rated_with_comment(desk, "Took <!here> three days")
 
     lead_home = _home_for(desk, "U0ITLEAD")
-    assert "Your teams, last 30 days" in lead_home
+    assert "Your teams: the last 30 days" in lead_home
     assert "IT Help Desk" in lead_home
-    assert "CSAT* 0%" in lead_home
+    assert "*CSAT*\\n0% of 1 rating" in lead_home
     assert f"REQ-{request_id}" in lead_home
     assert "Took &lt;!here&gt; three days" in lead_home
     assert "<!here>" not in lead_home

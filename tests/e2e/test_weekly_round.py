@@ -502,7 +502,10 @@ def test_comments_are_anonymous_and_reported_only_with_enough_answers(desk: Desk
         "week",
         "department_id",
         "text",
+        # The writer sealed with PULSE_REPLY_KEY, only when they let the team reply.
+        "reply_token",
     }
+    assert stored.reply_token is None
 
     def it_comments() -> list[str]:
         with desk.session_factory() as session:

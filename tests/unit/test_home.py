@@ -14,6 +14,8 @@ from bot.home.rules import concerned, refresh_minute
 from bot.reports.rules import DepartmentReport
 from bot.requests.rules import Queue, RequestStatus
 from bot.satisfaction.rules import FeedbackItem, TeamFeedback
+from bot.weekly.comments.rules import COMMENTS_SHOWN, ShownComment
+from bot.weekly.updates.rules import LedDepartment, PulseHome, SharedUpdate
 from tests.unit.requests.test_messages import CREATED, make_request
 
 
@@ -38,10 +40,13 @@ def test_home_fits_its_100_blocks_with_every_part_full() -> None:
         claimed=many[:20],
         charts={d.key: f"F{n}" for n, d in enumerate(departments)},
         heatmap="FHEAT",
+        pulse=_full_pulse(),
     )
     assert len(view["blocks"]) <= 100
     sent = json.dumps(view)
     assert "request_claim" in sent
+    assert "weekly_share" in sent
+    assert "weekly_reply" in sent
     assert sent.count('"slack_file"') == DEPARTMENTS_PER_PAGE + 1
     assert "home_page_next" in sent
 
@@ -97,3 +102,14 @@ def test_a_change_concerns_the_requester_both_owners_and_the_department() -> Non
     people = concerned([before, after])
     assert {"U0OLD", "U0NEW", before.requester_id} <= people
     assert set(before.department.agents) | set(before.department.leads) <= people
+
+
+def _full_pulse() -> PulseHome:
+    """Home's part of the weekly pulse with more of everything than it shows."""
+    update = SharedUpdate(1, 7, "IT", "On-call from Monday", CREATED, None)
+    comment = ShownComment("0" * 32, "T0TEST", "2026-W45", 7, "Slow", "v1.token")
+    return PulseHome(
+        changes=[update] * 10,
+        led=[LedDepartment(7, "IT", update)] * 10,
+        comments=[(comment, "IT", True)] * COMMENTS_SHOWN,
+    )

@@ -258,3 +258,21 @@ def test_database_password_never_appears_in_repr() -> None:
     settings = make_settings(database_url="postgresql+psycopg://desk:hunter2-s3cret@db/desk")
     assert "hunter2-s3cret" not in repr(settings)
     assert "hunter2-s3cret" not in str(settings)
+
+
+REPLY_KEY = "Zr8pV2c1xQ7mN4bT6yH0kL3sD9fG5jWe"
+
+
+def test_the_pulse_reply_key_is_a_secret_unset_when_blank() -> None:
+    settings = Settings(_env_file=None, pulse_reply_key=REPLY_KEY)
+    assert settings.pulse_reply_key is not None
+    assert settings.pulse_reply_key.get_secret_value() == REPLY_KEY
+    assert REPLY_KEY not in repr(settings)
+    assert Settings(_env_file=None, pulse_reply_key="  ").pulse_reply_key is None
+    assert Settings(_env_file=None).pulse_reply_key is None
+
+
+@pytest.mark.parametrize("weak", ["too-short", "your-reply-key-goes-here-0123456789abcdef"])
+def test_a_short_or_placeholder_pulse_reply_key_is_refused(weak: str) -> None:
+    with pytest.raises(ValidationError, match="PULSE_REPLY_KEY"):
+        Settings(_env_file=None, pulse_reply_key=weak)

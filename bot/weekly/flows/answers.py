@@ -13,9 +13,13 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import NotAllowed, NotFound, SurveyClosed
 from bot.jobs import JobSnapshot
+from bot.sealing import Writer
 from bot.slack import SlackGateway
 from bot.weekly import messages, store
+from bot.weekly.comments import store as comments_store
+from bot.weekly.comments.flows import Replies
 from bot.weekly.rules import DeliverySnapshot
+from bot.weekly.updates import store as updates_store
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +32,14 @@ class Answers:
         gateway: SlackGateway,
         clock: Clock,
         anonymity_minimum: int,
+        replies: Replies | None = None,
     ) -> None:
         self._sessions = session_factory
         self._gateway = gateway
         self._clock = clock
         self._anonymity_minimum = anonymity_minimum
+        # Seals a comment's writer when they let the team reply; None: replies are off.
+        self._replies = replies
 
     def record(
         self, *, team_id: str, user_id: str, delivery_id: int, index: int, score: int
@@ -56,12 +63,15 @@ class Answers:
     def show_answered(self, *, team_id: str, user_id: str, delivery_id: int) -> None:
         """The DM redrawn with what is answered now, or closed."""
         delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
+        with read_session(self._sessions) as session:
+            updates = updates_store.for_delivery(session=session, delivery=delivery)
         message = messages.build_weekly_pulse(
             delivery_id=delivery.id,
             questions=delivery.questions,
             answered=delivery.answered,
             closes_at=delivery.closes_at,
             minimum=self._anonymity_minimum,
+            updates=updates,
         )
         self._redraw(delivery, message)
 
@@ -86,7 +96,9 @@ class Answers:
         with self._sessions.begin() as session:
             store.close_week(session=session, team_id=job.team_id, week=week)
             answers = store.release_answers(session=session, team_id=job.team_id, week=week)
-            comments = store.release_comments(session=session, team_id=job.team_id, week=week)
+            comments = comments_store.release_comments(
+                session=session, team_id=job.team_id, week=week
+            )
         logger.info(
             "weekly_pulse.week_released",
             extra={"week": week.key, "answers": answers, "comments": comments},
@@ -95,6 +107,10 @@ class Answers:
     @property
     def anonymity_minimum(self) -> int:
         return self._anonymity_minimum
+
+    @property
+    def replies_offered(self) -> bool:
+        return self._replies is not None and self._replies.offered
 
     def _open_delivery(
         self, *, team_id: str, user_id: str, delivery_id: int, redraw_closed: bool = True
@@ -129,15 +145,28 @@ class Answers:
         delivery_id: int,
         department_id: int | None,
         text: str,
+        reply: bool = False,
     ) -> None:
+        """`reply`: the writer lets the team reply, so the comment keeps them sealed."""
         delivery = self._open_delivery(team_id=team_id, user_id=user_id, delivery_id=delivery_id)
         allowed = {q.department_id for q in delivery.questions if q.department_id is not None}
         if department_id is not None and department_id not in allowed:
             raise NotFound("Comment on one of the teams in your pulse, or on service in general.")
+        token = None
+        if reply and self._replies is not None:
+            token = self._replies.seal(
+                Writer(team_id=delivery.team_id, user_id=delivery.user_id),
+                week=delivery.week.key,
+                department_id=department_id,
+            )
         with self._sessions.begin() as session:
             self._hold_open(session, delivery)
-            store.record_comment(
-                session=session, delivery=delivery, department_id=department_id, text=text
+            comments_store.record_comment(
+                session=session,
+                delivery=delivery,
+                department_id=department_id,
+                text=text,
+                reply_token=token,
             )
 
     def _hold_open(self, session: Session, delivery: DeliverySnapshot) -> None:

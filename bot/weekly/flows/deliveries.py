@@ -21,6 +21,7 @@ from bot.weekly.rules import (
     DeliveryState,
     WeeklyJob,
 )
+from bot.weekly.updates import store as updates_store
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class Deliveries:
             known = people_store.known_person(
                 session=session, team_id=delivery.team_id, user_id=delivery.user_id
             )
+            updates = updates_store.for_delivery(session=session, delivery=delivery)
         if delivery.state not in (DeliveryState.PENDING, DeliveryState.SENDING):
             return
         if known.weekly_pulse_opted_out:
@@ -78,6 +80,7 @@ class Deliveries:
             answered=delivery.answered,
             closes_at=delivery.closes_at,
             minimum=self._anonymity_minimum,
+            updates=updates,
         )
         posted = self._job_gateway.post_once(
             channel=delivery.user_id,
@@ -114,6 +117,7 @@ class Deliveries:
             known = people_store.known_person(
                 session=session, team_id=delivery.team_id, user_id=delivery.user_id
             )
+            updates = updates_store.for_delivery(session=session, delivery=delivery)
         closes_at = delivery.closes_at
         if (
             delivery.state != DeliveryState.SENT
@@ -129,6 +133,7 @@ class Deliveries:
             closes_at=closes_at,
             minimum=self._anonymity_minimum,
             reminder=True,
+            updates=updates,
         )
         posted = self._job_gateway.post_once(
             channel=delivery.user_id,

@@ -26,6 +26,7 @@ from bot.weekly.rules import (
     results_final_at,
     select_questions,
 )
+from bot.weekly.updates import store as updates_store
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,19 @@ class Rounds:
             if member.user_id not in excluded
             and (requesters is None or member.user_id in requesters)
         ]
+        with self._sessions.begin() as session:
+            # Before any DM can go out: what the departments shared is this week's to show.
+            updates_store.claim_for_round(
+                session=session,
+                team_id=team_id,
+                week=week,
+                department_ids={
+                    q.department_id
+                    for r in recipients
+                    for q in r.questions
+                    if q.department_id is not None
+                },
+            )
         added = 0
         for start in range(0, len(recipients), ADD_BATCH):
             with self._sessions.begin() as session:

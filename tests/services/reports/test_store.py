@@ -247,6 +247,8 @@ def test_render_json(report: Report) -> None:
             "icsq_responses",
             "comments",
             "field_options",
+            # A list per department, like the comments: not a CSV column.
+            "shared_updates",
         }
     assert departments["fac"] == {
         "key": "fac",
@@ -280,6 +282,7 @@ def test_render_json(report: Report) -> None:
         "median_first_response_business_seconds": None,
         "median_resolution_business_seconds": None,
         "field_options": {},
+        "shared_updates": [],
     }
     assert parsed["weekly_pulse"] == {
         "week": None,

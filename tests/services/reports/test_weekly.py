@@ -414,7 +414,11 @@ class TestJson:
         assert [d["key"] for d in parsed["departments"]] == ["hr", "it"]
         for department in parsed["departments"]:
             assert set(department) == (
-                REQUEST_KEYS | WEEKLY_KEYS | KUDOS_KEYS | SERVICE_LEVEL_KEYS | {"field_options"}
+                REQUEST_KEYS
+                | WEEKLY_KEYS
+                | KUDOS_KEYS
+                | SERVICE_LEVEL_KEYS
+                | {"field_options", "shared_updates"}
             )
             assert set(department["icsq"]) == AREAS
             assert set(department["icsq_responses"]) == AREAS
