@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 from slack_sdk import WebClient
@@ -151,12 +152,15 @@ def build_services(
     pulses = Pulses(
         session_factory=session_factory, job_gateway=job_gateway, clock=clock, policy=pulse_policy
     )
+    # A change redraws the Home of those it concerns, and of the admins, who see everything.
+    on_change = partial(refresh_homes, also=settings.admin_user_ids)
     ratings = Ratings(
         session_factory=session_factory,
         gateway=gateway,
         clock=clock,
         policy=pulse_policy,
         kudos_offer=giving.kudos_offer,
+        on_change=on_change,
     )
     feedback = Feedback(
         session_factory=session_factory,
@@ -175,7 +179,7 @@ def build_services(
         job_gateway=job_gateway,
         kudos_offer=giving.kudos_offer,
         alerts=alerts,
-        on_change=refresh_homes,
+        on_change=on_change,
     )
     minimum = settings.anonymity_min_responses
     rounds = Rounds(

@@ -65,15 +65,22 @@ def watching_home(
     )
 
 
-def refresh_homes(*, session: Session, requests: Sequence[RequestSnapshot], now: datetime) -> None:
+def refresh_homes(
+    *,
+    session: Session,
+    requests: Sequence[RequestSnapshot],
+    now: datetime,
+    also: Collection[str] = (),
+) -> None:
     """In the transaction of a change to `requests`: one publish job per person it concerns
-    who looks at their Home, keyed by the minute, so every change within it shares one."""
+    (and those in `also`, the admins, who see every department) who looks at their Home,
+    keyed by the minute, so every change within it shares one."""
     if not requests:
         return
     team_id = requests[0].team_id
     minute, due = refresh_minute(now)
     for user_id in watching_home(
-        session=session, team_id=team_id, user_ids=concerned(requests), now=now
+        session=session, team_id=team_id, user_ids=concerned(requests) | set(also), now=now
     ):
         jobs.enqueue(
             session=session,

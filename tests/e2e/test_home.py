@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.e2e.conftest import DEPARTMENTS_TOML, Desk, DeskFactory
-from tests.e2e.helpers import file_request, resolve, run_jobs
+from tests.e2e.helpers import file_request, pulses, rating_of, resolve, run_jobs
 from tests.e2e.test_department_report import NEXT_MONDAY_10, _advance_to, _run_until_settled
 
 WITH_TARGETS = DEPARTMENTS_TOML.replace(
@@ -169,3 +169,27 @@ def test_home_is_redrawn_once_a_minute_for_those_who_look_at_it(desk: Desk) -> N
     desk.clock.advance(timedelta(minutes=5))
     run_jobs(desk)
     assert len(_publishes(desk, "U0ITLEAD")) == lead_before + 1
+
+
+def test_a_rating_redraws_the_leads_and_the_admins_home(desk_with: DeskFactory) -> None:
+    desk = desk_with(admin_users="U0ADMIN1")
+    request = file_request(desk, "it My laptop will not boot", user="U0ALICE")
+    resolve(desk, request)
+    desk.clock.advance(timedelta(minutes=30))
+    run_jobs(desk)
+    [pulse] = pulses(desk)
+    for user in ("U0ITLEAD", "U0ADMIN1"):
+        _open_home(desk, user)
+    desk.clock.advance(timedelta(minutes=5))
+    run_jobs(desk)
+    before = {user: len(_publishes(desk, user)) for user in ("U0ITLEAD", "U0ADMIN1")}
+
+    desk.slack.block_action(
+        "satisfaction_rate_2", user="U0ALICE", value=f"pulse:{pulse.id}", channel="D0ALICE"
+    )
+    desk.fake.wait_for(lambda _: (r := rating_of(desk, request.id)) is not None and r.score == 2)
+    desk.clock.advance(timedelta(minutes=1))
+    run_jobs(desk)
+    for user in ("U0ITLEAD", "U0ADMIN1"):
+        assert len(_publishes(desk, user)) == before[user] + 1
+        assert "*2/5*" in _text(_publishes(desk, user)[-1])

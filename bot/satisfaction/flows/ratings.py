@@ -5,6 +5,7 @@ lead; the department's leads are told)."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,9 @@ from bot.satisfaction.rules import (
 )
 from bot.slack import SlackGateway
 
+if TYPE_CHECKING:
+    from bot.requests.flows.desk import ChangeHook
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,12 +48,19 @@ class Ratings:
         clock: Clock,
         policy: PulsePolicy,
         kudos_offer: KudosOffer | None = None,
+        on_change: ChangeHook | None = None,
     ) -> None:
         self._sessions = session_factory
         self._gateway = gateway
         self._clock = clock
         self._policy = policy
         self._kudos_offer = kudos_offer
+        # Told of each rating and comment in its transaction (App Home shows them to leads).
+        self._on_change = on_change
+
+    def _changed(self, session: Session, request: RequestSnapshot) -> None:
+        if self._on_change is not None:
+            self._on_change(session=session, requests=(request,), now=self._clock.now())
 
     def _check_open(self, pulse: PulseSnapshot, user_id: str, request: RequestSnapshot) -> None:
         if user_id != pulse.requester_id:
@@ -89,6 +100,7 @@ class Ratings:
             change = store.set_rating(
                 session=session, pulse=pulse, score=score, now=self._clock.now()
             )
+            self._changed(session, request)
         self._after_rating(pulse, change, source=RatingSource.BUTTON)
 
     def react(self, reaction: Reaction) -> None:
@@ -128,6 +140,8 @@ class Ratings:
                 event_ts=reaction.event_ts,
                 now=now,
             )
+            if change.changed:
+                self._changed(session, request)
         if change.changed:
             self._after_rating(pulse, change, source=RatingSource.REACTION)
 
@@ -233,6 +247,7 @@ class Ratings:
         self._check_open(pulse, user_id, request)
         with self._sessions.begin() as session:
             store.set_comment(session=session, pulse=pulse, comment=comment, now=self._clock.now())
+            self._changed(session, request)
             rating = store.get_rating(session=session, request_id=pulse.request_id)
         logger.info("rating.commented", extra={"request_id": request.id})
         self._update_pulse_message(pulse, self._pulse_message(pulse, request, rating))
