@@ -6,7 +6,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -311,24 +311,10 @@ class SlackGateway(SlackDirectory):
     def find_file(self, *, channel: str, thread_ts: str | None, name: str) -> str | None:
         """The id of a file named `name` shared in the conversation (or in the thread at
         `thread_ts`); None when there is none, or it cannot be read."""
-        try:
-            cursor = None
-            for _ in range(TAGGED_PAGES):
-                page = self._history_page(channel, thread_ts, cursor)
-                for posted in page.get("messages") or []:
-                    for shared in posted.get("files") or []:
-                        if shared.get("name") == name and shared.get("id"):
-                            return str(shared["id"])
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not page.get("has_more") or not cursor:
-                    return None
-        except SlackApiError as error:
-            if error.response.get("error") not in HISTORY_UNREADABLE:
-                raise
-            logger.warning(
-                "slack.history_unreadable",
-                extra={"channel": channel, "error": error.response.get("error")},
-            )
+        for posted in self._latest(channel, thread_ts):
+            for shared in posted.get("files") or []:
+                if shared.get("name") == name and shared.get("id"):
+                    return str(shared["id"])
         return None
 
     def find_tagged(
@@ -338,26 +324,30 @@ class SlackGateway(SlackDirectory):
         user when it is a user id), or in the thread at `thread_ts`; None when it is not
         there. When Slack will not show the history, None as well: the message is then
         posted again rather than never."""
-        try:
-            if channel.startswith(USER_ID_PREFIXES):
+        if channel.startswith(USER_ID_PREFIXES):
+            try:
                 channel = self.dm_channel(channel)
+            except SlackApiError as error:
+                _unreadable(error, channel)
+                return None
+        for posted in self._latest(channel, thread_ts):
+            if tag.matches(posted.get("metadata")):
+                return PostedMessage(channel=channel, ts=str(posted["ts"]))
+        return None
+
+    def _latest(self, channel: str, thread_ts: str | None) -> Iterator[dict[str, Any]]:
+        """The latest messages of a conversation (or a thread), as far back as a message
+        interrupted on its way out may be; none once Slack will not show them."""
+        try:
             cursor = None
             for _ in range(TAGGED_PAGES):
-                history = self._history_page(channel, thread_ts, cursor)
-                for posted in history.get("messages") or []:
-                    if tag.matches(posted.get("metadata")):
-                        return PostedMessage(channel=channel, ts=str(posted["ts"]))
-                cursor = (history.get("response_metadata") or {}).get("next_cursor")
-                if not history.get("has_more") or not cursor:
-                    return None
+                page = self._history_page(channel, thread_ts, cursor)
+                yield from page.get("messages") or []
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return
         except SlackApiError as error:
-            if error.response.get("error") not in HISTORY_UNREADABLE:
-                raise
-            logger.warning(
-                "slack.history_unreadable",
-                extra={"channel": channel, "error": error.response.get("error")},
-            )
-        return None
+            _unreadable(error, channel)
 
     def _history_page(self, channel: str, thread_ts: str | None, cursor: str | None) -> Any:
         if thread_ts is None:
@@ -381,3 +371,13 @@ class SlackGateway(SlackDirectory):
             logger.exception(event, extra=ids)
             return False
         return True
+
+
+def _unreadable(error: SlackApiError, channel: str) -> None:
+    """Slack will not show the conversation: logged, and what was looked for counts as not
+    there. Any other failure is raised."""
+    if error.response.get("error") not in HISTORY_UNREADABLE:
+        raise error
+    logger.warning(
+        "slack.history_unreadable", extra={"channel": channel, "error": error.response.get("error")}
+    )
