@@ -203,3 +203,14 @@ def test_each_admin_gets_the_icsq_heatmap_once(desk_with: DeskFactory) -> None:
     assert sorted(recorded) == ["U0ADMIN1", "U0ADMIN2"]
     shared_in = [c.params["channel_id"] for c in desk.fake.calls_to("files.completeUploadExternal")]
     assert shared_in == ["D0ADMIN1", "D0ADMIN2"]
+
+    # Each admin's Home shows the heatmap they were sent, from Slack's copy.
+    assert (
+        desk.slack.event({"type": "app_home_opened", "user": "U0ADMIN2", "tab": "home"}).status
+        == 200
+    )
+    [home] = desk.fake.wait_for_call(
+        "views.publish", where=lambda c: c.params["user_id"] == "U0ADMIN2"
+    )
+    images = [b for b in home.params["view"]["blocks"] if b["type"] == "image"]
+    assert {"id": _heatmaps(desk, "U0ADMIN2")[0]["id"]} in [image["slack_file"] for image in images]
