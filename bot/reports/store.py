@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_time import BusinessCalendar, Calendar, WallClock
-from bot.calendar import Week
 from bot.forms.rules import Answer, FieldDefinition, tally_choices
 from bot.kudos import store as kudos_store
 from bot.metrics import (
@@ -24,24 +23,14 @@ from bot.metrics import (
     median,
     per_hundred,
     percentile,
-    round_half_up,
     share_percent,
 )
 from bot.reports.rules import KUDOS_TOP, OPEN_VALUES, DepartmentReport, KudosReport, Report
+from bot.reports.weekly import store as weekly_report
 from bot.requests.rules import RequestStatus
 from bot.service_levels.rules import kept
-from bot.weekly import store as weekly_store
-from bot.weekly.rules import (
-    DEFAULT_ANONYMITY_MIN_RESPONSES,
-    IcsqArea,
-    QuestionKind,
-    RoundSnapshot,
-    WeeklyAnswerRow,
-    WeeklyResults,
-    results_final_at,
-    weekly_results,
-)
-from models import Department, Person, Rating, Request, WeeklyAnswer, WeeklyComment, WeeklyRound
+from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES, WeeklyResults
+from models import Department, Person, Rating, Request
 
 
 def _seconds(value: float | None) -> float | None:
@@ -65,90 +54,6 @@ class Scope:
 
 
 EVERYWHERE = Scope()
-
-
-def final_weeks(session: Session, *, since: datetime, now: datetime) -> list[str]:
-    """The weeks from `since` to `now` whose results can no longer change: past their last
-    answer (see results_final_at), with no answer still pending."""
-    first, last = Week.of(since.date()), Week.of(now.date())
-    spanned = (
-        Week(first.monday + timedelta(days=7 * n))
-        for n in range((last.monday - first.monday).days // 7 + 1)
-    )
-    final = [week.key for week in spanned if results_final_at(week) <= now]
-    waiting = weekly_store.weeks_with_pending(session=session, weeks=final)
-    return [week for week in final if week not in waiting]
-
-
-def _weekly_results(
-    session: Session, *, since: datetime, now: datetime, minimum: int, scope: Scope
-) -> dict[int, WeeklyResults]:
-    """Per department, over the weeks the window touches that are final (see Week.final_at)."""
-    weeks = final_weeks(session, since=since, now=now)
-    rows = session.execute(
-        select(
-            WeeklyAnswer.department_id,
-            WeeklyAnswer.week,
-            WeeklyAnswer.kind,
-            WeeklyAnswer.area,
-            WeeklyAnswer.score,
-        ).where(
-            WeeklyAnswer.week.in_(weeks),
-            WeeklyAnswer.department_id.is_not(None),
-            *scope.team(WeeklyAnswer.team_id),
-            *scope.departments(WeeklyAnswer.department_id),
-        )
-    )
-    answers: dict[int, list[WeeklyAnswerRow]] = defaultdict(list)
-    for department_id, week, kind, area, score in rows:
-        if department_id is None:
-            continue
-        answers[department_id].append(
-            WeeklyAnswerRow(week, QuestionKind(kind), IcsqArea(area) if area else None, score)
-        )
-    comments: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    # Ordered by their random ids, so the order says nothing about who wrote first.
-    for department_id, week, text in session.execute(
-        select(WeeklyComment.department_id, WeeklyComment.week, WeeklyComment.text)
-        .where(
-            WeeklyComment.week.in_(weeks),
-            WeeklyComment.department_id.is_not(None),
-            *scope.team(WeeklyComment.team_id),
-            *scope.departments(WeeklyComment.department_id),
-        )
-        .order_by(WeeklyComment.id)
-    ):
-        if department_id is not None:
-            comments[department_id][week].append(text)
-    return {
-        department_id: weekly_results(
-            rows_, minimum=minimum, comments_by_week=comments.get(department_id, {})
-        )
-        for department_id, rows_ in answers.items()
-    }
-
-
-def _last_round(session: Session, *, now: datetime, scope: Scope) -> dict[str, Any]:
-    """The newest round that has begun: how many were sent it and how many answered."""
-    current = Week.of(now.date()).key
-    round_ = session.scalars(
-        select(WeeklyRound)
-        .where(WeeklyRound.week <= current, *scope.team(WeeklyRound.team_id))
-        .order_by(WeeklyRound.week.desc())
-    ).first()
-    if round_ is None:
-        return {"week": None, "sent": 0, "answered": 0, "response_rate": None}
-    progress = weekly_store.round_progress(
-        session=session,
-        round_=RoundSnapshot(round_.id, round_.team_id, Week.parse(round_.week)),
-    )
-    rate = round_half_up(100 * progress.answered / progress.sent) if progress.sent else None
-    return {
-        "week": round_.week,
-        "sent": progress.sent,
-        "answered": progress.answered,
-        "response_rate": rate,
-    }
 
 
 def build_report(
@@ -240,7 +145,14 @@ def build_report(
         if score is not None:
             scores[department_id].append(score)
 
-    pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum, scope=scope)
+    pulse = weekly_report.department_results(
+        session,
+        since=since,
+        now=now,
+        minimum=anonymity_minimum,
+        team_id=scope.team_id,
+        department_ids=scope.department_ids,
+    )
     received = kudos_store.department_kudos(
         session=session, since=since, until=now, team_id=scope.team_id
     )
@@ -297,7 +209,7 @@ def build_report(
         until=now,
         days=days,
         departments=reports,
-        weekly_pulse=_last_round(session, now=now, scope=scope),
+        weekly_pulse=weekly_report.last_round(session, now=now, team_id=scope.team_id),
         anonymity_minimum=anonymity_minimum,
     )
 
