@@ -54,6 +54,14 @@ class Scope:
 
 
 EVERYWHERE = Scope()
+# What a full report reads of each request besides its volumes and times.
+_DETAILS = (
+    Request.answers,
+    Request.waiting_since,
+    Request.paused_seconds,
+    Request.first_response_due_at,
+    Request.resolution_due_at,
+)
 
 
 def build_report(
@@ -64,6 +72,31 @@ def build_report(
     anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
     scope: Scope = EVERYWHERE,
 ) -> Report:
+    return Report(
+        since=now - timedelta(days=days),
+        until=now,
+        days=days,
+        departments=department_reports(
+            session=session, now=now, days=days, anonymity_minimum=anonymity_minimum, scope=scope
+        ),
+        weekly_pulse=weekly_report.last_round(session, now=now, team_id=scope.team_id),
+        anonymity_minimum=anonymity_minimum,
+    )
+
+
+def department_reports(
+    *,
+    session: Session,
+    now: datetime,
+    days: int,
+    anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
+    scope: Scope = EVERYWHERE,
+    summary: bool = False,
+) -> list[DepartmentReport]:
+    """Each department's results over the last `days`. A `summary` holds only what App Home
+    shows (volumes, calendar times, CSAT), and leaves the service levels, the weekly pulse,
+    kudos and form answers at their defaults without reading them: at a large company they are
+    most of a report's work, and Home must be quick."""
     since = now - timedelta(days=days)
     first_responses: dict[int, list[float]] = defaultdict(list)
     resolutions: dict[int, list[float]] = defaultdict(list)
@@ -73,18 +106,15 @@ def build_report(
     calendars = _calendars(session, scope)
     levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
     answered: dict[int, list[list[Answer]]] = defaultdict(list)
+    details = () if summary else _DETAILS
     rows = session.execute(
         select(
             Request.department_id,
-            Request.answers,
             Request.status,
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
-            Request.waiting_since,
-            Request.paused_seconds,
-            Request.first_response_due_at,
-            Request.resolution_due_at,
+            *details,
         ).where(
             Request.created_at >= since,
             Request.created_at <= now,
@@ -92,18 +122,7 @@ def build_report(
             *scope.departments(Request.department_id),
         )
     )
-    for (
-        department_id,
-        answers,
-        status,
-        created_at,
-        first_response_at,
-        resolved_at,
-        waiting_since,
-        paused_seconds,
-        *due,
-    ) in rows:
-        answered[department_id].append([Answer.from_stored(a) for a in answers or ()])
+    for department_id, status, created_at, first_response_at, resolved_at, *detail in rows:
         count = counts[department_id]
         count["requests"] += 1
         if status in OPEN_VALUES:
@@ -115,6 +134,10 @@ def build_report(
             resolutions[department_id].append((resolved - created_at).total_seconds())
         if first_response_at is not None:
             first_responses[department_id].append((first_response_at - created_at).total_seconds())
+        if not detail:
+            continue
+        answers, waiting_since, paused_seconds, *due = detail
+        answered[department_id].append([Answer.from_stored(a) for a in answers or ()])
         levels[department_id].add(
             calendars.get(department_id) or WallClock(),
             # While a request waits on its requester, its clock stands where the wait began.
@@ -127,7 +150,7 @@ def build_report(
             resolution_due=None if status == RequestStatus.CANCELLED.value else due[1],
             resolved=resolved,
         )
-    overdue = _overdue_open(session, now=now, scope=scope)
+    overdue = {} if summary else _overdue_open(session, now=now, scope=scope)
 
     scores: dict[int, list[int]] = defaultdict(list)
     rated = session.execute(
@@ -145,20 +168,24 @@ def build_report(
         if score is not None:
             scores[department_id].append(score)
 
-    pulse = weekly_report.department_results(
-        session,
-        since=since,
-        now=now,
-        minimum=anonymity_minimum,
-        team_id=scope.team_id,
-        department_ids=scope.department_ids,
-    )
-    received = kudos_store.department_kudos(
-        session=session, since=since, until=now, team_id=scope.team_id
-    )
-    handled = kudos_store.handled_requests(
-        session=session, since=since, until=now, team_id=scope.team_id
-    )
+    pulse: dict[int, WeeklyResults] = {}
+    received: dict[int, int] = {}
+    handled: dict[int, int] = {}
+    if not summary:
+        pulse = weekly_report.department_results(
+            session,
+            since=since,
+            now=now,
+            minimum=anonymity_minimum,
+            team_id=scope.team_id,
+            department_ids=scope.department_ids,
+        )
+        received = kudos_store.department_kudos(
+            session=session, since=since, until=now, team_id=scope.team_id
+        )
+        handled = kudos_store.handled_requests(
+            session=session, since=since, until=now, team_id=scope.team_id
+        )
     departments = session.scalars(
         select(Department)
         .where(*scope.team(Department.team_id), *scope.departments(Department.id))
@@ -198,20 +225,15 @@ def build_report(
                 ),
                 **levels[department.id].figures(),
                 overdue_open=overdue.get(department.id, 0),
-                field_options=tally_choices(
+                field_options={}
+                if summary
+                else tally_choices(
                     [FieldDefinition.from_stored(f) for f in department.fields or ()],
                     answered[department.id],
                 ),
             )
         )
-    return Report(
-        since=since,
-        until=now,
-        days=days,
-        departments=reports,
-        weekly_pulse=weekly_report.last_round(session, now=now, team_id=scope.team_id),
-        anonymity_minimum=anonymity_minimum,
-    )
+    return reports
 
 
 @dataclass

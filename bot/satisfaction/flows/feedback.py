@@ -37,11 +37,12 @@ class Feedback:
                 return None
             ids = {d.id for d in departments}
             keys = {d.key for d in departments}
-            report = report_store.build_report(
+            reports = report_store.department_reports(
                 session=session,
                 now=now,
                 days=FEEDBACK_WINDOW_DAYS,
                 scope=report_store.Scope(team_id=team_id, department_ids=frozenset(ids)),
+                summary=True,
             )
             rows = rating_store.recent_feedback(
                 session=session,
@@ -60,5 +61,5 @@ class Feedback:
                 )
                 for request_id, score, comment, at in rows
             ]
-        results = [d for d in report.departments if d.key in keys]
+        results = [d for d in reports if d.key in keys]
         return TeamFeedback(departments=results, recent=recent, days=FEEDBACK_WINDOW_DAYS)
