@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/home.py
 	$(BIN)/python benchmarks/ack.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/scale.py
 
 # Retakes docs/sandbox.png, the README's picture, with the browser test that walks the sandbox.
 screenshot: $(STAMP)

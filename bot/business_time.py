@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -71,6 +71,11 @@ class BusinessCalendar:
     # None: the window runs to midnight. Not after `opens`: it runs past midnight.
     closes: time | None
     holidays: frozenset[date] = frozenset()
+    # Each day's window, worked out once: a report measures thousands of requests against
+    # the same few weeks, and a day's window costs several time zone conversions.
+    _windows: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     @classmethod
     def parse(
@@ -122,6 +127,11 @@ class BusinessCalendar:
         raise RuleError("the calendar has no open day")
 
     def _window(self, day: date) -> tuple[datetime, datetime] | None:
+        if day not in self._windows:
+            self._windows[day] = self._window_of(day)
+        return self._windows[day]
+
+    def _window_of(self, day: date) -> tuple[datetime, datetime] | None:
         if day.weekday() not in self.days or day in self.holidays:
             return None
         start = local_moment(day, self.opens, self.zone)

@@ -16,7 +16,6 @@ from bot.reports import formats
 from bot.reports import store as report_store
 from bot.settings import Settings
 from bot.trends import store as trends_store
-from bot.trends.formats import heatmap_figure, png, trend_figure
 from bot.trends.rules import last_weeks
 
 
@@ -115,6 +114,9 @@ def write_chart(
         needs = "--out" if subject == "heatmap" else "--department and --out"
         print(f"report {subject}: give {needs}", file=sys.stderr)
         return 2
+    # matplotlib takes half a second to import: only the pictures pay for it, not `report`.
+    from bot.trends.formats import heatmap_figure, png, trend_figure
+
     migrate(settings.database_url)
     sessions = create_session_factory(create_db_engine(settings.database_url))
     now = SystemClock().now()

@@ -32,6 +32,13 @@ class Request(Base):
         Index("ix_requests_team_id_requester_id_status", "team_id", "requester_id", "status"),
         Index("ix_requests_department_id_created_at", "department_id", "created_at"),
         Index("ix_requests_team_id_resolved_at", "team_id", "resolved_at"),
+        # Reports over every workspace read a window of filings and of resolutions.
+        Index("ix_requests_created_at", "created_at"),
+        Index("ix_requests_resolved_at", "resolved_at"),
+        # The open requests (few, however many are closed): a department's queue and overdue
+        # count, and the overdue counts of every department.
+        Index("ix_requests_department_id_status", "department_id", "status"),
+        Index("ix_requests_status", "status"),
         # A reply in a card's thread, or in a requester's DM thread, finds its request.
         Index("ix_requests_card_channel_id_card_ts", "card_channel_id", "card_ts"),
         Index(

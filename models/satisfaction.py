@@ -58,7 +58,11 @@ class Rating(Base):
     """
 
     __tablename__ = "ratings"
-    __table_args__ = (Index("ix_ratings_team_id_rated_at", "team_id", "rated_at"),)
+    __table_args__ = (
+        Index("ix_ratings_team_id_rated_at", "team_id", "rated_at"),
+        # A lead's latest feedback, newest first.
+        Index("ix_ratings_updated_at", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))

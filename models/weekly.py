@@ -57,6 +57,10 @@ class WeeklyAnswer(Base):
     __tablename__ = "weekly_answers"
     __table_args__ = (
         Index("ix_weekly_answers_team_id_week", "team_id", "week"),
+        # Every column a report counts, so that it counts a window's answers from the index.
+        Index(
+            "ix_weekly_answers_results", "week", "team_id", "department_id", "kind", "area", "score"
+        ),
         {"sqlite_with_rowid": False},
     )
 

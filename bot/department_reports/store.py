@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from bot.calendar import Week
 from bot.department_reports.rules import ChartKind, PulseWeek
 from bot.reports.rules import DepartmentReport
-from bot.reports.store import Scope, build_report, final_weeks
+from bot.reports.store import Scope, build_report
+from bot.reports.weekly.store import final_weeks
 from bot.requests.departments.store import department_snapshot
 from bot.requests.rules import OPEN_STATUSES, DepartmentSnapshot, RequestSnapshot
 from bot.requests.store import request_snapshot

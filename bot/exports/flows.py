@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.db import SessionFactory, read_session
 from bot.exports import formats, store
 from bot.exports.rules import PULSE_COLUMNS, export_row, pulse_row
-from bot.reports.store import final_weeks
+from bot.reports.weekly.store import final_weeks
 
 FORMATS = ("csv", "json")
 

@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_time import BusinessCalendar, Calendar, WallClock
-from bot.calendar import Week
 from bot.forms.rules import Answer, FieldDefinition, tally_choices
 from bot.kudos import store as kudos_store
 from bot.metrics import (
@@ -24,25 +23,15 @@ from bot.metrics import (
     median,
     per_hundred,
     percentile,
-    round_half_up,
     share_percent,
 )
 from bot.reports.rules import KUDOS_TOP, OPEN_VALUES, DepartmentReport, KudosReport, Report
+from bot.reports.weekly import store as weekly_report
 from bot.requests.rules import RequestStatus
 from bot.service_levels.rules import kept
-from bot.weekly import store as weekly_store
-from bot.weekly.rules import (
-    DEFAULT_ANONYMITY_MIN_RESPONSES,
-    IcsqArea,
-    QuestionKind,
-    RoundSnapshot,
-    WeeklyAnswerRow,
-    WeeklyResults,
-    results_final_at,
-    weekly_results,
-)
+from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES, WeeklyResults
 from bot.weekly.updates import store as updates_store
-from models import Department, Person, Rating, Request, WeeklyAnswer, WeeklyComment, WeeklyRound
+from models import Department, Person, Rating, Request
 
 
 def _seconds(value: float | None) -> float | None:
@@ -66,90 +55,14 @@ class Scope:
 
 
 EVERYWHERE = Scope()
-
-
-def final_weeks(session: Session, *, since: datetime, now: datetime) -> list[str]:
-    """The weeks from `since` to `now` whose results can no longer change: past their last
-    answer (see results_final_at), with no answer still pending."""
-    first, last = Week.of(since.date()), Week.of(now.date())
-    spanned = (
-        Week(first.monday + timedelta(days=7 * n))
-        for n in range((last.monday - first.monday).days // 7 + 1)
-    )
-    final = [week.key for week in spanned if results_final_at(week) <= now]
-    waiting = weekly_store.weeks_with_pending(session=session, weeks=final)
-    return [week for week in final if week not in waiting]
-
-
-def _weekly_results(
-    session: Session, *, since: datetime, now: datetime, minimum: int, scope: Scope
-) -> dict[int, WeeklyResults]:
-    """Per department, over the weeks the window touches that are final (see Week.final_at)."""
-    weeks = final_weeks(session, since=since, now=now)
-    rows = session.execute(
-        select(
-            WeeklyAnswer.department_id,
-            WeeklyAnswer.week,
-            WeeklyAnswer.kind,
-            WeeklyAnswer.area,
-            WeeklyAnswer.score,
-        ).where(
-            WeeklyAnswer.week.in_(weeks),
-            WeeklyAnswer.department_id.is_not(None),
-            *scope.team(WeeklyAnswer.team_id),
-            *scope.departments(WeeklyAnswer.department_id),
-        )
-    )
-    answers: dict[int, list[WeeklyAnswerRow]] = defaultdict(list)
-    for department_id, week, kind, area, score in rows:
-        if department_id is None:
-            continue
-        answers[department_id].append(
-            WeeklyAnswerRow(week, QuestionKind(kind), IcsqArea(area) if area else None, score)
-        )
-    comments: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    # Ordered by their random ids, so the order says nothing about who wrote first.
-    for department_id, week, text in session.execute(
-        select(WeeklyComment.department_id, WeeklyComment.week, WeeklyComment.text)
-        .where(
-            WeeklyComment.week.in_(weeks),
-            WeeklyComment.department_id.is_not(None),
-            *scope.team(WeeklyComment.team_id),
-            *scope.departments(WeeklyComment.department_id),
-        )
-        .order_by(WeeklyComment.id)
-    ):
-        if department_id is not None:
-            comments[department_id][week].append(text)
-    return {
-        department_id: weekly_results(
-            rows_, minimum=minimum, comments_by_week=comments.get(department_id, {})
-        )
-        for department_id, rows_ in answers.items()
-    }
-
-
-def _last_round(session: Session, *, now: datetime, scope: Scope) -> dict[str, Any]:
-    """The newest round that has begun: how many were sent it and how many answered."""
-    current = Week.of(now.date()).key
-    round_ = session.scalars(
-        select(WeeklyRound)
-        .where(WeeklyRound.week <= current, *scope.team(WeeklyRound.team_id))
-        .order_by(WeeklyRound.week.desc())
-    ).first()
-    if round_ is None:
-        return {"week": None, "sent": 0, "answered": 0, "response_rate": None}
-    progress = weekly_store.round_progress(
-        session=session,
-        round_=RoundSnapshot(round_.id, round_.team_id, Week.parse(round_.week)),
-    )
-    rate = round_half_up(100 * progress.answered / progress.sent) if progress.sent else None
-    return {
-        "week": round_.week,
-        "sent": progress.sent,
-        "answered": progress.answered,
-        "response_rate": rate,
-    }
+# What a full report reads of each request besides its volumes and times.
+_DETAILS = (
+    Request.answers,
+    Request.waiting_since,
+    Request.paused_seconds,
+    Request.first_response_due_at,
+    Request.resolution_due_at,
+)
 
 
 def build_report(
@@ -160,6 +73,31 @@ def build_report(
     anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
     scope: Scope = EVERYWHERE,
 ) -> Report:
+    return Report(
+        since=now - timedelta(days=days),
+        until=now,
+        days=days,
+        departments=department_reports(
+            session=session, now=now, days=days, anonymity_minimum=anonymity_minimum, scope=scope
+        ),
+        weekly_pulse=weekly_report.last_round(session, now=now, team_id=scope.team_id),
+        anonymity_minimum=anonymity_minimum,
+    )
+
+
+def department_reports(
+    *,
+    session: Session,
+    now: datetime,
+    days: int,
+    anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
+    scope: Scope = EVERYWHERE,
+    summary: bool = False,
+) -> list[DepartmentReport]:
+    """Each department's results over the last `days`. A `summary` holds only what App Home
+    shows (volumes, calendar times, CSAT), and leaves the service levels, the weekly pulse,
+    kudos and form answers at their defaults without reading them: at a large company they are
+    most of a report's work, and Home must be quick."""
     since = now - timedelta(days=days)
     first_responses: dict[int, list[float]] = defaultdict(list)
     resolutions: dict[int, list[float]] = defaultdict(list)
@@ -169,18 +107,15 @@ def build_report(
     calendars = _calendars(session, scope)
     levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
     answered: dict[int, list[list[Answer]]] = defaultdict(list)
+    details = () if summary else _DETAILS
     rows = session.execute(
         select(
             Request.department_id,
-            Request.answers,
             Request.status,
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
-            Request.waiting_since,
-            Request.paused_seconds,
-            Request.first_response_due_at,
-            Request.resolution_due_at,
+            *details,
         ).where(
             Request.created_at >= since,
             Request.created_at <= now,
@@ -188,18 +123,7 @@ def build_report(
             *scope.departments(Request.department_id),
         )
     )
-    for (
-        department_id,
-        answers,
-        status,
-        created_at,
-        first_response_at,
-        resolved_at,
-        waiting_since,
-        paused_seconds,
-        *due,
-    ) in rows:
-        answered[department_id].append([Answer.from_stored(a) for a in answers or ()])
+    for department_id, status, created_at, first_response_at, resolved_at, *detail in rows:
         count = counts[department_id]
         count["requests"] += 1
         if status in OPEN_VALUES:
@@ -211,6 +135,10 @@ def build_report(
             resolutions[department_id].append((resolved - created_at).total_seconds())
         if first_response_at is not None:
             first_responses[department_id].append((first_response_at - created_at).total_seconds())
+        if not detail:
+            continue
+        answers, waiting_since, paused_seconds, *due = detail
+        answered[department_id].append([Answer.from_stored(a) for a in answers or ()])
         levels[department_id].add(
             calendars.get(department_id) or WallClock(),
             # While a request waits on its requester, its clock stands where the wait began.
@@ -223,7 +151,7 @@ def build_report(
             resolution_due=None if status == RequestStatus.CANCELLED.value else due[1],
             resolved=resolved,
         )
-    overdue = _overdue_open(session, now=now, scope=scope)
+    overdue = {} if summary else _overdue_open(session, now=now, scope=scope)
 
     scores: dict[int, list[int]] = defaultdict(list)
     rated = session.execute(
@@ -241,11 +169,23 @@ def build_report(
         if score is not None:
             scores[department_id].append(score)
 
-    pulse = _weekly_results(session, since=since, now=now, minimum=anonymity_minimum, scope=scope)
-    window: dict[str, Any] = {"since": since, "until": now, "team_id": scope.team_id}
-    received = kudos_store.department_kudos(session=session, **window)
-    handled = kudos_store.handled_requests(session=session, **window)
-    shared = updates_store.shared_updates(session=session, **window)
+    pulse: dict[int, WeeklyResults] = {}
+    received: dict[int, int] = {}
+    handled: dict[int, int] = {}
+    shared: dict[int, list[dict[str, Any]]] = {}
+    if not summary:
+        pulse = weekly_report.department_results(
+            session,
+            since=since,
+            now=now,
+            minimum=anonymity_minimum,
+            team_id=scope.team_id,
+            department_ids=scope.department_ids,
+        )
+        window: dict[str, Any] = {"since": since, "until": now, "team_id": scope.team_id}
+        received = kudos_store.department_kudos(session=session, **window)
+        handled = kudos_store.handled_requests(session=session, **window)
+        shared = updates_store.shared_updates(session=session, **window)
     departments = session.scalars(
         select(Department)
         .where(*scope.team(Department.team_id), *scope.departments(Department.id))
@@ -285,21 +225,16 @@ def build_report(
                 ),
                 **levels[department.id].figures(),
                 overdue_open=overdue.get(department.id, 0),
-                field_options=tally_choices(
+                field_options={}
+                if summary
+                else tally_choices(
                     [FieldDefinition.from_stored(f) for f in department.fields or ()],
                     answered[department.id],
                 ),
                 shared_updates=shared.get(department.id, []),
             )
         )
-    return Report(
-        since=since,
-        until=now,
-        days=days,
-        departments=reports,
-        weekly_pulse=_last_round(session, now=now, scope=scope),
-        anonymity_minimum=anonymity_minimum,
-    )
+    return reports
 
 
 @dataclass

@@ -121,6 +121,8 @@ class WeeklyAnswerRow:
     kind: QuestionKind
     area: IcsqArea | None
     score: int
+    # How many gave this answer that week: a report counts them in the database.
+    count: int = 1
 
 
 def weekly_results(
@@ -132,7 +134,7 @@ def weekly_results(
     by_question: dict[tuple[QuestionKind, IcsqArea | None], dict[str, list[int]]] = {}
     for answer in answers:
         weeks = by_question.setdefault((answer.kind, answer.area), {})
-        weeks.setdefault(answer.week, []).append(answer.score)
+        weeks.setdefault(answer.week, []).extend([answer.score] * answer.count)
 
     def scores(kind: QuestionKind, area: IcsqArea | None = None) -> list[int]:
         return countable(by_question.get((kind, area), {}), minimum=minimum)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -274,15 +274,16 @@ def weeks_with_pending(*, session: Session, weeks: Sequence[str]) -> set[str]:
 
 
 def round_progress(*, session: Session, round_: RoundSnapshot) -> RoundProgress:
+    # Counted by the database: a round goes to everyone in the workspace.
+    answered = func.sum(case((func.json_array_length(WeeklyDelivery.answered) > 0, 1), else_=0))
     rows = session.execute(
-        select(WeeklyDelivery.state, WeeklyDelivery.answered).where(
-            WeeklyDelivery.round_id == round_.id
-        )
+        select(WeeklyDelivery.state, func.count(), answered)
+        .where(WeeklyDelivery.round_id == round_.id)
+        .group_by(WeeklyDelivery.state)
     ).all()
-    sent = sum(1 for state, _ in rows if state == DeliveryState.SENT)
-    failed = sum(1 for state, _ in rows if state == DeliveryState.FAILED)
-    answered = sum(1 for _, answered in rows if answered)
-    return RoundProgress(round_.week, len(rows), sent, failed, answered)
+    due = {state: int(count) for state, count, _ in rows}
+    sent, failed = due.get(DeliveryState.SENT, 0), due.get(DeliveryState.FAILED, 0)
+    return RoundProgress(round_.week, sum(due.values()), sent, failed, sum(a for *_, a in rows))
 
 
 def bring_forward(*, session: Session, round_: RoundSnapshot, now: datetime) -> int:

@@ -50,8 +50,9 @@ class Feedback:
             ids = {d.id for d in departments}
             keys = {d.key for d in departments}
             scope = report_store.Scope(team_id=team_id, department_ids=frozenset(ids))
-            report, before = (
-                report_store.build_report(
+            # Every figure a lead sees, over the window and over the window before it.
+            reports, before = (
+                report_store.department_reports(
                     session=session,
                     now=until,
                     days=FEEDBACK_WINDOW_DAYS,
@@ -78,9 +79,9 @@ class Feedback:
                 for request_id, score, comment, at in rows
             ]
         return TeamFeedback(
-            departments=[d for d in report.departments if d.key in keys],
+            departments=[d for d in reports if d.key in keys],
             recent=recent,
             days=FEEDBACK_WINDOW_DAYS,
-            before=[d for d in before.departments if d.key in keys],
+            before=[d for d in before if d.key in keys],
             anonymity_minimum=self._minimum,
         )

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import NotAllowed
 from bot.jobs import JobSnapshot, JobState
-from bot.reports import store as report_store
+from bot.reports.weekly import store as weekly_report_store
 from bot.requests.departments import store as departments_store
 from bot.requests.rules import DepartmentSnapshot
 from bot.sealing import ReplySealer, TokenUnreadable, Writer
@@ -87,7 +87,7 @@ class Replies:
         names = {d.id: d.name for d in departments}
         now = self._clock.now()
         with read_session(self._sessions) as session:
-            weeks = report_store.final_weeks(session, since=now - RESULTS_LOOKBACK, now=now)
+            weeks = weekly_report_store.final_weeks(session, since=now - RESULTS_LOOKBACK, now=now)
             comments = store.shown_comments(
                 session=session,
                 team_id=team_id,
@@ -112,7 +112,7 @@ class Replies:
         refusal saying why, before anything is kept or sent."""
         now = self._clock.now()
         with read_session(self._sessions) as session:
-            weeks = report_store.final_weeks(session, since=now - RESULTS_LOOKBACK, now=now)
+            weeks = weekly_report_store.final_weeks(session, since=now - RESULTS_LOOKBACK, now=now)
             comment = store.get_shown_comment(
                 session=session,
                 team_id=team_id,

@@ -10,7 +10,7 @@ from bot.calendar import Week
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.errors import NotAllowed, NotFound
-from bot.reports import store as report_store
+from bot.reports.weekly import store as weekly_report_store
 from bot.requests.departments import store as departments_store
 from bot.requests.rules import DepartmentSnapshot
 from bot.weekly.comments.flows import Replies
@@ -70,7 +70,7 @@ class SharedUpdates:
         """What the department's latest final week said, where it met the minimum."""
         now = self._clock.now()
         with read_session(self._sessions) as session:
-            weeks = report_store.final_weeks(session, since=now - RESULTS_LOOKBACK, now=now)
+            weeks = weekly_report_store.final_weeks(session, since=now - RESULTS_LOOKBACK, now=now)
             if not weeks:
                 return None
             week = Week.parse(max(weeks))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bot.db import SessionFactory
 from bot.departments import parse_departments
-from bot.reports.store import Scope, build_report
+from bot.reports.rules import DepartmentReport
+from bot.reports.store import Scope, build_report, department_reports
 from bot.requests import store as requests
 from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, Role, Urgency
@@ -104,3 +105,36 @@ def test_a_leads_home_tab_reads_only_their_departments_in_their_workspace(
     ]
     assert {item.request.team_id for item in seen.recent} == {OURS}
     assert {item.request.department.key for item in seen.recent} == {"it"}
+
+
+def test_a_summary_for_home_has_the_full_reports_volumes_times_and_csat(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    _activity(session_factory, clock, OURS, 3)
+    _activity(session_factory, clock, THEIRS, 4)
+    now = clock.now() + timedelta(hours=1)
+    scope = Scope(team_id=OURS)
+
+    with session_factory() as session:
+        full = build_report(session=session, now=now, days=30, scope=scope).departments
+        summary = department_reports(session=session, now=now, days=30, scope=scope, summary=True)
+
+    def shown(report: DepartmentReport) -> tuple[object, ...]:
+        return (
+            report.team_id,
+            report.key,
+            report.name,
+            report.requests,
+            report.open,
+            report.resolved,
+            report.median_first_response_seconds,
+            report.median_resolution_seconds,
+            report.p90_first_response_seconds,
+            report.p90_resolution_seconds,
+            report.csat,
+            report.ratings,
+            report.avg_rating,
+        )
+
+    assert [shown(d) for d in summary] == [shown(d) for d in full]
+    assert [d.requests for d in summary] == [3, 3]

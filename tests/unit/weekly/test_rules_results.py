@@ -368,3 +368,31 @@ def test_a_window_and_a_wider_one_never_differ_by_fewer_than_the_minimum(seed: i
             for key in ALL_KEYS:
                 difference = _responses(reported[wide], key) - _responses(reported[narrow], key)
                 assert difference == 0 or difference >= minimum
+
+
+def counted(answers: list[WeeklyAnswerRow]) -> list[WeeklyAnswerRow]:
+    """The same answers as a database counts them: one row per week, question and score."""
+    tally: dict[WeeklyAnswerRow, int] = {}
+    for answer in answers:
+        tally[answer] = tally.get(answer, 0) + 1
+    return [
+        WeeklyAnswerRow(row.week, row.kind, row.area, row.score, count)
+        for row, count in tally.items()
+    ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_answers_counted_give_the_results_of_answers_one_by_one(seed: int) -> None:
+    chance = random.Random(seed)
+    answers = [
+        *pulse(W43, [chance.randint(1, 5) for _ in range(chance.randint(0, 9))]),
+        *pulse(W44, [chance.randint(1, 5) for _ in range(chance.randint(0, 9))]),
+        *nps_rows(W44, [chance.randint(0, 10) for _ in range(chance.randint(0, 12))]),
+        *icsq(
+            W45, IcsqArea.PRODUCTIVITY, [chance.randint(1, 5) for _ in range(chance.randint(0, 9))]
+        ),
+    ]
+    comments = {W43: ["quick"], W44: ["slow"]}
+    assert weekly_results(counted(answers), minimum=K, comments_by_week=comments) == (
+        weekly_results(answers, minimum=K, comments_by_week=comments)
+    )
