@@ -414,14 +414,42 @@ def _timed(work: Callable[[], object], runs: int = RUNS) -> list[float]:
     return times
 
 
-def measure(url: str, settings: Settings) -> None:
+class SteppingClock:
+    """The system clock, moved on by `step` after each Home drawn. A lead's figures are kept
+    for the minute (the last 30 days) and the hour (the 30 before): with a new hour each run
+    both are read anew, with a new minute the last 30 days alone."""
+
+    def __init__(self, step: timedelta) -> None:
+        self._offset = timedelta()
+        self._step = step
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def step(self) -> None:
+        self._offset += self._step
+
+
+def _homes(settings: Settings, step: timedelta) -> list[float]:
     fake = FakeSlack(team_id=TEAM, record_calls=False).start()
     client = build_web_client(token="xoxb-bench", base_url=fake.api_url)
-    services = build_services(settings, client=client)
-    home = _timed(lambda: services.home.publish(team_id=TEAM, user_id=LEAD))
+    clock = SteppingClock(step)
+    services = build_services(settings, client=client, clock=clock)
+
+    def draw() -> None:
+        services.home.publish(team_id=TEAM, user_id=LEAD)
+        clock.step()
+
+    home = _timed(draw)
     fake.stop()
     assert fake.call_counts.get("views.publish") == len(home)
-    _figures("lead's Home, built and published", home)
+    return home
+
+
+def measure(url: str, settings: Settings) -> None:
+    _figures("lead's Home, both periods read anew", _homes(settings, timedelta(hours=1)))
+    _figures("lead's Home, the last 30 days read anew", _homes(settings, timedelta(minutes=1)))
+    _figures("lead's Home, again within the minute", _homes(settings, timedelta()))
     for output_format in ("text", "json"):
         with contextlib.redirect_stdout(io.StringIO()):
             report = _timed(partial(print_report, settings, days=30, output_format=output_format))

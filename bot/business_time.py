@@ -63,6 +63,13 @@ class WallClock:
         return timedelta(days=1)
 
 
+_ONE_DAY = timedelta(days=1)
+# A moment's local date is at most a day from its date in UTC (or any zone it carries, when
+# compared in UTC: no zone is a day away); a window still open may have opened the day before.
+_BEFORE_MARGIN = timedelta(days=2)
+_AFTER_MARGIN = timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     zone: ZoneInfo
@@ -155,10 +162,20 @@ class BusinessCalendar:
         raise AssertionError("windows() ends only by raising")
 
     def between(self, start: datetime, end: datetime) -> timedelta:
+        """Reports ask this of every request, so the days are walked by their dates alone,
+        with no time zone conversion: a moment's local date is within a day of its own, and
+        the margins also cover a window open since the day before."""
         total = timedelta()
         if end <= start:
             return total
-        for opened, closed in self.windows(start):
+        day = start.astimezone(UTC).date() - _BEFORE_MARGIN
+        last = end.astimezone(UTC).date() + _AFTER_MARGIN
+        while day <= last:
+            window = self._window(day)
+            day += _ONE_DAY
+            if window is None or window[1] <= start:
+                continue
+            opened, closed = window
             if opened >= end:
                 break
             total += min(closed, end) - max(opened, start)

@@ -39,6 +39,8 @@ class Request(Base):
         # count, and the overdue counts of every department.
         Index("ix_requests_department_id_status", "department_id", "status"),
         Index("ix_requests_status", "status"),
+        # The open requests an agent holds, on their Home.
+        Index("ix_requests_team_id_assignee_id_status", "team_id", "assignee_id", "status"),
         # A reply in a card's thread, or in a requester's DM thread, finds its request.
         Index("ix_requests_card_channel_id_card_ts", "card_channel_id", "card_ts"),
         Index(

@@ -55,14 +55,6 @@ class Scope:
 
 
 EVERYWHERE = Scope()
-# What a full report reads of each request besides its volumes and times.
-_DETAILS = (
-    Request.answers,
-    Request.waiting_since,
-    Request.paused_seconds,
-    Request.first_response_due_at,
-    Request.resolution_due_at,
-)
 
 
 def build_report(
@@ -92,12 +84,11 @@ def department_reports(
     days: int,
     anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES,
     scope: Scope = EVERYWHERE,
-    summary: bool = False,
+    field_options: bool = True,
 ) -> list[DepartmentReport]:
-    """Each department's results over the last `days`. A `summary` holds only what App Home
-    shows (volumes, calendar times, CSAT), and leaves the service levels, the weekly pulse,
-    kudos and form answers at their defaults without reading them: at a large company they are
-    most of a report's work, and Home must be quick."""
+    """Each department's results over the last `days`. Without `field_options` the answers to
+    the departments' questions are neither read nor counted: App Home does not show them, and
+    decoding them is a good part of a report's work at a large company."""
     since = now - timedelta(days=days)
     first_responses: dict[int, list[float]] = defaultdict(list)
     resolutions: dict[int, list[float]] = defaultdict(list)
@@ -107,7 +98,6 @@ def department_reports(
     calendars = _calendars(session, scope)
     levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
     answered: dict[int, list[list[Answer]]] = defaultdict(list)
-    details = () if summary else _DETAILS
     rows = session.execute(
         select(
             Request.department_id,
@@ -115,7 +105,11 @@ def department_reports(
             Request.created_at,
             Request.first_response_at,
             Request.resolved_at,
-            *details,
+            Request.waiting_since,
+            Request.paused_seconds,
+            Request.first_response_due_at,
+            Request.resolution_due_at,
+            *((Request.answers,) if field_options else ()),
         ).where(
             Request.created_at >= since,
             Request.created_at <= now,
@@ -123,7 +117,19 @@ def department_reports(
             *scope.departments(Request.department_id),
         )
     )
-    for department_id, status, created_at, first_response_at, resolved_at, *detail in rows:
+    for (
+        department_id,
+        status,
+        created_at,
+        first_response_at,
+        resolved_at,
+        waiting_since,
+        paused_seconds,
+        first_response_due,
+        resolution_due,
+        # The answers, when they are read.
+        *stored,
+    ) in rows:
         count = counts[department_id]
         count["requests"] += 1
         if status in OPEN_VALUES:
@@ -135,23 +141,21 @@ def department_reports(
             resolutions[department_id].append((resolved - created_at).total_seconds())
         if first_response_at is not None:
             first_responses[department_id].append((first_response_at - created_at).total_seconds())
-        if not detail:
-            continue
-        answers, waiting_since, paused_seconds, *due = detail
-        answered[department_id].append([Answer.from_stored(a) for a in answers or ()])
+        if stored:
+            answered[department_id].append([Answer.from_stored(a) for a in stored[0] or ()])
         levels[department_id].add(
             calendars.get(department_id) or WallClock(),
             # While a request waits on its requester, its clock stands where the wait began.
             now=waiting_since or now,
             paused=timedelta(seconds=paused_seconds or 0),
             created_at=created_at,
-            first_response_due=due[0],
+            first_response_due=first_response_due,
             responded=first_response_at,
             # A cancelled request promises no resolution any more.
-            resolution_due=None if status == RequestStatus.CANCELLED.value else due[1],
+            resolution_due=None if status == RequestStatus.CANCELLED.value else resolution_due,
             resolved=resolved,
         )
-    overdue = {} if summary else _overdue_open(session, now=now, scope=scope)
+    overdue = _overdue_open(session, now=now, scope=scope)
 
     scores: dict[int, list[int]] = defaultdict(list)
     rated = session.execute(
@@ -169,23 +173,18 @@ def department_reports(
         if score is not None:
             scores[department_id].append(score)
 
-    pulse: dict[int, WeeklyResults] = {}
-    received: dict[int, int] = {}
-    handled: dict[int, int] = {}
-    shared: dict[int, list[dict[str, Any]]] = {}
-    if not summary:
-        pulse = weekly_report.department_results(
-            session,
-            since=since,
-            now=now,
-            minimum=anonymity_minimum,
-            team_id=scope.team_id,
-            department_ids=scope.department_ids,
-        )
-        window: dict[str, Any] = {"since": since, "until": now, "team_id": scope.team_id}
-        received = kudos_store.department_kudos(session=session, **window)
-        handled = kudos_store.handled_requests(session=session, **window)
-        shared = updates_store.shared_updates(session=session, **window)
+    pulse = weekly_report.department_results(
+        session,
+        since=since,
+        now=now,
+        minimum=anonymity_minimum,
+        team_id=scope.team_id,
+        department_ids=scope.department_ids,
+    )
+    window: dict[str, Any] = {"since": since, "until": now, "team_id": scope.team_id}
+    received = kudos_store.department_kudos(session=session, **window)
+    handled = kudos_store.handled_requests(session=session, **window)
+    shared = updates_store.shared_updates(session=session, **window)
     departments = session.scalars(
         select(Department)
         .where(*scope.team(Department.team_id), *scope.departments(Department.id))
@@ -226,7 +225,7 @@ def department_reports(
                 **levels[department.id].figures(),
                 overdue_open=overdue.get(department.id, 0),
                 field_options={}
-                if summary
+                if not field_options
                 else tally_choices(
                     [FieldDefinition.from_stored(f) for f in department.fields or ()],
                     answered[department.id],

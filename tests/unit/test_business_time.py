@@ -188,3 +188,28 @@ def test_adding_then_measuring_gives_back_the_duration(
     assert calendar.between(start, end) == duration
     # It ends inside a window: the working time just before it was open.
     assert calendar.is_open(end - timedelta(microseconds=1))
+
+
+def _by_windows(calendar: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
+    """The working time between two moments, summed window by window."""
+    total = timedelta()
+    for opened, closed in calendar.windows(start):
+        if opened >= end:
+            return total
+        total += min(closed, end) - max(opened, start)
+    return total
+
+
+@given(
+    zone=st.sampled_from(
+        ["Europe/Berlin", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu"]
+    ),
+    hours=st.sampled_from(["09:00-18:00", "22:00-06:00", "18:00-24:00", "00:00-24:00"]),
+    start=st.datetimes(datetime(2026, 3, 1), datetime(2026, 12, 1), timezones=st.just(UTC)),
+    length=st.timedeltas(timedelta(0), timedelta(days=20)),
+)
+def test_the_time_between_two_moments_is_the_sum_of_the_windows_between(
+    zone: str, hours: str, start: datetime, length: timedelta
+) -> None:
+    calendar = BusinessCalendar.parse(timezone=zone, hours=hours, days="mon-fri")
+    assert calendar.between(start, start + length) == _by_windows(calendar, start, start + length)

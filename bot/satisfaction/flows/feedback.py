@@ -3,11 +3,16 @@ latest ratings and comments. Comments are for them only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.reports import store as report_store
+from bot.reports.rules import DepartmentReport
 from bot.requests import store as request_store
 from bot.requests.departments import store as departments_store
 from bot.satisfaction import store as rating_store
@@ -18,6 +23,12 @@ from bot.satisfaction.rules import (
     TeamFeedback,
 )
 from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES
+
+# How long a lead's figures are kept, for the last 30 days and the 30 before; and how many
+# sets of departments' figures at most.
+CURRENT_KEPT_FOR = timedelta(minutes=1)
+EARLIER_KEPT_FOR = timedelta(hours=1)
+KEPT_MAX = 256
 
 
 class Feedback:
@@ -33,9 +44,43 @@ class Feedback:
         self._clock = clock
         self._admins = admins
         self._minimum = anonymity_minimum
+        # A lead's figures, by departments and period: see _window.
+        self._kept: OrderedDict[
+            tuple[str, frozenset[int], datetime, timedelta], list[DepartmentReport]
+        ] = OrderedDict()
+        self._kept_lock = threading.Lock()
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self._admins
+
+    def _window(
+        self, session: Session, scope: report_store.Scope, *, until: datetime, step: timedelta
+    ) -> list[DepartmentReport]:
+        """Every figure a lead sees over the window up to `until`, read at most once per
+        `step` for the same departments: a lead's Home is redrawn at the end of the minute of
+        each change, so figures kept for the minute are caught up by that redraw. The answers
+        to the departments' questions are not shown on Home, so not read."""
+        moment = datetime.fromtimestamp(
+            until.timestamp() // step.total_seconds() * step.total_seconds(), UTC
+        )
+        key = (scope.team_id or "", scope.department_ids or frozenset(), moment, step)
+        with self._kept_lock:
+            kept = self._kept.get(key)
+        if kept is not None:
+            return kept
+        reports = report_store.department_reports(
+            session=session,
+            now=until,
+            days=FEEDBACK_WINDOW_DAYS,
+            anonymity_minimum=self._minimum,
+            scope=scope,
+            field_options=False,
+        )
+        with self._kept_lock:
+            self._kept[key] = reports
+            while len(self._kept) > KEPT_MAX:
+                self._kept.popitem(last=False)
+        return reports
 
     def team_feedback(self, *, team_id: str, user_id: str) -> TeamFeedback | None:
         """Results and recent comments of the departments this person leads, every
@@ -50,16 +95,14 @@ class Feedback:
             ids = {d.id for d in departments}
             keys = {d.key for d in departments}
             scope = report_store.Scope(team_id=team_id, department_ids=frozenset(ids))
-            # Every figure a lead sees, over the window and over the window before it.
-            reports, before = (
-                report_store.department_reports(
-                    session=session,
-                    now=until,
-                    days=FEEDBACK_WINDOW_DAYS,
-                    anonymity_minimum=self._minimum,
-                    scope=scope,
-                )
-                for until in (now, now - timedelta(days=FEEDBACK_WINDOW_DAYS))
+            reports = self._window(session, scope, until=now, step=CURRENT_KEPT_FOR)
+            # The 30 days before the last 30 barely change: read once an hour, to the hour.
+            hour = now.replace(minute=0, second=0, microsecond=0)
+            before = self._window(
+                session,
+                scope,
+                until=hour - timedelta(days=FEEDBACK_WINDOW_DAYS),
+                step=EARLIER_KEPT_FOR,
             )
             rows = rating_store.recent_feedback(
                 session=session,

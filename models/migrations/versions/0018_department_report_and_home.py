@@ -1,5 +1,6 @@
 """The weekly department report: which departments get it, and the charts it shared, which App
-Home shows; and who opens App Home, whose tab is kept up to date.
+Home shows; who opens App Home, whose tab is kept up to date; and the index that finds the open
+requests an agent holds.
 
 Revision ID: 0018
 Revises: 0017
@@ -18,6 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_requests_team_id_assignee_id_status",
+        "requests",
+        ["team_id", "assignee_id", "status"],
+    )
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("home_opened_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("departments") as batch:
@@ -51,6 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_requests_team_id_assignee_id_status", table_name="requests")
     op.drop_index("ix_shared_charts_team_id_kind_week", table_name="shared_charts")
     op.drop_table("shared_charts")
     with op.batch_alter_table("departments") as batch:
