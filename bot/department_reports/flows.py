@@ -32,8 +32,7 @@ from bot.jobs import JobSnapshot
 from bot.requests.departments import store as departments_store
 from bot.requests.rules import DepartmentSnapshot
 from bot.slack import MessageTag, SlackGateway, Upload
-from bot.trends.formats import heatmap_figure, png, trend_figure
-from bot.trends.rules import last_weeks
+from bot.trends.rules import Heatmap, Trend, last_weeks
 from bot.trends.store import department_trend, icsq_heatmap
 
 logger = logging.getLogger(__name__)
@@ -154,7 +153,7 @@ class DepartmentReports:
             thread_ts=posted.ts,
             upload=Upload(
                 name=chart_name(department.key, week),
-                content=png(trend_figure(trend)),
+                content=_trend_png(trend),
                 title=f"{department.name}: the last {TREND_WEEKS} weeks",
                 alt_text=(
                     f"Requests filed per week as bars, with CSAT and the median resolution "
@@ -240,7 +239,7 @@ class DepartmentReports:
         if not any(score is not None for row in heatmap.scores for score in row):
             logger.info("department_report.heatmap_empty", extra={"team_id": job.team_id})
             return
-        picture = png(heatmap_figure(heatmap))
+        picture = _heatmap_png(heatmap)
         for admin in self._admins:
             key = chart_key(ChartKind.HEATMAP, admin, week)
             with read_session(self._sessions) as session:
@@ -271,6 +270,20 @@ class DepartmentReports:
                     now=self._clock.now(),
                     user_id=admin,
                 )
+
+
+# matplotlib takes over half a second to import: only the pictures pay for it, not every start
+# of the bot or of the command line.
+def _trend_png(trend: Trend) -> bytes:
+    from bot.trends.formats import png, trend_figure
+
+    return png(trend_figure(trend))
+
+
+def _heatmap_png(heatmap: Heatmap) -> bytes:
+    from bot.trends.formats import heatmap_figure, png
+
+    return png(heatmap_figure(heatmap))
 
 
 def _zone(department: DepartmentSnapshot) -> str | None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,3 +241,14 @@ def test_report_chart_says_what_it_needs(
 def test_report_chart_refuses_a_number_of_weeks_it_cannot_draw(empty_environment: Path) -> None:
     with pytest.raises(SystemExit):
         main(["report", "chart", "--department", "it", "--weeks", "0", "--out", "it.png"])
+
+
+def test_starting_the_command_line_does_not_import_matplotlib() -> None:
+    """Half a second at every start, for pictures few commands draw."""
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys, bot.__main__; print('matplotlib' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.strip() == "False"
