@@ -144,6 +144,7 @@ class DepartmentReports:
             trend = department_trend(
                 session=session,
                 department_key=department.key,
+                team_id=job.team_id,
                 # Ending with the week the report is posted in, as `report chart` draws them:
                 # the days the report counts are all in the picture.
                 weeks=last_weeks(until.date(), TREND_WEEKS),

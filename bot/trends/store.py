@@ -21,11 +21,17 @@ def _start(week: Week) -> datetime:
     return datetime.combine(week.monday, time(), tzinfo=UTC)
 
 
-def department_trend(*, session: Session, department_key: str, weeks: list[Week]) -> Trend:
+def department_trend(
+    *, session: Session, department_key: str, weeks: list[Week], team_id: str | None = None
+) -> Trend:
     """Per week: requests filed, CSAT of the ratings given, and the median time to resolution
-    of the requests resolved."""
+    of the requests resolved. `team_id` names the workspace when several share the database
+    (each may have a department of that key)."""
+    workspace = [] if team_id is None else [Department.team_id == team_id]
     department = session.scalars(
-        select(Department).where(Department.key == department_key, Department.active.is_(True))
+        select(Department).where(
+            Department.key == department_key, Department.active.is_(True), *workspace
+        )
     ).first()
     if department is None:
         raise NotFound(f"There is no department '{department_key}'.")

@@ -124,3 +124,31 @@ def test_the_heatmap_reads_the_reports_icsq_scores(session_factory: SessionFacto
     # Nobody answered the weekly pulse: the department is there, every cell empty.
     assert heatmap.departments == ("IT Help Desk",)
     assert heatmap.scores == ((None, None, None),)
+
+
+def test_a_workspace_draws_its_own_department_of_a_key_another_has_too(
+    session_factory: SessionFactory,
+) -> None:
+    configs = parse_departments(Path("departments.toml"), DEPARTMENTS)
+    with session_factory.begin() as session:
+        # Another workspace, synced first, with an "it" of its own and nothing filed.
+        department_store.sync_departments(
+            session=session, team_id="T0ELSEWHERE", configs=configs, now=MONDAY
+        )
+    _filed(session_factory)
+    with session_factory() as session:
+        ours = trends_store.department_trend(
+            session=session,
+            department_key="it",
+            weeks=last_weeks(date(2026, 11, 30), 5),
+            team_id=TEAM,
+        )
+        theirs = trends_store.department_trend(
+            session=session,
+            department_key="it",
+            weeks=last_weeks(date(2026, 11, 30), 5),
+            team_id="T0ELSEWHERE",
+        )
+
+    assert [week.requests for week in ours.weeks] == [2, 0, 3, 0, 0]
+    assert theirs.quiet
