@@ -86,7 +86,7 @@ class Home:
         if self._giving is not None and self._giving.policy.channel_id:
             kudos_left = self._giving.status(team_id=team_id, user_id=user_id).left
         departments = self._desk.departments(team_id=team_id)
-        feedback = self._feedback.team_feedback(team_id=team_id, user_id=user_id)
+        feedback = self._feedback.team_feedback(team_id=team_id, user_id=user_id, page=page)
         now = self._clock.now()
         with read_session(self._sessions) as session:
             resolved = requests_store.recently_resolved(
@@ -111,7 +111,6 @@ class Home:
             claimed=claimed,
             charts=charts,
             heatmap=heatmap,
-            page=page,
             pulse=self._pulse.home(team_id=team_id, user_id=user_id) if self._pulse else None,
         )
 

@@ -59,14 +59,13 @@ def build_home_view(
     claimed: Sequence[RequestSnapshot] = (),
     charts: Mapping[str, str] | None = None,
     heatmap: str | None = None,
-    page: int = 1,
     pulse: PulseHome | None = None,
 ) -> dict[str, Any]:
     """`kudos_left`: how many more people the viewer may thank today; None when kudos are
     not set up. `queues`: the departments the viewer works for, as of `now`. `resolved`:
     the viewer's requests resolved lately; `claimed`: the open ones they hold. `charts` (by
-    department key) and `heatmap`: the latest pictures the weekly report shared; `page`: of
-    a lead's departments. `pulse`: the weekly pulse answered back."""
+    department key) and `heatmap`: the latest pictures the weekly report shared. `pulse`:
+    the weekly pulse answered back."""
     pulse_blocks = build_pulse_home(pulse) if pulse is not None else []
     new_request = button(
         "New request", action_id=ActionId.HOME_NEW_REQUEST, value="new", style="primary"
@@ -89,7 +88,7 @@ def build_home_view(
         blocks += _claimed_blocks(claimed, now)
     lead = []
     if feedback is not None:
-        lead = _feedback_blocks(feedback, charts=charts or {}, heatmap=heatmap, page=page)
+        lead = _feedback_blocks(feedback, charts=charts or {}, heatmap=heatmap)
     if queues and now is not None:
         # What a lead's results take from Home's 100 blocks is kept for them.
         reserved = len(lead) + len(pulse_blocks) + 2
@@ -104,11 +103,11 @@ def build_home_view(
 
 
 def _feedback_blocks(
-    feedback: TeamFeedback, *, charts: Mapping[str, str], heatmap: str | None, page: int
+    feedback: TeamFeedback, *, charts: Mapping[str, str], heatmap: str | None
 ) -> list[Block]:
     blocks: list[Block] = [
         divider(),
-        *lead_blocks(feedback, charts=charts, heatmap=heatmap, page=page),
+        *lead_blocks(feedback, charts=charts, heatmap=heatmap),
     ]
     blocks.append(header("Recent feedback"))
     if not feedback.recent:

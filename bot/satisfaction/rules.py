@@ -51,6 +51,14 @@ FEEDBACK_WINDOW_DAYS = 30
 FEEDBACK_ITEMS_MAX = 10
 
 
+# A lead's departments on App Home, a page at a time: each takes up to four blocks.
+DEPARTMENTS_PER_PAGE = 4
+
+
+def page_count(departments: int) -> int:
+    return max(1, -(-departments // DEPARTMENTS_PER_PAGE))
+
+
 class SatisfactionJob(StrEnum):
     SEND_PULSE = "satisfaction.send_pulse"
     CLOSE_PULSE = "satisfaction.close_pulse"
@@ -141,6 +149,9 @@ class TeamFeedback:
     before: list[DepartmentReport] = field(default_factory=list)
     # How many must answer about a department before its pulse scores show.
     anonymity_minimum: int = DEFAULT_ANONYMITY_MIN_RESPONSES
+    # `departments` is this page of the viewer's departments, of `pages`.
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True)

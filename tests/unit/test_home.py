@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.home.leads.messages import DEPARTMENTS_PER_PAGE, read_page
+from bot.home.leads.messages import read_page
 from bot.home.messages import build_home_view
 from bot.home.rules import concerned, refresh_minute
 from bot.reports.rules import DepartmentReport
 from bot.requests.rules import Queue, RequestStatus
-from bot.satisfaction.rules import FeedbackItem, TeamFeedback
+from bot.satisfaction.rules import DEPARTMENTS_PER_PAGE, FeedbackItem, TeamFeedback
 from bot.weekly.comments.rules import COMMENTS_SHOWN, ShownComment
 from bot.weekly.updates.rules import LedDepartment, PulseHome, SharedUpdate
 from tests.unit.requests.test_messages import CREATED, make_request
@@ -22,12 +22,14 @@ from tests.unit.requests.test_messages import CREATED, make_request
 def test_home_fits_its_100_blocks_with_every_part_full() -> None:
     many = [replace(make_request(status=RequestStatus.OPEN), id=n) for n in range(1, 40)]
     queue = Queue(many[:8], total=250)
-    departments = [_department(f"team{n}") for n in range(12)]
+    departments = [_department(f"team{n}") for n in range(DEPARTMENTS_PER_PAGE)]
     feedback = TeamFeedback(
         departments=departments,
         recent=[FeedbackItem(request, 3, "fine", CREATED) for request in many[:30]],
         days=30,
         before=departments,
+        page=1,
+        pages=3,
     )
     view = build_home_view(
         many,
@@ -52,9 +54,9 @@ def test_home_fits_its_100_blocks_with_every_part_full() -> None:
 
 
 def test_the_last_page_of_departments_goes_back_and_no_further() -> None:
-    departments = [_department(f"team{n}") for n in range(6)]
-    feedback = TeamFeedback(departments=departments, recent=[], days=30)
-    view = build_home_view([], [], feedback, now=CREATED, page=99)
+    departments = [_department(f"team{n}") for n in (4, 5)]
+    feedback = TeamFeedback(departments=departments, recent=[], days=30, page=2, pages=2)
+    view = build_home_view([], [], feedback, now=CREATED)
     sent = json.dumps(view)
     assert "home_page_previous" in sent
     assert "home_page_next" not in sent

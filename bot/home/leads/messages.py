@@ -14,8 +14,6 @@ from bot.satisfaction.rules import TeamFeedback
 from bot.text import escape
 from bot.weekly.rules import ICSQ_ROTATION, IcsqArea, WeeklyResults
 
-# Departments per page of Home: each takes up to four blocks.
-DEPARTMENTS_PER_PAGE = 4
 TREND_ALT_TEXT = (
     "Requests filed per week as bars, with CSAT and the median resolution time as lines, "
     "over the last 12 weeks."
@@ -25,23 +23,11 @@ HEATMAP_ALT_TEXT = (
 )
 
 
-def page_count(departments: int) -> int:
-    return max(1, -(-departments // DEPARTMENTS_PER_PAGE))
-
-
 def lead_blocks(
-    feedback: TeamFeedback,
-    *,
-    charts: Mapping[str, str],
-    heatmap: str | None,
-    page: int = 1,
+    feedback: TeamFeedback, *, charts: Mapping[str, str], heatmap: str | None
 ) -> list[Block]:
-    """`charts`: the latest 12-week chart of each department (its key) by file id;
-    `heatmap`: the latest ICSQ heatmap sent to this admin."""
-    pages = page_count(len(feedback.departments))
-    page = min(max(page, 1), pages)
-    first = (page - 1) * DEPARTMENTS_PER_PAGE
-    shown = feedback.departments[first : first + DEPARTMENTS_PER_PAGE]
+    """A page of the viewer's departments. `charts`: the latest 12-week chart of each
+    department (its key) by file id; `heatmap`: the latest ICSQ heatmap sent to this admin."""
     before = {d.key: d for d in feedback.before}
     blocks: list[Block] = [
         header(f"Your teams: the last {feedback.days} days"),
@@ -51,15 +37,14 @@ def lead_blocks(
             f"in which at least {feedback.anonymity_minimum} people answered about the team."
         ),
     ]
-    for department in shown:
+    for department in feedback.departments:
         blocks += _department_blocks(
             department,
             before.get(department.key) or department,
-            minimum=feedback.anonymity_minimum,
             chart=charts.get(department.key),
         )
-    if pages > 1:
-        blocks.append(_pager(page, pages))
+    if feedback.pages > 1:
+        blocks.append(_pager(feedback.page, feedback.pages))
     if heatmap is not None:
         blocks += [
             header("ICSQ by department"),
@@ -69,7 +54,7 @@ def lead_blocks(
 
 
 def _department_blocks(
-    last: DepartmentReport, before: DepartmentReport, *, minimum: int, chart: str | None
+    last: DepartmentReport, before: DepartmentReport, *, chart: str | None
 ) -> list[Block]:
     pulse = last.weekly
     figures = [

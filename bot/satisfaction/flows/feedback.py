@@ -17,10 +17,12 @@ from bot.requests import store as request_store
 from bot.requests.departments import store as departments_store
 from bot.satisfaction import store as rating_store
 from bot.satisfaction.rules import (
+    DEPARTMENTS_PER_PAGE,
     FEEDBACK_ITEMS_MAX,
     FEEDBACK_WINDOW_DAYS,
     FeedbackItem,
     TeamFeedback,
+    page_count,
 )
 from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES
 
@@ -82,9 +84,10 @@ class Feedback:
                 self._kept.popitem(last=False)
         return reports
 
-    def team_feedback(self, *, team_id: str, user_id: str) -> TeamFeedback | None:
-        """Results and recent comments of the departments this person leads, every
-        department for an admin, None for everyone else: comments are for them only."""
+    def team_feedback(self, *, team_id: str, user_id: str, page: int = 1) -> TeamFeedback | None:
+        """Results of a page of the departments this person leads (every department for an
+        admin; only the page's are read), and the recent comments of them all; None for
+        everyone else: comments are for them only."""
         now = self._clock.now()
         with read_session(self._sessions) as session:
             departments = departments_store.list_departments(session=session, team_id=team_id)
@@ -93,8 +96,13 @@ class Feedback:
             if not departments:
                 return None
             ids = {d.id for d in departments}
-            keys = {d.key for d in departments}
-            scope = report_store.Scope(team_id=team_id, department_ids=frozenset(ids))
+            pages = page_count(len(departments))
+            page = min(max(page, 1), pages)
+            shown = departments[(page - 1) * DEPARTMENTS_PER_PAGE :][:DEPARTMENTS_PER_PAGE]
+            keys = {d.key for d in shown}
+            scope = report_store.Scope(
+                team_id=team_id, department_ids=frozenset(d.id for d in shown)
+            )
             reports = self._window(session, scope, until=now, step=CURRENT_KEPT_FOR)
             # The 30 days before the last 30 barely change: read once an hour, to the hour.
             hour = now.replace(minute=0, second=0, microsecond=0)
@@ -127,4 +135,6 @@ class Feedback:
             days=FEEDBACK_WINDOW_DAYS,
             before=[d for d in before if d.key in keys],
             anonymity_minimum=self._minimum,
+            page=page,
+            pages=pages,
         )

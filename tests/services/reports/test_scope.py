@@ -154,3 +154,20 @@ def test_a_leads_figures_are_read_once_a_minute(
     assert it_requests() == 2
     clock.advance(timedelta(minutes=1))
     assert it_requests() == 3
+
+
+def test_an_admin_reads_one_page_of_departments(
+    session_factory: SessionFactory, clock: FakeClock
+) -> None:
+    _activity(session_factory, clock, OURS, 1)
+    clock.advance(timedelta(hours=1))
+    feedback = Feedback(session_factory=session_factory, clock=clock, admins=("U0ADMIN",))
+
+    first = feedback.team_feedback(team_id=OURS, user_id="U0ADMIN")
+    last = feedback.team_feedback(team_id=OURS, user_id="U0ADMIN", page=99)
+
+    assert first is not None
+    assert last is not None
+    assert (first.page, first.pages, last.page) == (1, 1, 1)
+    assert [d.key for d in first.departments] == [d.key for d in last.departments]
+    assert {d.key for d in first.departments} == {"it", "hr"}
