@@ -232,3 +232,27 @@ def kudos_submission(
         "response_urls": [],
     }
     return desk.slack.post_form({"payload": json.dumps(payload)})
+
+
+def click_on_home(desk: Desk, user: str, button: dict[str, Any], *, trigger_id: str) -> HttpResult:
+    """A click on a button of the App Home tab: a view, with no response_url."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": desk.slack.team_id},
+        "user": {"id": user, "team_id": desk.slack.team_id},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": trigger_id,
+        "view": {"id": "V0HOME", "type": "home"},
+        "actions": [
+            {
+                "action_id": button["action_id"],
+                "block_id": "b",
+                "type": "button",
+                "value": button["value"],
+                "action_ts": "1700000000.1",
+            }
+        ],
+    }
+    result = desk.slack.post_form({"payload": json.dumps(payload)})
+    assert result.status == 200
+    return result

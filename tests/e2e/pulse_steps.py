@@ -3,7 +3,6 @@ back from it: rounds, answers, a week's answers closing, App Home and its clicks
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
@@ -82,28 +81,6 @@ def buttons(view: dict[str, Any], action_id: str) -> list[dict[str, Any]]:
         elements = [block.get("accessory") or {}, *block.get("elements", [])]
         found += [e for e in elements if e.get("action_id") == action_id]
     return found
-
-
-def click_on_home(desk: Desk, user: str, button: dict[str, Any], trigger_id: str) -> None:
-    """A click on a button of the App Home tab: a view, with no response_url."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID},
-        "user": {"id": user, "team_id": TEAM_ID},
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": trigger_id,
-        "view": {"id": "V0HOME", "type": "home"},
-        "actions": [
-            {
-                "action_id": button["action_id"],
-                "block_id": "b",
-                "type": "button",
-                "value": button["value"],
-                "action_ts": "1700000000.1",
-            }
-        ],
-    }
-    assert desk.slack.post_form({"payload": json.dumps(payload)}).status == 200
 
 
 def opened_form(desk: Desk, trigger_id: str) -> dict[str, Any]:

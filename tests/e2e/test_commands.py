@@ -14,7 +14,7 @@ from bot.departments import parse_config
 from bot.text import slack_date
 from models import Request
 from tests.e2e.conftest import DEPARTMENTS_TOML, TEAM_ID, Desk, DeskFactory
-from tests.e2e.helpers import file_request, get_request, latest_request, text_of
+from tests.e2e.helpers import click_on_home, file_request, get_request, latest_request, text_of
 
 
 def _count(desk: Desk) -> int:
@@ -182,23 +182,9 @@ def test_home_tab_lists_open_requests(desk: Desk) -> None:
     assert f"REQ-{request.id}" in json.dumps(publish.params["view"])
 
 
-def _click_on_home(desk: Desk, user: str, action: dict[str, Any], *, trigger_id: str) -> None:
-    """A click on the App Home tab: a view, with no response_url."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0TEST"},
-        "user": {"id": user, "team_id": "T0TEST"},
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": trigger_id,
-        "view": {"id": "V0HOME", "type": "home"},
-        "actions": [action],
-    }
-    assert desk.slack.post_form({"payload": json.dumps(payload)}).status == 200
-
-
 def test_cancel_from_home_tab_refreshes_it(desk: Desk) -> None:
     request = file_request(desk)
-    _click_on_home(
+    click_on_home(
         desk,
         "U0ALICE",
         {"action_id": "request_cancel", "block_id": "x", "value": f"req:{request.id}"},
@@ -291,7 +277,7 @@ def test_the_home_tab_files_a_new_request_and_counts_the_kudos_left(
     assert "home_new_request" in home
     assert "You can thank 5 more people today" in home
 
-    _click_on_home(
+    click_on_home(
         desk,
         "U0ALICE",
         {"action_id": "home_new_request", "block_id": "x", "value": "new"},
@@ -332,7 +318,7 @@ def test_an_agent_claims_from_the_queue_on_app_home(desk: Desk) -> None:
     )
     assert queue[0]["accessory"]["action_id"] == "request_claim"
 
-    _click_on_home(desk, "U0AGENT1", queue[0]["accessory"], trigger_id="trigger-home-claim")
+    click_on_home(desk, "U0AGENT1", queue[0]["accessory"], trigger_id="trigger-home-claim")
 
     desk.fake.wait_for(lambda _: get_request(desk, second.id).assignee_id == "U0AGENT1")
     redrawn = _home_of(desk, "U0AGENT1", 2)
@@ -356,7 +342,7 @@ def test_a_request_resolved_lately_stays_on_home_to_be_reopened(desk: Desk) -> N
     assert "resolved by <@U0AGENT1>" in json.dumps(resolved)
     assert resolved["accessory"]["action_id"] == "request_reopen"
 
-    _click_on_home(desk, "U0ALICE", resolved["accessory"], trigger_id="trigger-home-reopen")
+    click_on_home(desk, "U0ALICE", resolved["accessory"], trigger_id="trigger-home-reopen")
 
     desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "open")
     assert "Recently resolved" not in json.dumps(_home_of(desk, "U0ALICE", 2))

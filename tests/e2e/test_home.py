@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.e2e.conftest import DEPARTMENTS_TOML, Desk, DeskFactory
-from tests.e2e.helpers import file_request, pulses, rating_of, resolve, run_jobs
+from tests.e2e.helpers import click_on_home, file_request, pulses, rating_of, resolve, run_jobs
 from tests.e2e.test_department_report import NEXT_MONDAY_10, _advance_to, _run_until_settled
 
 WITH_TARGETS = DEPARTMENTS_TOML.replace(
@@ -126,16 +126,7 @@ def test_an_admin_sees_every_department_paged(desk_with: DeskFactory) -> None:
     ]
     [more] = pager["elements"]
     assert more["action_id"] == "home_page_next"
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0TEST"},
-        "user": {"id": "U0ADMIN1", "team_id": "T0TEST"},
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": "trigger-page",
-        "view": {"id": "V0HOME", "type": "home"},
-        "actions": [more],
-    }
-    assert desk.slack.post_form({"payload": json.dumps(payload)}).status == 200
+    click_on_home(desk, "U0ADMIN1", more, trigger_id="trigger-page")
     desk.fake.wait_for_call(
         "views.publish", count=2, where=lambda c: c.params["user_id"] == "U0ADMIN1"
     )

@@ -15,12 +15,11 @@ from bot.calendar import Week
 from bot.errors import NotAllowed
 from models import Base, Job, WeeklyComment, WeeklyPendingComment
 from tests.e2e.conftest import TEAM_ID, Desk, DeskFactory
-from tests.e2e.helpers import dms_to, file_request, intake_settled, run_jobs, text_of
+from tests.e2e.helpers import click_on_home, dms_to, file_request, intake_settled, run_jobs, text_of
 from tests.e2e.pulse_steps import (
     LEAD,
     answer,
     buttons,
-    click_on_home,
     close_week,
     department_id,
     home_of,
@@ -113,14 +112,14 @@ def test_a_lead_replies_to_an_anonymous_comment_without_learning_who_wrote_it(
     assert buttons(home_of(desk, "U0P02"), "weekly_reply") == []
 
     # Someone who is not IT Help Desk's lead cannot open the form.
-    click_on_home(desk, "U0P02", reply_button, "reply-mallory")
+    click_on_home(desk, "U0P02", reply_button, trigger_id="reply-mallory")
     desk.fake.wait_for_call(
         "chat.postMessage",
         where=lambda c: c.params.get("channel") == "U0P02" and "leads" in text_of(c),
     )
     assert not [c for c in desk.fake.calls_to("views.open") if "mallory" in c.params["trigger_id"]]
 
-    click_on_home(desk, LEAD, reply_button, "reply1")
+    click_on_home(desk, LEAD, reply_button, trigger_id="reply1")
     form = opened_form(desk, "reply1")
     assert form["callback_id"] == "weekly_reply"
     assert COMMENT in json.dumps(form)
@@ -211,7 +210,7 @@ def test_a_reply_cut_short_after_reaching_the_writer_is_finished_later_and_sent_
     desk = desk_with(pulse_reply_key=KEY)
     _week_with_comments(desk)
     [reply_button] = buttons(home_of(desk, LEAD), "weekly_reply")
-    click_on_home(desk, LEAD, reply_button, "reply2")
+    click_on_home(desk, LEAD, reply_button, trigger_id="reply2")
     form = opened_form(desk, "reply2")
     # The writer's DM goes out; the lead's confirmation fails, so the work stops there.
     desk.fake.fail_where(

@@ -14,12 +14,11 @@ from bot.reports import store as reports
 from bot.reports.formats import render_json, render_text
 from models import WeeklySharedUpdate
 from tests.e2e.conftest import Desk
-from tests.e2e.helpers import file_request, intake_settled, text_of
+from tests.e2e.helpers import click_on_home, file_request, intake_settled, text_of
 from tests.e2e.pulse_steps import (
     LEAD,
     answer,
     buttons,
-    click_on_home,
     close_week,
     department_id,
     home_of,
@@ -52,7 +51,7 @@ def _answered_week(desk: Desk) -> None:
 def _share(desk: Desk, text: str | None, *, trigger_id: str = "share1") -> HttpResult:
     [share] = buttons(home_of(desk, LEAD), "weekly_share")
     assert share["value"] == f"dept:{department_id(desk, 'it')}"
-    click_on_home(desk, LEAD, share, trigger_id)
+    click_on_home(desk, LEAD, share, trigger_id=trigger_id)
     form = opened_form(desk, trigger_id)
     return desk.slack.submit_view(form, typed("weekly_share_text", text), user=LEAD)
 
@@ -125,7 +124,10 @@ def test_only_a_lead_can_share_and_a_retried_form_is_kept_once(desk: Desk) -> No
     _answered_week(desk)
     it_id = department_id(desk, "it")
     click_on_home(
-        desk, "U0P01", {"action_id": "weekly_share", "value": f"dept:{it_id}"}, "share-mallory"
+        desk,
+        "U0P01",
+        {"action_id": "weekly_share", "value": f"dept:{it_id}"},
+        trigger_id="share-mallory",
     )
     [refusal] = desk.fake.wait_for_call(
         "chat.postMessage",
@@ -137,7 +139,7 @@ def test_only_a_lead_can_share_and_a_retried_form_is_kept_once(desk: Desk) -> No
     ]
 
     [share] = buttons(home_of(desk, LEAD), "weekly_share")
-    click_on_home(desk, LEAD, share, "share3")
+    click_on_home(desk, LEAD, share, trigger_id="share3")
     form = opened_form(desk, "share3")
     for _ in range(2):
         assert (
