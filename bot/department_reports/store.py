@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.calendar import Week
 from bot.department_reports.rules import ChartKind, PulseWeek
 from bot.reports.rules import DepartmentReport
-from bot.reports.store import Scope, build_report
+from bot.reports.store import Scope, department_reports
 from bot.reports.weekly.store import final_weeks
 from bot.requests.departments.store import department_snapshot
 from bot.requests.rules import OPEN_STATUSES, DepartmentSnapshot, RequestSnapshot
@@ -39,31 +39,17 @@ def _results(
     days: int,
     minimum: int,
 ) -> DepartmentReport:
-    report = build_report(
+    """An active department is always in its own report, with zeros where nothing happened;
+    the answers to its questions are not shown in the channel, so not read."""
+    [found] = department_reports(
         session=session,
         now=until,
         days=days,
         anonymity_minimum=minimum,
         scope=Scope(team_id=team_id, department_ids=frozenset({department.id})),
+        field_options=False,
     )
-    found = [d for d in report.departments if d.key == department.key]
-    if found:
-        return found[0]
-    return DepartmentReport(
-        key=department.key,
-        name=department.name,
-        requests=0,
-        open=0,
-        resolved=0,
-        median_first_response_seconds=None,
-        median_resolution_seconds=None,
-        csat=None,
-        ratings=0,
-        avg_rating=None,
-        p90_first_response_seconds=None,
-        p90_resolution_seconds=None,
-        team_id=team_id,
-    )
+    return found
 
 
 def pulse_weeks(
