@@ -96,7 +96,7 @@ class Home:
                 since=now - RESOLVED_SHOWN_FOR,
                 limit=RESOLVED_SHOWN,
             )
-            _held, claimed = store.claimed_requests(
+            claimed = store.claimed_requests(
                 session=session, team_id=team_id, assignee_id=user_id, limit=CLAIMED_SHOWN
             )
             charts, heatmap = self._pictures(session, team_id, user_id, feedback, departments)

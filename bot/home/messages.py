@@ -56,7 +56,7 @@ def build_home_view(
     queues: Sequence[tuple[str, Queue]] = (),
     now: datetime | None = None,
     resolved: Sequence[RequestSnapshot] = (),
-    claimed: Sequence[RequestSnapshot] = (),
+    claimed: Queue | None = None,
     charts: Mapping[str, str] | None = None,
     heatmap: str | None = None,
     pulse: PulseHome | None = None,
@@ -84,7 +84,7 @@ def build_home_view(
             context(f":clap: You can thank {kudos_left} more {people} today with `/kudos`.")
         )
     blocks += [divider(), *_open_blocks(requests, now), *_resolved_blocks(resolved)]
-    if claimed and now is not None:
+    if claimed is not None and claimed.requests and now is not None:
         blocks += _claimed_blocks(claimed, now)
     lead = []
     if feedback is not None:
@@ -238,11 +238,11 @@ def _service_level(request: RequestSnapshot, now: datetime | None) -> str:
     return f" · {name} {sla_messages.STATE_LABELS[reached]}{paused}"
 
 
-def _claimed_blocks(requests: Sequence[RequestSnapshot], now: datetime) -> list[Block]:
+def _claimed_blocks(claimed: Queue, now: datetime) -> list[Block]:
     """The open requests the viewer holds, oldest first, with what runs late marked."""
-    shown = requests[:CLAIMED_SHOWN]
+    shown = claimed.requests[:CLAIMED_SHOWN]
     blocks: list[Block] = [header("Claimed by you")]
     blocks += [_queue_item(request, now) for request in shown]
-    if len(requests) > len(shown):
-        blocks.append(context(f"…and {len(requests) - len(shown)} more."))
+    if claimed.total > len(shown):
+        blocks.append(context(f"…and {claimed.total - len(shown)} more."))
     return blocks

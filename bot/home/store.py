@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot import jobs
 from bot.home.rules import HomeJob, concerned, refresh_minute
 from bot.people.store import ensure_person
-from bot.requests.rules import OPEN_STATUSES, RequestSnapshot
+from bot.requests.rules import OPEN_STATUSES, Queue, RequestSnapshot
 from bot.requests.store import request_snapshot
 from models import Person, Request
 
@@ -21,10 +21,8 @@ from models import Person, Request
 WATCHED_FOR = timedelta(days=30)
 
 
-def claimed_requests(
-    *, session: Session, team_id: str, assignee_id: str, limit: int
-) -> tuple[int, list[RequestSnapshot]]:
-    """How many open requests this person holds, and the oldest of them."""
+def claimed_requests(*, session: Session, team_id: str, assignee_id: str, limit: int) -> Queue:
+    """The open requests this person holds, oldest first, and how many in all."""
     held = (
         Request.team_id == team_id,
         Request.assignee_id == assignee_id,
@@ -34,7 +32,7 @@ def claimed_requests(
     rows = session.scalars(
         select(Request).where(*held).order_by(Request.created_at, Request.id).limit(limit)
     )
-    return int(total), [request_snapshot(row) for row in rows]
+    return Queue([request_snapshot(row) for row in rows], int(total))
 
 
 def note_home_opened(*, session: Session, team_id: str, user_id: str, now: datetime) -> None:

@@ -39,7 +39,7 @@ def test_home_fits_its_100_blocks_with_every_part_full() -> None:
         queues=[("IT", queue)] * 3,
         now=CREATED,
         resolved=many[:10],
-        claimed=many[:20],
+        claimed=Queue(many[:8], total=20),
         charts={d.key: f"F{n}" for n, d in enumerate(departments)},
         heatmap="FHEAT",
         pulse=_full_pulse(),
@@ -51,6 +51,7 @@ def test_home_fits_its_100_blocks_with_every_part_full() -> None:
     assert "weekly_reply" in sent
     assert sent.count('"slack_file"') == DEPARTMENTS_PER_PAGE + 1
     assert "home_page_next" in sent
+    assert "and 12 more." in sent
 
 
 def test_the_last_page_of_departments_goes_back_and_no_further() -> None:
