@@ -94,6 +94,10 @@ def _fill(engine: Engine, department_id: int, count: int) -> None:
                     "resolution_due_at": created + timedelta(days=1),
                     "resolved_at": created + timedelta(hours=1),
                     "closed_by_id": "U0AGENT",
+                    "first_response_seconds": 300.0,
+                    "first_response_business_seconds": 300.0,
+                    "resolution_seconds": 3600.0,
+                    "resolution_business_seconds": 3600.0,
                     "answers": [
                         {"key": "device", "label": "Device", "type": "select", "value": "Laptop"}
                     ],

@@ -87,6 +87,11 @@ def _fill(engine: Engine, team_id: str, department_ids: list[int], count: int, s
                     "first_response_at": created + timedelta(minutes=5),
                     "resolved_at": created + timedelta(hours=1),
                     "closed_by_id": "U0AGENT",
+                    # Its departments name no calendar: every minute is working time.
+                    "first_response_seconds": 300.0,
+                    "first_response_business_seconds": 300.0,
+                    "resolution_seconds": 3600.0,
+                    "resolution_business_seconds": 3600.0,
                 }
             )
         ratings = [

@@ -42,11 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Engine, func, insert, select
 
 from bot.app import sync_departments_at_start
+from bot.business_time import BusinessCalendar
 from bot.calendar import Week
 from bot.cli_output import print_report
 from bot.clock import SystemClock
 from bot.db import create_db_engine, create_session_factory, migrate
 from bot.departments import parse_config
+from bot.service_levels.rules import elapsed
 from bot.services import build_services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
@@ -87,7 +89,8 @@ DEPARTMENTS = {
 }  # fmt: skip
 LEADS_OF = {"it": [LEAD], "facilities": [LEAD]}
 # Departments that keep office hours and promise times; and the one that asks a question.
-CALENDAR = '{ timezone = "Europe/Berlin", hours = "09:00-18:00", days = "mon-fri" }'
+OFFICE_HOURS = {"timezone": "Europe/Berlin", "hours": "09:00-18:00", "days": "mon-fri"}
+CALENDAR = "{ " + ", ".join(f'{name} = "{value}"' for name, value in OFFICE_HOURS.items()) + " }"
 SLA = '{ first_response = "30m", resolution = "2d" }'
 SERVICE_LEVELS = {"it", "facilities", "security"}
 DEVICES = ["Laptop", "Desktop", "Phone", "Monitor", "Printer", "Other"]
@@ -160,6 +163,9 @@ def _requests(
     rng: random.Random, now: datetime, departments: dict[str, list[tuple[int, str]]]
 ) -> Iterator[dict[str, Any]]:
     start = now - SPAN
+    office_hours = BusinessCalendar.parse(
+        timezone=OFFICE_HOURS["timezone"], hours=OFFICE_HOURS["hours"], days=OFFICE_HOURS["days"]
+    )
     for n in range(REQUESTS):
         created = start + SPAN * ((n + rng.random()) / REQUESTS)
         team = rng.choices(TEAMS, TEAM_SHARE)[0]
@@ -200,6 +206,15 @@ def _requests(
         if key in SERVICE_LEVELS:
             row["first_response_due_at"] = created + timedelta(minutes=30)
             row["resolution_due_at"] = created + timedelta(days=2)
+        calendar = office_hours if key in SERVICE_LEVELS else None
+        ends = {
+            "first_response": responded,
+            "resolution": resolved if status == "resolved" else None,
+        }
+        for target, end in ends.items():
+            took = None if end is None else elapsed(filed_at=created, until=end, calendar=calendar)
+            row[f"{target}_seconds"] = None if took is None else took.seconds
+            row[f"{target}_business_seconds"] = None if took is None else took.business_seconds
         if key == "it":
             device = rng.choice(DEVICES)
             row["answers"] = [

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -69,9 +70,14 @@ class Request(Base):
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How long the first response and the resolution took, in calendar time and in the
+    # department's working time (less the waits on the requester), worked out when each came:
+    # reports read them instead of working them out again for every request.
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    first_response_business_seconds: Mapped[float | None] = mapped_column(Float)
+    resolution_seconds: Mapped[float | None] = mapped_column(Float)
+    resolution_business_seconds: Mapped[float | None] = mapped_column(Float)
     closed_by_id: Mapped[str | None] = mapped_column(String(32))
-    # Since when it waits on its requester (the service levels' clock stands still), and the
-    # working time all its waits have taken.
     # Filed from a Slack message: where it is, a link to it, and who filed it when that is not
     # the requester (its author).
     source_channel_id: Mapped[str | None] = mapped_column(String(32))
@@ -80,6 +86,8 @@ class Request(Base):
     filed_by_id: Mapped[str | None] = mapped_column(String(32))
     # Its text and answers are shown only to its requester and its department's agents.
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Since when it waits on its requester (the service levels' clock stands still), and the
+    # working time all its waits have taken.
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The requester's side of the conversation: a message in the app's DM with them, in

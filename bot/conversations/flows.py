@@ -169,7 +169,7 @@ class Conversations:
             return
         now = self._clock.now()
         with self._sessions.begin() as session:
-            if not store.record_first_reply(session=session, request_id=request.id, now=now):
+            if not requests_store.record_first_response(session=session, request=request, now=now):
                 return
             if self._alerts is not None:
                 after = requests_store.get_request(

@@ -119,14 +119,3 @@ def record_conversation(*, session: Session, request_id: int, channel: str, ts: 
         .where(Request.id == request_id, Request.conversation_ts.is_(None))
         .values(conversation_channel_id=channel, conversation_ts=ts)
     )
-
-
-def record_first_reply(*, session: Session, request_id: int, now: datetime) -> bool:
-    """An agent's reply in the card's thread is a first response too; True if it was the
-    first."""
-    result = session.execute(
-        update(Request)
-        .where(Request.id == request_id, Request.first_response_at.is_(None))
-        .values(first_response_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]

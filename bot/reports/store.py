@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
-from bot.business_time import BusinessCalendar, Calendar, WallClock
 from bot.forms.rules import Answer, FieldDefinition, tally_choices
 from bot.kudos import store as kudos_store
 from bot.metrics import (
@@ -28,7 +27,6 @@ from bot.metrics import (
 from bot.reports.rules import KUDOS_TOP, OPEN_VALUES, DepartmentReport, KudosReport, Report
 from bot.reports.weekly import store as weekly_report
 from bot.requests.rules import RequestStatus
-from bot.service_levels.rules import kept
 from bot.weekly.rules import DEFAULT_ANONYMITY_MIN_RESPONSES, WeeklyResults
 from bot.weekly.updates import store as updates_store
 from models import Department, Person, Rating, Request
@@ -95,20 +93,17 @@ def department_reports(
     counts: dict[int, dict[str, int]] = defaultdict(
         lambda: {"requests": 0, "open": 0, "resolved": 0}
     )
-    calendars = _calendars(session, scope)
     levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
     answered: dict[int, list[list[Answer]]] = defaultdict(list)
     rows = session.execute(
         select(
             Request.department_id,
             Request.status,
-            Request.created_at,
-            Request.first_response_at,
-            Request.resolved_at,
-            Request.waiting_since,
-            Request.paused_seconds,
-            Request.first_response_due_at,
-            Request.resolution_due_at,
+            Request.first_response_seconds,
+            Request.resolution_seconds,
+            Request.first_response_business_seconds,
+            Request.resolution_business_seconds,
+            *targets_kept(now),
             *((Request.answers,) if field_options else ()),
         ).where(
             Request.created_at >= since,
@@ -120,13 +115,12 @@ def department_reports(
     for (
         department_id,
         status,
-        created_at,
-        first_response_at,
-        resolved_at,
-        waiting_since,
-        paused_seconds,
-        first_response_due,
-        resolution_due,
+        first_response,
+        resolution,
+        first_response_business,
+        resolution_business,
+        first_response_kept,
+        resolution_kept,
         # The answers, when they are read.
         *stored,
     ) in rows:
@@ -134,26 +128,20 @@ def department_reports(
         count["requests"] += 1
         if status in OPEN_VALUES:
             count["open"] += 1
-        resolved = resolved_at if status == RequestStatus.RESOLVED.value else None
-        if status == RequestStatus.RESOLVED.value:
+        resolved = status == RequestStatus.RESOLVED.value
+        if resolved:
             count["resolved"] += 1
-        if resolved is not None:
-            resolutions[department_id].append((resolved - created_at).total_seconds())
-        if first_response_at is not None:
-            first_responses[department_id].append((first_response_at - created_at).total_seconds())
+        if first_response is not None:
+            first_responses[department_id].append(first_response)
+        if resolved and resolution is not None:
+            resolutions[department_id].append(resolution)
         if stored:
             answered[department_id].append([Answer.from_stored(a) for a in stored[0] or ()])
         levels[department_id].add(
-            calendars.get(department_id) or WallClock(),
-            # While a request waits on its requester, its clock stands where the wait began.
-            now=waiting_since or now,
-            paused=timedelta(seconds=paused_seconds or 0),
-            created_at=created_at,
-            first_response_due=first_response_due,
-            responded=first_response_at,
-            # A cancelled request promises no resolution any more.
-            resolution_due=None if status == RequestStatus.CANCELLED.value else resolution_due,
-            resolved=resolved,
+            first_response_business=first_response_business,
+            resolution_business=resolution_business if resolved else None,
+            first_response_kept=first_response_kept,
+            resolution_kept=resolution_kept,
         )
     overdue = _overdue_open(session, now=now, scope=scope)
 
@@ -236,6 +224,32 @@ def department_reports(
     return reports
 
 
+def targets_kept(now: datetime) -> tuple[Any, Any]:
+    """Whether each request met its first response and resolution targets, as `kept` says:
+    1 met, 0 missed, NULL while it can still be met or where nothing was promised. Worked out
+    by the database, so a report reads no moments for it."""
+    # While a request waits on its requester, its clock stands where the wait began.
+    clock = case((Request.waiting_since.is_not(None), Request.waiting_since), else_=now)
+    resolved_at = case((Request.status == RequestStatus.RESOLVED.value, Request.resolved_at))
+    # A cancelled request promises no resolution any more.
+    resolution_due = case(
+        (Request.status == RequestStatus.CANCELLED.value, null()), else_=Request.resolution_due_at
+    )
+    return (
+        _kept(Request.first_response_due_at, Request.first_response_at, clock),
+        _kept(resolution_due, resolved_at, clock),
+    )
+
+
+def _kept(due: Any, done_at: Any, clock: Any) -> Any:
+    return case(
+        (due.is_(None), null()),
+        (done_at.is_(None), case((clock >= due, 0), else_=null())),
+        (done_at <= due, 1),
+        else_=0,
+    )
+
+
 @dataclass
 class _ServiceLevelTally:
     """One department's service levels over the requests of a window."""
@@ -247,30 +261,18 @@ class _ServiceLevelTally:
 
     def add(
         self,
-        calendar: Calendar,
         *,
-        now: datetime,
-        paused: timedelta,
-        created_at: datetime,
-        first_response_due: datetime | None,
-        responded: datetime | None,
-        resolution_due: datetime | None,
-        resolved: datetime | None,
+        first_response_business: float | None,
+        resolution_business: float | None,
+        first_response_kept: int | None,
+        resolution_kept: int | None,
     ) -> None:
-        if responded is not None:
-            self.first_response_business.append(
-                calendar.between(created_at, responded).total_seconds()
-            )
-        if resolved is not None:
-            self.resolution_business.append(
-                (calendar.between(created_at, resolved) - paused).total_seconds()
-            )
-        if first_response_due is not None:
-            self.first_response = _count(
-                self.first_response, kept(first_response_due, responded, now)
-            )
-        if resolution_due is not None:
-            self.resolution = _count(self.resolution, kept(resolution_due, resolved, now))
+        if first_response_business is not None:
+            self.first_response_business.append(first_response_business)
+        if resolution_business is not None:
+            self.resolution_business.append(resolution_business)
+        self.first_response = _count(self.first_response, first_response_kept)
+        self.resolution = _count(self.resolution, resolution_kept)
 
     def figures(self) -> dict[str, Any]:
         return {
@@ -283,22 +285,11 @@ class _ServiceLevelTally:
         }
 
 
-def _count(tally: tuple[int, int], met: bool | None) -> tuple[int, int]:
+def _count(tally: tuple[int, int], kept: int | None) -> tuple[int, int]:
     """(met, decided): a target that can still be met is not counted yet."""
-    if met is None:
+    if kept is None:
         return tally
-    return tally[0] + int(met), tally[1] + 1
-
-
-def _calendars(session: Session, scope: Scope) -> dict[int, Calendar]:
-    rows = session.execute(
-        select(Department.id, Department.calendar).where(
-            *scope.team(Department.team_id), *scope.departments(Department.id)
-        )
-    )
-    return {
-        department_id: BusinessCalendar.parse(**stored) for department_id, stored in rows if stored
-    }
+    return tally[0] + kept, tally[1] + 1
 
 
 def _overdue_open(session: Session, *, now: datetime, scope: Scope) -> dict[int, int]:

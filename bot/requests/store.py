@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from bot.requests.rules import (
     explain_state,
     resumed_status,
 )
-from bot.service_levels.rules import due_times, pause
+from bot.service_levels.rules import due_times, elapsed, pause
 from bot.text import escape, user_mention
 from models import Department, Request, RequestEvent
 
@@ -284,16 +283,33 @@ def transition_request(
         "updated_at": now,
         "assignee_id": new_assignee,
     }
+    paused = request.sla_paused
+    if request.status is RequestStatus.WAITING:
+        resumed, paused = _stop_waiting(request, now)
+        values.update(resumed)
     if action in (RequestAction.RESOLVE, RequestAction.CANCEL, RequestAction.CLOSE_UNANSWERED):
         values["closed_by_id"] = actor_id
         if action is not RequestAction.CANCEL:
-            values["resolved_at"] = now
+            took = elapsed(
+                filed_at=request.created_at,
+                until=now,
+                calendar=request.department.calendar,
+                paused=paused,
+            )
+            values.update(
+                resolved_at=now,
+                resolution_seconds=took.seconds,
+                resolution_business_seconds=took.business_seconds,
+            )
     elif action is RequestAction.REOPEN:
-        values.update(resolved_at=None, closed_by_id=None)
+        values.update(
+            resolved_at=None,
+            closed_by_id=None,
+            resolution_seconds=None,
+            resolution_business_seconds=None,
+        )
     elif action is RequestAction.WAIT:
         values["waiting_since"] = now
-    if request.status is RequestStatus.WAITING:
-        values.update(_stop_waiting(request, now))
 
     if not compare_and_set(
         session, Request, Request.id == request.id, Request.version == request.version, **values
@@ -302,11 +318,7 @@ def transition_request(
         raise InvalidTransition(explain_state(current))
     if action in ANSWERING_ACTIONS:
         # The first claim, assignment, question or resolution is the first response.
-        session.execute(
-            update(Request)
-            .where(Request.id == request.id, Request.first_response_at.is_(None))
-            .values(first_response_at=now)
-        )
+        record_first_response(session=session, request=request, now=now)
     session.add(
         RequestEvent(
             team_id=request.team_id,
@@ -332,9 +344,26 @@ def transition_request(
     return Transition(request=after, event_id=event_id)
 
 
-def _stop_waiting(request: RequestSnapshot, now: datetime) -> dict[str, object]:
+def record_first_response(*, session: Session, request: RequestSnapshot, now: datetime) -> bool:
+    """Mark `now` as the request's first response, with how long it took, unless it already
+    had one; True if it was the first."""
+    took = elapsed(filed_at=request.created_at, until=now, calendar=request.department.calendar)
+    result = session.execute(
+        update(Request)
+        .where(Request.id == request.id, Request.first_response_at.is_(None))
+        .values(
+            first_response_at=now,
+            first_response_seconds=took.seconds,
+            first_response_business_seconds=took.business_seconds,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _stop_waiting(request: RequestSnapshot, now: datetime) -> tuple[dict[str, object], timedelta]:
     """The clock runs again: targets still running move on by the working time the wait
-    took, which is added to the request's paused time."""
+    took, which is added to the request's paused time. Also that paused time: the request
+    was read with the version the change is made to, so the sum is what gets stored."""
     since = request.waiting_since or now
     paused = pause(
         since=since,
@@ -345,49 +374,19 @@ def _stop_waiting(request: RequestSnapshot, now: datetime) -> dict[str, object]:
         resolution_due=request.resolution_due_at,
         calendar=request.department.calendar,
     )
+    paused_in_all = request.sla_paused + timedelta(seconds=int(paused.paused.total_seconds()))
     values: dict[str, object] = {
         "waiting_since": None,
-        "paused_seconds": Request.paused_seconds + int(paused.paused.total_seconds()),
+        "paused_seconds": int(paused_in_all.total_seconds()),
         "resolution_due_at": paused.resolution_due,
     }
     if request.first_response_at is None:
         values["first_response_due_at"] = paused.first_response_due
-    return values
+    return values, paused_in_all
 
 
 def applied_click(*, session: Session, idempotency_key: str) -> int | None:
     """The event a click already made, if it was applied before."""
     return session.scalar(
         select(RequestEvent.id).where(RequestEvent.idempotency_key == idempotency_key)
-    )
-
-
-def requests_by_requester(
-    *, session: Session, team_id: str, since: datetime, until: datetime
-) -> dict[str, list[tuple[int, str, int]]]:
-    """Who filed requests with which departments in the window, and how many: per
-    requester, (department id, department name, requests)."""
-    rows = session.execute(
-        select(Request.requester_id, Department.id, Department.name, func.count(Request.id))
-        .join(Department, Department.id == Request.department_id)
-        .where(
-            Request.team_id == team_id,
-            Request.created_at >= since,
-            Request.created_at <= until,
-        )
-        .group_by(Request.requester_id, Department.id, Department.name)
-    )
-    used: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for requester_id, department_id, name, count in rows:
-        used[requester_id].append((department_id, name, int(count)))
-    return dict(used)
-
-
-def requesters_since(*, session: Session, team_id: str, since: datetime) -> set[str]:
-    return set(
-        session.scalars(
-            select(Request.requester_id)
-            .where(Request.team_id == team_id, Request.created_at >= since)
-            .distinct()
-        )
     )

@@ -114,6 +114,30 @@ def reminder_time(
 
 
 @dataclass(frozen=True)
+class Elapsed:
+    """How long a request took from its filing to a moment (its first response, its
+    resolution): in calendar time, and in its department's working time less the working time
+    it waited on its requester."""
+
+    seconds: float
+    business_seconds: float
+
+
+def elapsed(
+    *,
+    filed_at: datetime,
+    until: datetime,
+    calendar: Calendar | None,
+    paused: timedelta = timedelta(),
+) -> Elapsed:
+    counted = calendar or WallClock()
+    return Elapsed(
+        seconds=(until - filed_at).total_seconds(),
+        business_seconds=(counted.between(filed_at, until) - paused).total_seconds(),
+    )
+
+
+@dataclass(frozen=True)
 class Pause:
     """What waiting on the requester from `since` to `until` did to a request's targets."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,9 @@ from bot.weekly.rules import (
     WeeklyJob,
 )
 from models import (
+    Department,
     Job,
+    Request,
     WeeklyAnswer,
     WeeklyDelivery,
     WeeklyPendingAnswer,
@@ -323,4 +326,35 @@ def due_deliveries(*, session: Session, now: datetime) -> int:
             )
         )
         or 0
+    )
+
+
+def requests_by_requester(
+    *, session: Session, team_id: str, since: datetime, until: datetime
+) -> dict[str, list[tuple[int, str, int]]]:
+    """Who filed requests with which departments in the window, and how many: per
+    requester, (department id, department name, requests)."""
+    rows = session.execute(
+        select(Request.requester_id, Department.id, Department.name, func.count(Request.id))
+        .join(Department, Department.id == Request.department_id)
+        .where(
+            Request.team_id == team_id,
+            Request.created_at >= since,
+            Request.created_at <= until,
+        )
+        .group_by(Request.requester_id, Department.id, Department.name)
+    )
+    used: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    for requester_id, department_id, name, count in rows:
+        used[requester_id].append((department_id, name, int(count)))
+    return dict(used)
+
+
+def requesters_since(*, session: Session, team_id: str, since: datetime) -> set[str]:
+    return set(
+        session.scalars(
+            select(Request.requester_id)
+            .where(Request.team_id == team_id, Request.created_at >= since)
+            .distinct()
+        )
     )

@@ -13,7 +13,6 @@ from bot.clock import Clock
 from bot.db import SessionFactory, read_session
 from bot.jobs import JobSnapshot
 from bot.people import store as people_store
-from bot.requests import store as request_store
 from bot.slack import SlackGateway
 from bot.weekly import store
 from bot.weekly.rules import (
@@ -114,12 +113,12 @@ class Rounds:
             )
         members = self._gateway.workspace_people()
         with read_session(self._sessions) as session:
-            filed = request_store.requests_by_requester(
+            filed = store.requests_by_requester(
                 session=session, team_id=team_id, since=now - USED_DEPARTMENTS_WINDOW, until=now
             )
             excluded = people_store.opted_out(session=session, team_id=team_id)
             requesters = (
-                request_store.requesters_since(
+                store.requesters_since(
                     session=session, team_id=team_id, since=now - REQUESTERS_WINDOW
                 )
                 if self._audience == "requesters"

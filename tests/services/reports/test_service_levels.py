@@ -7,12 +7,16 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select, update
+
 from bot.db import SessionFactory
 from bot.departments import parse_departments
 from bot.reports.formats import render_json
-from bot.reports.store import build_report
+from bot.reports.store import build_report, targets_kept
 from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction
+from bot.service_levels.rules import kept
+from models import Request
 from tests.services.reports.test_store import TEAM, Desk
 
 # Monday 30 November 2026, 09:00 in Berlin (08:00 UTC): the IT desk opens.
@@ -133,3 +137,61 @@ def test_waiting_on_the_requester_stops_the_clock_in_the_report(
     wednesday = figures(_at(50))
     assert wednesday["resolution_sla_met"] == 100
     assert wednesday["median_resolution_business_seconds"] == 8 * 3600
+
+
+def _expected(row: dict[str, object], now: datetime) -> tuple[int | None, int | None]:
+    """What `kept` says of a request's two targets, as reports judged them request by request."""
+    status = row["status"]
+    clock = row["waiting_since"] or now
+    first_due, resolution_due = row["first_response_due_at"], row["resolution_due_at"]
+    resolved = row["resolved_at"] if status == "resolved" else None
+
+    def judged(due: object, done: object) -> int | None:
+        if due is None:
+            return None
+        met = kept(due, done, clock)  # type: ignore[arg-type]
+        return None if met is None else int(met)
+
+    return (
+        judged(first_due, row["first_response_at"]),
+        None if status == "cancelled" else judged(resolution_due, resolved),
+    )
+
+
+def test_the_database_judges_each_target_as_kept_does(session_factory: SessionFactory) -> None:
+    """Reports have the database say whether each target was met, rather than reading every
+    request's moments: over every kind of due time, answer, wait and status, it says what the
+    rule in bot/service_levels says."""
+    configs = parse_departments(Path("departments.toml"), DEPARTMENTS)
+    now = _at(10)
+    moments = [None, _at(2), _at(6), _at(12)]
+    cases = [
+        {
+            "status": status,
+            "first_response_due_at": due,
+            "first_response_at": done,
+            "resolution_due_at": due,
+            "resolved_at": done,
+            "waiting_since": waiting,
+        }
+        for status in ("open", "claimed", "waiting", "resolved", "cancelled")
+        for due in moments
+        for done in moments
+        for waiting in moments
+    ]
+    with session_factory.begin() as session:
+        department_store.sync_departments(
+            session=session, team_id=TEAM, configs=configs, now=MONDAY
+        )
+        desk = Desk(session)
+        ids = [desk.file("hr", _at(0)).id for _ in cases]
+        for request_id, values in zip(ids, cases, strict=True):
+            session.execute(update(Request).where(Request.id == request_id).values(**values))
+    with session_factory() as session:
+        judged = dict(
+            (request_id, (first, resolution))
+            for request_id, first, resolution in session.execute(
+                select(Request.id, *targets_kept(now)).where(Request.id.in_(ids))
+            )
+        )
+    assert [judged[request_id] for request_id in ids] == [_expected(c, now) for c in cases]
