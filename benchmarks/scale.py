@@ -46,7 +46,7 @@ from bot.business_time import BusinessCalendar
 from bot.calendar import Week
 from bot.cli_output import print_report
 from bot.clock import SystemClock
-from bot.db import create_db_engine, create_session_factory, migrate
+from bot.db import create_db_engine, create_session_factory, migrate, refresh_statistics
 from bot.departments import parse_config
 from bot.service_levels.rules import elapsed
 from bot.services import build_services
@@ -404,9 +404,12 @@ def generate(url: str, settings: Settings, now: datetime) -> None:
         count = step()
         took = time.perf_counter() - started
         print(f"  {label}: {'' if count is None else f'{count:,} rows, '}{took:.0f} s", flush=True)
+    # Statistics for the query planner, as autovacuum and the bot's ticker keep them.
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        refresh_statistics(sessions)
     engine.dispose()
 
 

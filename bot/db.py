@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
@@ -64,6 +65,13 @@ class WritersQueue:
         return self._ordinary[0] if self._ordinary else None
 
 
+# How many times this process refreshed each SQLite database's statistics. SQLite's planner
+# reads them when a connection opens and never again by itself, so a pooled connection reads
+# them anew at its first checkout after each refresh.
+_statistics_written: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
+_STATISTICS_READ = "pulsedesk_statistics_read"
+
+
 def create_db_engine(url: str) -> Engine:
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -73,7 +81,7 @@ def create_db_engine(url: str) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    def _configure_sqlite(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN itself instead of pysqlite.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -81,6 +89,14 @@ def create_db_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        record.info[_STATISTICS_READ] = _statistics_written.get(engine, 0)
+
+    @event.listens_for(engine, "checkout")
+    def _read_new_statistics(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        written = _statistics_written.get(engine, 0)
+        if record.info.get(_STATISTICS_READ) != written:
+            dbapi_connection.execute("ANALYZE sqlite_schema")
+            record.info[_STATISTICS_READ] = written
 
     # SQLite lets one writer in at a time, and its busy handler makes the others poll: under a
     # burst, a waiting writer can lose every poll for longer than the busy timeout. Writers of
@@ -169,6 +185,24 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str) -> None:
     """Bring the schema to the newest revision; safe to run at every start."""
     command.upgrade(alembic_config(url), "head")
+
+
+# Rows per index SQLite's ANALYZE reads: enough for its planner to choose well, quick at any size.
+SQLITE_ANALYSIS_LIMIT = 1000
+
+
+def refresh_statistics(factory: SessionFactory) -> None:
+    """Give SQLite's query planner fresh statistics. Without any, it may read a whole
+    workspace's requests through the wrong index to report on a few departments; PostgreSQL's
+    autovacuum keeps its own."""
+    with factory.begin() as session:
+        engine = session.get_bind()
+        if engine.dialect.name != "sqlite":
+            return
+        session.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}"))
+        session.execute(text("ANALYZE"))
+    assert isinstance(engine, Engine)
+    _statistics_written[engine] = _statistics_written.get(engine, 0) + 1
 
 
 def ping(engine: Engine) -> None:

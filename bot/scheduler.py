@@ -7,14 +7,14 @@ what is due lives in the `jobs` table, so any number of processes can tick safel
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import slack_events
 from bot.clock import Clock
-from bot.db import SessionFactory
+from bot.db import SessionFactory, refresh_statistics
 from bot.job_runner import JobRunner, RunSummary
 from bot.jobs import forget_finished
 
@@ -23,15 +23,20 @@ logger = logging.getLogger(__name__)
 TICK_JOB_ID = "run-due-jobs"
 
 
+# How often a process refreshes the database's statistics for its query planner.
+STATISTICS_EVERY = timedelta(days=1)
+
+
 class Ticker:
     """One tick: run due jobs, then forget Events API ids too old to be retried and jobs
-    long finished."""
+    long finished; at the first tick and once a day, refresh the planner's statistics."""
 
     def __init__(self, *, runner: JobRunner, session_factory: SessionFactory, clock: Clock):
         self._runner = runner
         self._sessions = session_factory
         self._clock = clock
         self._paused_until: datetime | None = None
+        self._statistics_at: datetime | None = None
 
     def tick(self) -> RunSummary:
         now = self._clock.now()
@@ -40,9 +45,13 @@ class Ticker:
             return RunSummary(rate_limited_until=self._paused_until)
         summary = self._runner.run_due()
         self._paused_until = summary.rate_limited_until
+        now = self._clock.now()
         with self._sessions.begin() as session:
-            slack_events.forget_old_events(session=session, now=self._clock.now())
-            forget_finished(session=session, now=self._clock.now())
+            slack_events.forget_old_events(session=session, now=now)
+            forget_finished(session=session, now=now)
+        if self._statistics_at is None or now - self._statistics_at >= STATISTICS_EVERY:
+            refresh_statistics(self._sessions)
+            self._statistics_at = now
         return summary
 
     def tick_logged(self) -> None:
