@@ -59,7 +59,14 @@ class Rating(Base):
 
     __tablename__ = "ratings"
     __table_args__ = (
-        Index("ix_ratings_team_id_rated_at", "team_id", "rated_at"),
+        # A window's scores, read from the index alone.
+        Index(
+            "ix_ratings_team_id_rated_at_request_id_score",
+            "team_id",
+            "rated_at",
+            "request_id",
+            "score",
+        ),
         # A lead's latest feedback, newest first.
         Index("ix_ratings_updated_at", "updated_at"),
     )

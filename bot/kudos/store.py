@@ -5,7 +5,7 @@ workflows are in `bot/kudos/flows/`."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -339,15 +339,24 @@ def department_kudos(
 
 
 def handled_requests(
-    *, session: Session, since: datetime, until: datetime, team_id: str | None = None
+    *,
+    session: Session,
+    since: datetime,
+    until: datetime,
+    team_id: str | None = None,
+    department_ids: Collection[int] | None = None,
 ) -> dict[int, int]:
-    """Requests each department resolved in [since, until)."""
+    """Requests each department (of a workspace, or those named) resolved in [since, until)."""
     conditions = [
         Request.resolved_at.is_not(None),
         Request.resolved_at >= since,
         Request.resolved_at < until,
     ]
-    if team_id is not None:
+    # Departments named belong to one workspace: without its condition the count is read from
+    # an index alone.
+    if department_ids is not None:
+        conditions.append(Request.department_id.in_(sorted(department_ids)))
+    elif team_id is not None:
         conditions.append(Request.team_id == team_id)
     rows = session.execute(
         select(Request.department_id, func.count(Request.id))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, null, or_, select
+from sqlalchemy import String, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from bot.forms.rules import Answer, FieldDefinition, tally_choices
@@ -53,6 +53,7 @@ class Scope:
 
 
 EVERYWHERE = Scope()
+RESOLVED = RequestStatus.RESOLVED.value
 
 
 def build_report(
@@ -88,61 +89,38 @@ def department_reports(
     the departments' questions are neither read nor counted: App Home does not show them, and
     decoding them is a good part of a report's work at a large company."""
     since = now - timedelta(days=days)
-    first_responses: dict[int, list[float]] = defaultdict(list)
-    resolutions: dict[int, list[float]] = defaultdict(list)
-    counts: dict[int, dict[str, int]] = defaultdict(
-        lambda: {"requests": 0, "open": 0, "resolved": 0}
+    filed_in_window = (
+        Request.created_at >= since,
+        Request.created_at <= now,
+        *scope.team(Request.team_id),
+        *scope.departments(Request.department_id),
     )
-    levels: dict[int, _ServiceLevelTally] = defaultdict(_ServiceLevelTally)
-    answered: dict[int, list[list[Answer]]] = defaultdict(list)
+    filed: dict[int, _Filed] = defaultdict(_Filed)
     rows = session.execute(
         select(
             Request.department_id,
             Request.status,
             Request.first_response_seconds,
-            Request.resolution_seconds,
             Request.first_response_business_seconds,
+            Request.resolution_seconds,
             Request.resolution_business_seconds,
             *targets_kept(now),
-            *((Request.answers,) if field_options else ()),
-        ).where(
-            Request.created_at >= since,
-            Request.created_at <= now,
-            *scope.team(Request.team_id),
-            *scope.departments(Request.department_id),
-        )
+        ).where(*filed_in_window)
     )
-    for (
-        department_id,
-        status,
-        first_response,
-        resolution,
-        first_response_business,
-        resolution_business,
-        first_response_kept,
-        resolution_kept,
-        # The answers, when they are read.
-        *stored,
-    ) in rows:
-        count = counts[department_id]
-        count["requests"] += 1
-        if status in OPEN_VALUES:
-            count["open"] += 1
-        resolved = status == RequestStatus.RESOLVED.value
-        if resolved:
-            count["resolved"] += 1
-        if first_response is not None:
-            first_responses[department_id].append(first_response)
-        if resolved and resolution is not None:
-            resolutions[department_id].append(resolution)
-        if stored:
-            answered[department_id].append([Answer.from_stored(a) for a in stored[0] or ()])
-        levels[department_id].add(
-            first_response_business=first_response_business,
-            resolution_business=resolution_business if resolved else None,
-            first_response_kept=first_response_kept,
-            resolution_kept=resolution_kept,
-        )
+    for department_id, *row in rows:
+        filed[department_id].add(*row)
+    answered: dict[int, list[list[Answer]]] = defaultdict(list)
+    if field_options:
+        # Only requests that answered questions: decoding every request's JSON was most of
+        # a large report's work.
+        for department_id, stored in session.execute(
+            select(Request.department_id, Request.answers).where(
+                *filed_in_window,
+                Request.answers.is_not(None),
+                cast(Request.answers, String).not_in(["null", "[]"]),
+            )
+        ):
+            answered[department_id].append([Answer.from_stored(a) for a in stored or ()])
     overdue = _overdue_open(session, now=now, scope=scope)
 
     scores: dict[int, list[int]] = defaultdict(list)
@@ -171,7 +149,9 @@ def department_reports(
     )
     window: dict[str, Any] = {"since": since, "until": now, "team_id": scope.team_id}
     received = kudos_store.department_kudos(session=session, **window)
-    handled = kudos_store.handled_requests(session=session, **window)
+    handled = kudos_store.handled_requests(
+        session=session, department_ids=scope.department_ids, **window
+    )
     shared = updates_store.shared_updates(session=session, **window)
     departments = session.scalars(
         select(Department)
@@ -181,36 +161,28 @@ def department_reports(
     reports = []
     for department in departments:
         if not department.active and not (
-            department.id in counts
+            department.id in filed
             or department.id in scores
             or department.id in pulse
             or department.id in received
         ):
             continue
-        count = counts[department.id]
         department_scores = scores[department.id]
         results = pulse.get(department.id, WeeklyResults())
         reports.append(
             DepartmentReport(
                 key=department.key,
                 name=department.name,
-                requests=count["requests"],
-                open=count["open"],
-                resolved=count["resolved"],
-                median_first_response_seconds=_seconds(median(first_responses[department.id])),
-                median_resolution_seconds=_seconds(median(resolutions[department.id])),
+                **filed[department.id].figures(),
                 csat=csat_percent(department_scores),
                 ratings=len(department_scores),
                 avg_rating=mean_rating(department_scores),
-                p90_first_response_seconds=_seconds(percentile(first_responses[department.id], 90)),
-                p90_resolution_seconds=_seconds(percentile(resolutions[department.id], 90)),
                 team_id=department.team_id,
                 weekly=results,
                 kudos=received.get(department.id, 0),
                 kudos_per_100_handled=per_hundred(
                     received.get(department.id, 0), handled.get(department.id, 0)
                 ),
-                **levels[department.id].figures(),
                 overdue_open=overdue.get(department.id, 0),
                 field_options={}
                 if not field_options
@@ -251,37 +223,59 @@ def _kept(due: Any, done_at: Any, clock: Any) -> Any:
 
 
 @dataclass
-class _ServiceLevelTally:
-    """One department's service levels over the requests of a window."""
+class _Filed:
+    """One department's requests filed in a window: how many, how long they took, and the
+    targets they met."""
 
-    first_response: tuple[int, int] = (0, 0)
-    resolution: tuple[int, int] = (0, 0)
-    first_response_business: list[float] = field(default_factory=list)
-    resolution_business: list[float] = field(default_factory=list)
+    requests: int = 0
+    open: int = 0
+    resolved: int = 0
+    first_responses: list[float] = field(default_factory=list)
+    first_responses_business: list[float] = field(default_factory=list)
+    resolutions: list[float] = field(default_factory=list)
+    resolutions_business: list[float] = field(default_factory=list)
+    first_response_kept: tuple[int, int] = (0, 0)
+    resolution_kept: tuple[int, int] = (0, 0)
 
     def add(
         self,
-        *,
+        status: str,
+        first_response: float | None,
         first_response_business: float | None,
+        resolution: float | None,
         resolution_business: float | None,
         first_response_kept: int | None,
         resolution_kept: int | None,
     ) -> None:
-        if first_response_business is not None:
-            self.first_response_business.append(first_response_business)
-        if resolution_business is not None:
-            self.resolution_business.append(resolution_business)
-        self.first_response = _count(self.first_response, first_response_kept)
-        self.resolution = _count(self.resolution, resolution_kept)
+        self.requests += 1
+        if status in OPEN_VALUES:
+            self.open += 1
+        if first_response is not None and first_response_business is not None:
+            self.first_responses.append(first_response)
+            self.first_responses_business.append(first_response_business)
+        if status == RESOLVED:
+            self.resolved += 1
+            if resolution is not None and resolution_business is not None:
+                self.resolutions.append(resolution)
+                self.resolutions_business.append(resolution_business)
+        self.first_response_kept = _count(self.first_response_kept, first_response_kept)
+        self.resolution_kept = _count(self.resolution_kept, resolution_kept)
 
     def figures(self) -> dict[str, Any]:
         return {
-            "first_response_sla_met": share_percent(*self.first_response),
-            "resolution_sla_met": share_percent(*self.resolution),
+            "requests": self.requests,
+            "open": self.open,
+            "resolved": self.resolved,
+            "median_first_response_seconds": _seconds(median(self.first_responses)),
+            "median_resolution_seconds": _seconds(median(self.resolutions)),
+            "p90_first_response_seconds": _seconds(percentile(self.first_responses, 90)),
+            "p90_resolution_seconds": _seconds(percentile(self.resolutions, 90)),
+            "first_response_sla_met": share_percent(*self.first_response_kept),
+            "resolution_sla_met": share_percent(*self.resolution_kept),
             "median_first_response_business_seconds": _seconds(
-                median(self.first_response_business)
+                median(self.first_responses_business)
             ),
-            "median_resolution_business_seconds": _seconds(median(self.resolution_business)),
+            "median_resolution_business_seconds": _seconds(median(self.resolutions_business)),
         }
 
 

@@ -1,7 +1,8 @@
 """How long each request's first response and resolution took, in calendar time and in its
 department's working time, kept on the request so that reports and App Home read them rather
 than work them out again for every request. Requests answered or resolved before this revision
-get them here, counted as reports counted them: by their department's calendar.
+get them here, counted as reports counted them: by their department's calendar. And indexes
+from which a page of departments' resolved requests and a window's scores are counted alone.
 
 Revision ID: 0019
 Revises: 0018
@@ -50,9 +51,21 @@ def upgrade() -> None:
         for name in DURATIONS:
             batch.add_column(sa.Column(name, sa.Float(), nullable=True))
     _fill(op.get_bind())
+    op.create_index(
+        "ix_requests_department_id_resolved_at", "requests", ["department_id", "resolved_at"]
+    )
+    op.drop_index("ix_ratings_team_id_rated_at", table_name="ratings")
+    op.create_index(
+        "ix_ratings_team_id_rated_at_request_id_score",
+        "ratings",
+        ["team_id", "rated_at", "request_id", "score"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ratings_team_id_rated_at_request_id_score", table_name="ratings")
+    op.create_index("ix_ratings_team_id_rated_at", "ratings", ["team_id", "rated_at"])
+    op.drop_index("ix_requests_department_id_resolved_at", table_name="requests")
     with op.batch_alter_table("requests") as batch:
         for name in reversed(DURATIONS):
             batch.drop_column(name)
