@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import CallbackId
-from bot.server import EVENTS_PATH
 
+# Where Slack sends events, commands and clicks.
+EVENTS_PATH = "/slack/events"
 BOT_SCOPES = [
     "commands",
     "chat:write",

@@ -20,13 +20,13 @@ from waitress.server import create_server
 
 from bot.app import Pulsedesk
 from bot.db import read_session
+from bot.manifest import EVENTS_PATH
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 # Acks wait mostly for their job's commit, which they share (bot/intake.py): the more threads
 # are waiting, the more acks one commit carries. At 8 threads, 50 concurrent senders queued.

@@ -27,6 +27,7 @@ from bot import jobs
 from bot.app import Pulsedesk, create_app, sync_departments_at_start
 from bot.db import create_db_engine, create_session_factory, migrate, read_session
 from bot.departments import load_config
+from bot.manifest import EVENTS_PATH
 from bot.sandbox import people
 from bot.sandbox.clock import CLOCK_SETTING, SandboxClock
 from bot.sandbox.driver import Refused, Sandbox
@@ -34,7 +35,7 @@ from bot.sandbox.http import API_PREFIX, RESPONSE_PREFIX, SandboxServer
 from bot.sandbox.sender import Sender
 from bot.sandbox.workspace import Identity, Workspace
 from bot.scheduler import start_scheduler
-from bot.server import EVENTS_PATH, HttpServer
+from bot.server import HttpServer
 from bot.settings import ConfigError, Settings
 from bot.slack import Installation
 from bot.slack_client import build_web_client

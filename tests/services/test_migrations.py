@@ -11,10 +11,11 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, insert, text
 from sqlalchemy.engine import make_url
 
-from bot.db import alembic_config, create_db_engine, is_sqlite
+from bot.db import alembic_config, create_db_engine, is_migrated, is_sqlite, newest_revision
 from models import Base
 from tests.conftest import _drop_postgres_database, _ensure_postgres_database
 
@@ -26,6 +27,14 @@ def test_the_migrated_database_matches_the_models(engine: Engine) -> None:
         )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_every_revision_is_named_by_its_file_so_the_newest_is_known_without_alembic() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    for script in scripts.walk_revisions():
+        assert script.path is not None
+        assert Path(script.path).name.startswith(f"{script.revision}_")
+    assert scripts.get_current_head() == newest_revision()
 
 
 @pytest.fixture
@@ -48,6 +57,7 @@ def test_0019_gives_requests_already_answered_their_times(scratch_url: str) -> N
     which names no calendar, answered at 11:00; one not answered yet."""
     monday = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
     command.upgrade(alembic_config(scratch_url), "0018")
+    assert not is_migrated(scratch_url)
     engine = create_db_engine(scratch_url)
     calendar = {"timezone": "Europe/Berlin", "hours": "09:00-18:00", "days": "mon-fri"}
     with engine.begin() as connection:
@@ -100,6 +110,7 @@ def test_0019_gives_requests_already_answered_their_times(scratch_url: str) -> N
                 )
             )
     command.upgrade(alembic_config(scratch_url), "head")
+    assert is_migrated(scratch_url)
     with engine.connect() as connection:
         kept = connection.execute(
             text(
