@@ -107,6 +107,7 @@ def _fill(engine: Engine, department_id: int, count: int) -> None:
             {
                 "team_id": "T0BENCH",
                 "request_id": row["id"],
+                "department_id": row["department_id"],
                 "requester_id": row["requester_id"],
                 "score": 1 + row["id"] % 5,
                 "source": "button",

@@ -98,6 +98,7 @@ def _fill(engine: Engine, team_id: str, department_ids: list[int], count: int, s
             {
                 "team_id": team_id,
                 "request_id": row["id"],
+                "department_id": row["department_id"],
                 "requester_id": row["requester_id"],
                 "score": 1 + row["id"] % 5,
                 "source": "button",

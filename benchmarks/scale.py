@@ -224,17 +224,24 @@ def _requests(
 
 
 def _ratings(engine: Engine, rng: random.Random, now: datetime) -> Iterator[dict[str, Any]]:
-    resolved = select(Request.id, Request.team_id, Request.requester_id, Request.resolved_at).where(
-        Request.status == "resolved"
-    )
+    resolved = select(
+        Request.id,
+        Request.team_id,
+        Request.department_id,
+        Request.requester_id,
+        Request.resolved_at,
+    ).where(Request.status == "resolved")
     with engine.connect() as connection:
         rows = connection.execute(resolved).all()
-    for request_id, team, requester, resolved_at in rng.sample(rows, min(RATINGS, len(rows))):
+    for request_id, team, department_id, requester, resolved_at in rng.sample(
+        rows, min(RATINGS, len(rows))
+    ):
         rated = min(resolved_at + timedelta(minutes=rng.lognormvariate(3.5, 0.8)), now)
         withdrawn = rng.random() < 0.005
         yield {
             "team_id": team,
             "request_id": request_id,
+            "department_id": department_id,
             "requester_id": requester,
             "score": None if withdrawn else rng.choices(range(1, 6), [5, 7, 13, 35, 40])[0],
             "source": "reaction" if rng.random() < 0.3 else "button",

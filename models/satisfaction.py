@@ -59,14 +59,9 @@ class Rating(Base):
 
     __tablename__ = "ratings"
     __table_args__ = (
-        # A window's scores, read from the index alone.
-        Index(
-            "ix_ratings_team_id_rated_at_request_id_score",
-            "team_id",
-            "rated_at",
-            "request_id",
-            "score",
-        ),
+        Index("ix_ratings_team_id_rated_at", "team_id", "rated_at"),
+        # Some departments' scores over a window, read from the index alone.
+        Index("ix_ratings_department_id_rated_at_score", "department_id", "rated_at", "score"),
         # A lead's latest feedback, newest first.
         Index("ix_ratings_updated_at", "updated_at"),
     )
@@ -74,6 +69,9 @@ class Rating(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), unique=True)
+    # Its request's department, which never changes: reports count scores by department
+    # without reading the requests.
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     requester_id: Mapped[str] = mapped_column(String(32))
     score: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16))

@@ -359,7 +359,7 @@ def handled_requests(
     elif team_id is not None:
         conditions.append(Request.team_id == team_id)
     rows = session.execute(
-        select(Request.department_id, func.count(Request.id))
+        select(Request.department_id, func.count())
         .where(and_(*conditions))
         .group_by(Request.department_id)
     )

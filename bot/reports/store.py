@@ -125,14 +125,12 @@ def department_reports(
 
     scores: dict[int, list[int]] = defaultdict(list)
     rated = session.execute(
-        select(Request.department_id, Rating.score)
-        .join(Request, Request.id == Rating.request_id)
-        .where(
+        select(Rating.department_id, Rating.score).where(
             Rating.score.is_not(None),
             Rating.rated_at >= since,
             Rating.rated_at <= now,
-            *scope.team(Rating.team_id),
-            *scope.departments(Request.department_id),
+            # Departments named belong to one workspace: the scores are read from an index.
+            *(scope.departments(Rating.department_id) or scope.team(Rating.team_id)),
         )
     )
     for department_id, score in rated:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -182,12 +182,19 @@ def get_request(*, session: Session, team_id: str, request_id: int) -> RequestSn
     return request_snapshot(request)
 
 
-def record_card(*, session: Session, request_id: int, channel_id: str, ts: str) -> None:
-    session.execute(
-        update(Request)
-        .where(Request.id == request_id)
-        .values(card_channel_id=channel_id, card_ts=ts)
+def get_requests(
+    *, session: Session, team_id: str, request_ids: Collection[int]
+) -> dict[int, RequestSnapshot]:
+    """The workspace's requests among `request_ids`, read at once, by id."""
+    rows = session.scalars(
+        select(Request).where(Request.team_id == team_id, Request.id.in_(sorted(request_ids)))
     )
+    return {request.id: request_snapshot(request) for request in rows}
+
+
+def record_card(*, session: Session, request_id: int, channel_id: str, ts: str) -> None:
+    card = {"card_channel_id": channel_id, "card_ts": ts}
+    session.execute(update(Request).where(Request.id == request_id).values(**card))
 
 
 def list_open_requests(

@@ -51,10 +51,8 @@ def department_trend(
         filed[week_of(created_at)] += 1
     scores: dict[str, list[int]] = defaultdict(list)
     for rated_at, score in session.execute(
-        select(Rating.rated_at, Rating.score)
-        .join(Request, Request.id == Rating.request_id)
-        .where(
-            Request.department_id == department.id,
+        select(Rating.rated_at, Rating.score).where(
+            Rating.department_id == department.id,
             Rating.rated_at >= since,
             Rating.rated_at < until,
             Rating.score.is_not(None),

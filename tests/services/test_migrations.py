@@ -54,7 +54,7 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 def test_0019_gives_requests_already_answered_their_times(scratch_url: str) -> None:
     """Filed Monday 09:00 in Berlin, where IT works 09:00-18:00 on weekdays: one answered at
     09:30 and resolved Tuesday 10:00 after waiting 10 minutes on its requester; one at HR,
-    which names no calendar, answered at 11:00; one not answered yet."""
+    which names no calendar, answered at 11:00 and rated; one not answered yet."""
     monday = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
     command.upgrade(alembic_config(scratch_url), "0018")
     assert not is_migrated(scratch_url)
@@ -62,7 +62,7 @@ def test_0019_gives_requests_already_answered_their_times(scratch_url: str) -> N
     calendar = {"timezone": "Europe/Berlin", "hours": "09:00-18:00", "days": "mon-fri"}
     with engine.begin() as connection:
         tables = MetaData()
-        tables.reflect(connection, only=["departments", "requests"])
+        tables.reflect(connection, only=["departments", "requests", "ratings"])
         departments, requests = tables.tables["departments"], tables.tables["requests"]
         for department_id, key, kept_calendar in ((1, "it", calendar), (2, "hr", None)):
             connection.execute(
@@ -109,6 +109,18 @@ def test_0019_gives_requests_already_answered_their_times(scratch_url: str) -> N
                     **filed,
                 )
             )
+        connection.execute(
+            insert(tables.tables["ratings"]).values(
+                team_id="T0MIGRATE",
+                request_id=2,
+                requester_id="U0ASKER",
+                score=5,
+                source="button",
+                rated_at=monday,
+                created_at=monday,
+                updated_at=monday,
+            )
+        )
     command.upgrade(alembic_config(scratch_url), "head")
     assert is_migrated(scratch_url)
     with engine.connect() as connection:
@@ -118,7 +130,10 @@ def test_0019_gives_requests_already_answered_their_times(scratch_url: str) -> N
                 "resolution_seconds, resolution_business_seconds FROM requests ORDER BY id"
             )
         ).all()
+        rated = connection.execute(text("SELECT request_id, department_id FROM ratings")).all()
     engine.dispose()
+    # A rating keeps its request's department.
+    assert [tuple(row) for row in rated] == [(2, 2)]
     hour = 3600.0
     assert [tuple(row) for row in kept] == [
         # Resolved after 25 hours: 9 worked on Monday and 1 on Tuesday, less the 10 minutes.

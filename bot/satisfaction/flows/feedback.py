@@ -118,16 +118,13 @@ class Feedback:
                 since=now - timedelta(days=FEEDBACK_WINDOW_DAYS),
                 limit=FEEDBACK_ITEMS_MAX,
             )
+            rated = request_store.get_requests(
+                session=session, team_id=team_id, request_ids={row[0] for row in rows}
+            )
             recent = [
-                FeedbackItem(
-                    request=request_store.get_request(
-                        session=session, team_id=team_id, request_id=request_id
-                    ),
-                    score=score,
-                    comment=comment,
-                    at=at,
-                )
+                FeedbackItem(request=rated[request_id], score=score, comment=comment, at=at)
                 for request_id, score, comment, at in rows
+                if request_id in rated
             ]
         return TeamFeedback(
             departments=[d for d in reports if d.key in keys],

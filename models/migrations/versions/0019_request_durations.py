@@ -1,8 +1,9 @@
 """How long each request's first response and resolution took, in calendar time and in its
 department's working time, kept on the request so that reports and App Home read them rather
 than work them out again for every request. Requests answered or resolved before this revision
-get them here, counted as reports counted them: by their department's calendar. And indexes
-from which a page of departments' resolved requests and a window's scores are counted alone.
+get them here, counted as reports counted them: by their department's calendar. Each rating
+keeps its request's department, and indexes count some departments' resolved requests and
+scores over a window from the index alone.
 
 Revision ID: 0019
 Revises: 0018
@@ -54,17 +55,29 @@ def upgrade() -> None:
     op.create_index(
         "ix_requests_department_id_resolved_at", "requests", ["department_id", "resolved_at"]
     )
-    op.drop_index("ix_ratings_team_id_rated_at", table_name="ratings")
+    with op.batch_alter_table("ratings") as batch:
+        batch.add_column(sa.Column("department_id", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE ratings SET department_id = "
+        "(SELECT requests.department_id FROM requests WHERE requests.id = ratings.request_id)"
+    )
+    with op.batch_alter_table("ratings") as batch:
+        batch.alter_column("department_id", existing_type=sa.Integer(), nullable=False)
+        batch.create_foreign_key(
+            "fk_ratings_department_id_departments", "departments", ["department_id"], ["id"]
+        )
     op.create_index(
-        "ix_ratings_team_id_rated_at_request_id_score",
+        "ix_ratings_department_id_rated_at_score",
         "ratings",
-        ["team_id", "rated_at", "request_id", "score"],
+        ["department_id", "rated_at", "score"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_ratings_team_id_rated_at_request_id_score", table_name="ratings")
-    op.create_index("ix_ratings_team_id_rated_at", "ratings", ["team_id", "rated_at"])
+    op.drop_index("ix_ratings_department_id_rated_at_score", table_name="ratings")
+    with op.batch_alter_table("ratings") as batch:
+        batch.drop_constraint("fk_ratings_department_id_departments", type_="foreignkey")
+        batch.drop_column("department_id")
     op.drop_index("ix_requests_department_id_resolved_at", table_name="requests")
     with op.batch_alter_table("requests") as batch:
         for name in reversed(DURATIONS):
