@@ -4,7 +4,7 @@ them. Figures worked out by hand, on a real database (SQLite, or TEST_DATABASE_U
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,26 +15,14 @@ from bot.requests import store as requests
 from bot.requests.departments import store as department_store
 from bot.requests.rules import RequestAction, RequestSnapshot
 from models import Request
+from tests.services.reports.test_service_levels import DEPARTMENTS, MONDAY
 from tests.services.reports.test_store import TEAM, Desk
 
-# Monday 30 November 2026, 09:00 in Berlin (08:00 UTC): the IT desk opens; it works 9 hours.
-MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 HOUR = 3600.0
-DEPARTMENTS = """
-[[departments]]
-key = "it"
-name = "IT"
-channel = "C0IT000001"
-calendar = { timezone = "Europe/Berlin", hours = "09:00-18:00", days = "mon-fri" }
-
-[[departments]]
-key = "hr"
-name = "HR"
-channel = "C0HR000001"
-"""
 
 
 def _at(hours: float) -> datetime:
+    """`hours` after Monday 30 November 2026, 09:00 in Berlin, where IT works 09:00-18:00."""
     return MONDAY + timedelta(hours=hours)
 
 
