@@ -134,10 +134,14 @@ def main() -> None:
         _fill(engine, "T0THEIRS", theirs, FOREIGN, start=1)
         _fill(engine, "T0OURS", ours, OWN, start=FOREIGN + 1)
         loaded = time.perf_counter() - loading
-        feedback = Feedback(session_factory=sessions, clock=FakeClock(NOW), admins=())
+        clock = FakeClock(NOW)
+        feedback = Feedback(session_factory=sessions, clock=clock, admins=())
 
         def home() -> None:
             assert feedback.team_feedback(team_id="T0OURS", user_id="U0LEAD") is not None
+            # A lead's figures are kept for the minute and the hour: an hour on, each run
+            # reads both periods anew.
+            clock.advance(timedelta(hours=1))
 
         def whole_database() -> None:
             with read_session(sessions) as session:
