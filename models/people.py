@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -28,3 +28,5 @@ class Person(Base):
     # When they last opened the app's Home tab: only those who look at it have it kept
     # up to date as what it shows changes.
     home_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The page of departments a lead or an admin last turned to on Home, which its redraws keep.
+    home_page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -71,21 +71,29 @@ class Home:
         self.publish(team_id=job.team_id, user_id=str(job.payload["user_id"]), background=True)
 
     def publish(
-        self, *, team_id: str, user_id: str, page: int = 1, background: bool = False
+        self, *, team_id: str, user_id: str, page: int | None = None, background: bool = False
     ) -> None:
+        """Draw this person's Home. A lead's `page` of departments, turned to with the pager,
+        is remembered: every later drawing (a redraw after a change, the tab opened again)
+        shows the page they were reading."""
+        if page is not None:
+            with self._sessions.begin() as session:
+                store.remember_page(session=session, team_id=team_id, user_id=user_id, page=page)
         self._gateway_for(background).publish_home(
-            user_id=user_id, view=self.view(team_id=team_id, user_id=user_id, page=page)
+            user_id=user_id, view=self.view(team_id=team_id, user_id=user_id)
         )
 
     def _gateway_for(self, background: bool) -> SlackGateway:
         return self._job_gateway if background else self._gateway
 
-    def view(self, *, team_id: str, user_id: str, page: int = 1) -> dict[str, Any]:
-        """What this person's Home shows now; `page` of a lead's departments."""
+    def view(self, *, team_id: str, user_id: str) -> dict[str, Any]:
+        """What this person's Home shows now, on the page of departments they turned to."""
         kudos_left = None
         if self._giving is not None and self._giving.policy.channel_id:
             kudos_left = self._giving.status(team_id=team_id, user_id=user_id).left
         departments = self._desk.departments(team_id=team_id)
+        with read_session(self._sessions) as session:
+            page = store.remembered_page(session=session, team_id=team_id, user_id=user_id)
         feedback = self._feedback.team_feedback(team_id=team_id, user_id=user_id, page=page)
         now = self._clock.now()
         with read_session(self._sessions) as session:

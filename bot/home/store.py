@@ -44,6 +44,23 @@ def note_home_opened(*, session: Session, team_id: str, user_id: str, now: datet
     )
 
 
+def remember_page(*, session: Session, team_id: str, user_id: str, page: int) -> None:
+    ensure_person(session, team_id, user_id)
+    session.execute(
+        update(Person)
+        .where(Person.team_id == team_id, Person.user_id == user_id)
+        .values(home_page=page)
+    )
+
+
+def remembered_page(*, session: Session, team_id: str, user_id: str) -> int:
+    """The page of departments this person last turned to; the first if none."""
+    page = session.scalar(
+        select(Person.home_page).where(Person.team_id == team_id, Person.user_id == user_id)
+    )
+    return page or 1
+
+
 def watching_home(
     *, session: Session, team_id: str, user_ids: Collection[str], now: datetime
 ) -> list[str]:

@@ -1,6 +1,6 @@
 """App Home by role through the fake Slack: what a requester, an agent, a lead and an admin see
-when they open it, the lead's departments paged, and Home kept up to date after a change, at
-most once a minute per person, only for those who look at it."""
+when they open it, the lead's departments paged (the page kept by later drawings), and Home kept
+up to date after a change, at most once a minute per person, only for those who look at it."""
 
 from __future__ import annotations
 
@@ -134,6 +134,16 @@ def test_an_admin_sees_every_department_paged(desk_with: DeskFactory) -> None:
     later = _departments_shown(second)
     assert len(later) == 4
     assert not set(later) & set(names)
+
+    # A change redraws the admin's Home a minute later, on the page they were reading; so does
+    # opening the tab again.
+    drawn = len(_publishes(desk, "U0ADMIN1"))
+    file_request(desk, "it My laptop will not boot", user="U0ALICE")
+    desk.clock.advance(timedelta(minutes=1))
+    run_jobs(desk)
+    assert len(_publishes(desk, "U0ADMIN1")) == drawn + 1
+    assert _departments_shown(_publishes(desk, "U0ADMIN1")[-1]) == later
+    assert _departments_shown(_open_home(desk, "U0ADMIN1")) == later
 
 
 def test_home_is_redrawn_once_a_minute_for_those_who_look_at_it(desk: Desk) -> None:
