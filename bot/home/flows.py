@@ -29,6 +29,7 @@ from bot.satisfaction.flows.feedback import Feedback
 from bot.satisfaction.rules import TeamFeedback
 from bot.slack import SlackGateway
 from bot.weekly.updates.flows import SharedUpdates
+from bot.weekly.updates.rules import PulseHome
 
 # How long a resolved request stays on its requester's Home.
 RESOLVED_SHOWN_FOR = timedelta(days=7)
@@ -119,8 +120,16 @@ class Home:
             claimed=claimed,
             charts=charts,
             heatmap=heatmap,
-            pulse=self._pulse.home(team_id=team_id, user_id=user_id) if self._pulse else None,
+            pulse=self._pulse_part(team_id, user_id, feedback),
         )
+
+    def _pulse_part(
+        self, team_id: str, user_id: str, feedback: TeamFeedback | None
+    ) -> PulseHome | None:
+        if self._pulse is None:
+            return None
+        page_keys = {d.key for d in feedback.departments} if feedback is not None else set()
+        return self._pulse.home(team_id=team_id, user_id=user_id, page_keys=page_keys)
 
     def _pictures(
         self,

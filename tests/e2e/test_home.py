@@ -47,6 +47,15 @@ def _departments_shown(view: dict[str, Any]) -> list[str]:
     ]
 
 
+def _shared_for(view: dict[str, Any]) -> list[str]:
+    """The departments with a Share what we're doing button, by their names in bold."""
+    return [
+        b["text"]["text"].split(" · ")[0]
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("action_id") == "weekly_share"
+    ]
+
+
 def _headers(view: dict[str, Any]) -> list[str]:
     return [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
 
@@ -134,6 +143,9 @@ def test_an_admin_sees_every_department_paged(desk_with: DeskFactory) -> None:
     later = _departments_shown(second)
     assert len(later) == 4
     assert not set(later) & set(names)
+    # The share buttons follow the page: an admin reaches every department's.
+    assert _shared_for(first) == names
+    assert _shared_for(second) == later
 
     # A change redraws the admin's Home a minute later, on the page they were reading; so does
     # opening the tab again.

@@ -4,6 +4,7 @@ people who use the department see the answer once, in their next weekly pulse, a
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from bot.calendar import Week
@@ -109,11 +110,13 @@ class SharedUpdates:
             )
         logger.info("weekly_pulse.update_shared", extra={"department_id": department.id})
 
-    def home(self, *, team_id: str, user_id: str) -> PulseHome:
+    def home(self, *, team_id: str, user_id: str, page_keys: Collection[str] = ()) -> PulseHome:
         """Home's part: the latest updates of the departments this person used lately, and
-        for a lead, their share buttons and their departments' comments."""
+        for a lead, the share buttons and comments of those they lead on the page of
+        departments Home shows (`page_keys`)."""
         now = self._clock.now()
-        led = self._led(team_id=team_id, user_id=user_id)[:LED_SHOWN]
+        led = [d for d in self._led(team_id=team_id, user_id=user_id) if d.key in page_keys]
+        led = led[:LED_SHOWN]
         with read_session(self._sessions) as session:
             used = store.used_departments(
                 session=session, team_id=team_id, user_id=user_id, since=now - USED_WINDOW

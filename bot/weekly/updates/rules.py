@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.calendar import Week
+from bot.satisfaction.rules import DEPARTMENTS_PER_PAGE
 from bot.weekly.comments.rules import ShownComment
 from bot.weekly.rules import WeeklyResults, asks_nps, icsq_area
 
 SHARE_TEXT_MAX = 500
 # Home's "What changed because of the pulse" lists this many at most.
 CHANGES_SHOWN = 3
-# Home's share buttons, one per department the viewer leads, at most.
-LED_SHOWN = 3
+# Home's share buttons, one per department the viewer leads on the page Home shows.
+LED_SHOWN = DEPARTMENTS_PER_PAGE
 # A person's Home shows the updates of the departments they filed with in this window.
 USED_WINDOW = timedelta(days=30)
 # How far back the latest final week is looked for when a lead shares.
