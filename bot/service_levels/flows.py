@@ -81,8 +81,13 @@ class ServiceLevelAlerts:
                 continue
             for kind, at in ((SlaJob.REMIND, warn), (SlaJob.ESCALATE, due)):
                 if generation is not None and at <= now:
-                    # Its moment came before the wait or the resolution: it went out then.
-                    continue
+                    if kind is SlaJob.REMIND:
+                        # Its moment came before the wait or the resolution: too late now.
+                        continue
+                    # Past due when chased again: a request resolved in time and reopened
+                    # after its due time is overdue now, and its leads are told. One that
+                    # went out before the wait or the resolution is found, not repeated.
+                    at = now
                 jobs.enqueue(
                     session=session,
                     team_id=request.team_id,

@@ -165,6 +165,31 @@ def test_a_request_that_moves_on_is_chased_no_more(desk: Desk) -> None:
     assert _escalations(desk, "U0ITLEAD") == []
 
 
+def test_a_request_reopened_after_its_due_time_is_escalated_once(desk: Desk) -> None:
+    _it_promises(desk, TARGETS)
+    request = file_request(desk, "it new keyboard please")
+    desk.slack.block_action("request_claim", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: len(_pending_sla_jobs(desk, request)) == 2)
+    desk.slack.block_action("request_resolve", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: _pending_sla_jobs(desk, request) == [])
+
+    # Resolved in time; reopened two days later, past the day it had.
+    desk.clock.advance(timedelta(days=2))
+    desk.slack.block_action("request_reopen", user="U0ALICE", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: len(_pending_sla_jobs(desk, request)) == 1)
+    run_jobs(desk)
+    assert "Overdue" in _card_text(desk, request)
+    [overdue] = [c for c in _in_thread(desk, request) if "is overdue" in text_of(c)]
+    assert "resolution" in text_of(overdue)
+    [escalation] = _escalations(desk, "U0ITLEAD")
+    assert "resolution" in text_of(escalation)
+
+    desk.clock.advance(timedelta(hours=1))
+    run_jobs(desk)
+    assert len(_escalations(desk, "U0ITLEAD")) == 1
+    assert len([c for c in _in_thread(desk, request) if "is overdue" in text_of(c)]) == 1
+
+
 def test_reminders_wait_for_the_next_working_minute(desk: Desk) -> None:
     _it_promises(desk, BERLIN_OFFICE, TARGETS)
     # Friday 6 November, 17:30 in Berlin: half an hour before the desk closes.

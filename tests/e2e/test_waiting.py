@@ -27,7 +27,7 @@ from tests.e2e.test_conversation import (
     _posts_in,
     _say,
 )
-from tests.e2e.test_service_levels import TARGETS, _it_promises
+from tests.e2e.test_service_levels import TARGETS, _escalations, _it_promises
 from tests.fake_slack import Call, ScriptedFailure
 
 
@@ -139,6 +139,31 @@ def test_the_requesters_reply_ends_the_wait_and_moves_the_due_time_on(desk: Desk
     generation = f"sla.escalate:{request.id}:resolution:{resumed.version}"
     assert generation in _pending_jobs(desk, request)
     assert any("Berlin" in text_of(c) for c in _posts_in(desk, CARD_CHANNEL, request.card_ts))
+
+
+def test_an_overdue_request_that_waited_is_not_escalated_again(desk: Desk) -> None:
+    _it_promises(desk, TARGETS)
+    request = file_request(desk, "it the vpn drops")
+    desk.slack.block_action("request_claim", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "claimed")
+    desk.clock.advance(timedelta(days=2))
+    run_jobs(desk)
+    assert len(_escalations(desk, "U0ITLEAD")) == 1
+
+    # Past its due time when the wait began, it stays missed; chased again after the wait, the
+    # escalation that went out is found, not sent again.
+    _waits(desk, request)
+    desk.clock.advance(timedelta(hours=1))
+    desk.slack.block_action("request_stop_waiting", user="U0AGENT1", value=f"req:{request.id}")
+    desk.fake.wait_for(lambda _: get_request(desk, request.id).status == "claimed")
+    run_jobs(desk)
+    desk.clock.advance(timedelta(hours=1))
+    run_jobs(desk)
+    assert len(_escalations(desk, "U0ITLEAD")) == 1
+    overdue = [
+        c for c in _posts_in(desk, CARD_CHANNEL, request.card_ts) if "is overdue" in text_of(c)
+    ]
+    assert len(overdue) == 1
 
 
 def test_an_agent_may_stop_waiting(desk: Desk) -> None:
