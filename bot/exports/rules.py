@@ -36,6 +36,8 @@ COLUMNS = (
     "paused_seconds",
     "rating",
     "source_permalink",
+    "first_response_business_seconds",
+    "resolution_business_seconds",
 )
 # In a CSV, one column per question key (`answer:device`); answers to questions by other keys
 # go into this one, as JSON.
@@ -58,6 +60,11 @@ def sla_outcome(due: datetime | None, done_at: datetime | None, now: datetime) -
     if decided is None:
         return "open"
     return "met" if decided else "missed"
+
+
+def _whole(seconds: float | None) -> int | None:
+    """Seconds to the second, as the times beside them."""
+    return None if seconds is None else round(seconds)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class StoredRequest:
     paused_seconds: int
     rating: int | None
     source_permalink: str | None
+    first_response_business_seconds: float | None
+    resolution_business_seconds: float | None
     answers: Sequence[Mapping[str, Any]]
 
 
@@ -119,6 +128,10 @@ def export_row(request: StoredRequest, now: datetime) -> dict[str, Any]:
         "paused_seconds": request.paused_seconds,
         "rating": request.rating,
         "source_permalink": request.source_permalink,
+        "first_response_business_seconds": _whole(request.first_response_business_seconds),
+        "resolution_business_seconds": _whole(
+            request.resolution_business_seconds if resolved is not None else None
+        ),
     }
     row["answers"] = {
         str(answer["key"]): str(answer["value"])

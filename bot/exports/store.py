@@ -42,6 +42,8 @@ def requests_filed(
             Request.paused_seconds,
             Rating.score.label("rating"),
             Request.source_permalink,
+            Request.first_response_business_seconds,
+            Request.resolution_business_seconds,
             Request.answers,
         )
         .join(Department, Department.id == Request.department_id)

@@ -99,11 +99,18 @@ def test_the_json_export_has_every_field_in_iso_utc(session_factory: SessionFact
     assert first["first_response_at"] == "2026-11-02T09:30:00Z"
     assert first["resolved_at"] == "2026-11-04T09:00:00Z"
     assert (first["first_response_sla"], first["resolution_sla"]) == ("met", "missed")
+    # IT names no calendar: every minute of the 30 and of the 2 days is working time.
+    assert first["first_response_business_seconds"] == 30 * 60
+    assert first["resolution_business_seconds"] == 2 * 24 * 3600
     assert answered["answers"] == {"device": "Laptop"}
     assert answered["urgency"] == "high"
     assert (private["department"], private["private"], private["status"]) == ("hr", True, "open")
     # HR promises nothing.
     assert (private["first_response_sla"], private["resolution_sla"]) == (None, None)
+    assert (private["first_response_business_seconds"], private["resolution_business_seconds"]) == (
+        None,
+        None,
+    )
 
 
 def test_a_target_still_to_be_met_is_open(session_factory: SessionFactory) -> None:
