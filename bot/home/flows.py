@@ -95,7 +95,9 @@ class Home:
         departments = self._desk.departments(team_id=team_id)
         with read_session(self._sessions) as session:
             page = store.remembered_page(session=session, team_id=team_id, user_id=user_id)
-        feedback = self._feedback.team_feedback(team_id=team_id, user_id=user_id, page=page)
+        feedback = self._feedback.team_feedback(
+            team_id=team_id, user_id=user_id, page=page, departments=departments
+        )
         now = self._clock.now()
         with read_session(self._sessions) as session:
             resolved = requests_store.recently_resolved(
@@ -120,16 +122,22 @@ class Home:
             claimed=claimed,
             charts=charts,
             heatmap=heatmap,
-            pulse=self._pulse_part(team_id, user_id, feedback),
+            pulse=self._pulse_part(team_id, user_id, departments, feedback),
         )
 
     def _pulse_part(
-        self, team_id: str, user_id: str, feedback: TeamFeedback | None
+        self,
+        team_id: str,
+        user_id: str,
+        departments: list[DepartmentSnapshot],
+        feedback: TeamFeedback | None,
     ) -> PulseHome | None:
         if self._pulse is None:
             return None
+        # The page's departments are those this person leads, or every one for an admin.
         page_keys = {d.key for d in feedback.departments} if feedback is not None else set()
-        return self._pulse.home(team_id=team_id, user_id=user_id, page_keys=page_keys)
+        led = [d for d in departments if d.key in page_keys]
+        return self._pulse.home(team_id=team_id, user_id=user_id, led=led)
 
     def _pictures(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from bot.reports import store as report_store
 from bot.reports.rules import DepartmentReport
 from bot.requests import store as request_store
 from bot.requests.departments import store as departments_store
+from bot.requests.rules import DepartmentSnapshot
 from bot.satisfaction import store as rating_store
 from bot.satisfaction.rules import (
     DEPARTMENTS_PER_PAGE,
@@ -84,13 +86,22 @@ class Feedback:
                 self._kept.popitem(last=False)
         return reports
 
-    def team_feedback(self, *, team_id: str, user_id: str, page: int = 1) -> TeamFeedback | None:
+    def team_feedback(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        page: int = 1,
+        departments: Sequence[DepartmentSnapshot] | None = None,
+    ) -> TeamFeedback | None:
         """Results of a page of the departments this person leads (every department for an
         admin; only the page's are read), and the recent comments of them all; None for
-        everyone else: comments are for them only."""
+        everyone else: comments are for them only. `departments`: the workspace's, when the
+        caller has read them already."""
         now = self._clock.now()
         with read_session(self._sessions) as session:
-            departments = departments_store.list_departments(session=session, team_id=team_id)
+            if departments is None:
+                departments = departments_store.list_departments(session=session, team_id=team_id)
             if user_id not in self._admins:
                 departments = [d for d in departments if user_id in d.leads]
             if not departments:

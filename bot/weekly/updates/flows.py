@@ -4,7 +4,7 @@ people who use the department see the answer once, in their next weekly pulse, a
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Sequence
 from typing import Any
 
 from bot.calendar import Week
@@ -46,16 +46,6 @@ class SharedUpdates:
         self._admins = admins
         self._minimum = anonymity_minimum
         self._replies = replies
-
-    def _led(self, *, team_id: str, user_id: str) -> list[DepartmentSnapshot]:
-        """The departments this person may speak for: those they lead, every one for an admin."""
-        with read_session(self._sessions) as session:
-            departments = departments_store.list_departments(session=session, team_id=team_id)
-        return [
-            d
-            for d in departments
-            if may_answer_for(leads=d.leads, admins=self._admins, user_id=user_id)
-        ]
 
     def _department(self, *, team_id: str, user_id: str, department_id: int) -> DepartmentSnapshot:
         with read_session(self._sessions) as session:
@@ -110,24 +100,27 @@ class SharedUpdates:
             )
         logger.info("weekly_pulse.update_shared", extra={"department_id": department.id})
 
-    def home(self, *, team_id: str, user_id: str, page_keys: Collection[str] = ()) -> PulseHome:
+    def home(
+        self, *, team_id: str, user_id: str, led: Sequence[DepartmentSnapshot] = ()
+    ) -> PulseHome:
         """Home's part: the latest updates of the departments this person used lately, and
-        for a lead, the share buttons and comments of those they lead on the page of
-        departments Home shows (`page_keys`)."""
+        the share buttons and comments of `led`: the departments they speak for (as a lead,
+        or an admin) on the page of departments Home shows."""
         now = self._clock.now()
-        led = [d for d in self._led(team_id=team_id, user_id=user_id) if d.key in page_keys]
-        led = led[:LED_SHOWN]
+        shown = list(led[:LED_SHOWN])
         with read_session(self._sessions) as session:
             used = store.used_departments(
                 session=session, team_id=team_id, user_id=user_id, since=now - USED_WINDOW
             )
             changes = store.latest_updates(session=session, team_id=team_id, department_ids=used)
             latest = store.latest_updates(
-                session=session, team_id=team_id, department_ids=[d.id for d in led]
+                session=session, team_id=team_id, department_ids=[d.id for d in shown]
             )
         newest_first = sorted(changes.values(), key=lambda u: (u.created_at, u.id), reverse=True)
         return PulseHome(
             changes=newest_first[:CHANGES_SHOWN],
-            led=[LedDepartment(d.id, d.name, latest.get(d.id)) for d in led],
-            comments=self._replies.lead_comments(team_id=team_id, departments=led) if led else [],
+            led=[LedDepartment(d.id, d.name, latest.get(d.id)) for d in shown],
+            comments=(
+                self._replies.lead_comments(team_id=team_id, departments=shown) if shown else []
+            ),
         )
