@@ -1,5 +1,6 @@
 """The App Home tab: published when it is opened, after a change made from it, and, for those
-who look at it, within a minute of a change to what it shows (bot/home/refresh.py)."""
+who look at it, within a minute of a change to what it shows (bot/home/store.py:
+`refresh_homes`)."""
 
 from __future__ import annotations
 
